@@ -1,0 +1,141 @@
+// The portal's configuration, read once from the environment and validated
+// with zod. Anything wrong stops start-up with one sentence (see
+// `describeConfigError`), never a stack trace.
+//
+// This module does not import "server-only" because the operator scripts
+// (scripts/*.ts) use it too; nothing in components/ or lib/ may import it.
+import path from "node:path";
+import { z } from "zod";
+
+const base64Key32 = z
+  .string()
+  .refine((value) => Buffer.from(value, "base64").length === 32, "must be 32 bytes, base64-encoded");
+
+/** `id:base64key` pairs separated by `;` or `,` — the first encrypts, all decrypt. */
+const contentKeys = z
+  .string()
+  .min(1, "is empty")
+  .transform((value, ctx) => {
+    const keys: Array<{ id: string; key: Buffer }> = [];
+    for (const part of value.split(/[;,]/).map((p) => p.trim()).filter(Boolean)) {
+      const [id, encoded] = part.split(":", 2);
+      if (!id || !/^[A-Za-z0-9_-]{1,32}$/.test(id) || !encoded) {
+        ctx.addIssue({ code: "custom", message: "must be a list of id:base64key pairs" });
+        return z.NEVER;
+      }
+      const parsed = base64Key32.safeParse(encoded);
+      if (!parsed.success) {
+        ctx.addIssue({ code: "custom", message: `key "${id}" must be 32 bytes, base64-encoded` });
+        return z.NEVER;
+      }
+      keys.push({ id, key: Buffer.from(encoded, "base64") });
+    }
+    if (keys.length === 0) {
+      ctx.addIssue({ code: "custom", message: "holds no key" });
+      return z.NEVER;
+    }
+    return keys;
+  });
+
+const postgresUrl = z
+  .string()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === "postgresql:" || url.protocol === "postgres:") && url.hostname !== "" && url.pathname.length > 1;
+    } catch {
+      return false;
+    }
+  }, "must be a postgresql://user@host:port/database URL");
+
+const positiveInt = z.coerce.number().int().positive();
+const emptyToUndefined = (value: unknown) => (value === "" ? undefined : value);
+
+const envSchema = z.object({
+  PORTAL_ENV: z.enum(["development", "production"]).default("development"),
+  DATABASE_URL: z.preprocess(emptyToUndefined, postgresUrl.optional()),
+  DATA_DIR: z.string().default(".data"),
+  PGLITE_DATA_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
+  PORTAL_URL: z.url().default("http://localhost:3000"),
+  AUTH_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, "must be at least 32 characters").optional()),
+  CONTENT_ENCRYPTION_KEYS: z.preprocess(emptyToUndefined, contentKeys.optional()),
+  // Identity providers. With none configured (and not in production), the
+  // built-in demo identity provider serves on DEMO_IDP_PORT.
+  AUTH_OIDC_ISSUER: z.preprocess(emptyToUndefined, z.url().optional()),
+  AUTH_OIDC_ID: z.preprocess(emptyToUndefined, z.string().optional()),
+  AUTH_OIDC_SECRET: z.preprocess(emptyToUndefined, z.string().optional()),
+  AUTH_OIDC_NAME: z.string().default("Company SSO"),
+  AUTH_GITHUB_ID: z.preprocess(emptyToUndefined, z.string().optional()),
+  AUTH_GITHUB_SECRET: z.preprocess(emptyToUndefined, z.string().optional()),
+  AUTH_MICROSOFT_ENTRA_ID_ID: z.preprocess(emptyToUndefined, z.string().optional()),
+  AUTH_MICROSOFT_ENTRA_ID_SECRET: z.preprocess(emptyToUndefined, z.string().optional()),
+  AUTH_MICROSOFT_ENTRA_ID_ISSUER: z.preprocess(emptyToUndefined, z.url().optional()),
+  DEMO_IDP_PORT: positiveInt.default(3001),
+  SESSION_IDLE_MINUTES: positiveInt.default(30),
+  SESSION_MAX_HOURS: positiveInt.default(12),
+  GRANT_MAX_DAYS: positiveInt.default(180),
+  CONTRACTOR_GRANT_MAX_DAYS: positiveInt.default(90),
+  EXPORT_MAX_ROWS: positiveInt.default(100_000),
+  EXACT_COUNT_THRESHOLD: positiveInt.default(10_000),
+  AUDIT_CHAINS: positiveInt.max(64).default(8),
+  AUDIT_RETENTION_DAYS: z.preprocess(emptyToUndefined, positiveInt.optional()),
+});
+
+export type PortalEnv = z.infer<typeof envSchema> & {
+  pgliteDataDir: string;
+  isProduction: boolean;
+  isDemoIdentityProvider: boolean;
+};
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parse and cross-check the environment; throws ConfigError with one sentence. */
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): PortalEnv {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = issue?.path.join(".") || "environment";
+    throw new ConfigError(`Configuration error: ${name} ${issue?.message ?? "is invalid"}.`);
+  }
+  const env = parsed.data;
+  const isProduction = env.PORTAL_ENV === "production";
+  const hasExternalIdp = Boolean(env.AUTH_OIDC_ISSUER || env.AUTH_GITHUB_ID || env.AUTH_MICROSOFT_ENTRA_ID_ID);
+
+  if (env.AUTH_OIDC_ISSUER && (!env.AUTH_OIDC_ID || !env.AUTH_OIDC_SECRET)) {
+    throw new ConfigError("Configuration error: AUTH_OIDC_ISSUER is set, so AUTH_OIDC_ID and AUTH_OIDC_SECRET are required too.");
+  }
+  if (env.AUTH_GITHUB_ID && !env.AUTH_GITHUB_SECRET) {
+    throw new ConfigError("Configuration error: AUTH_GITHUB_ID is set, so AUTH_GITHUB_SECRET is required too.");
+  }
+  if (env.AUTH_MICROSOFT_ENTRA_ID_ID && (!env.AUTH_MICROSOFT_ENTRA_ID_SECRET || !env.AUTH_MICROSOFT_ENTRA_ID_ISSUER)) {
+    throw new ConfigError(
+      "Configuration error: AUTH_MICROSOFT_ENTRA_ID_ID is set, so AUTH_MICROSOFT_ENTRA_ID_SECRET and AUTH_MICROSOFT_ENTRA_ID_ISSUER are required too.",
+    );
+  }
+  if (isProduction) {
+    if (!env.DATABASE_URL) throw new ConfigError("Configuration error: DATABASE_URL is required when PORTAL_ENV=production.");
+    if (!env.AUTH_SECRET) throw new ConfigError("Configuration error: AUTH_SECRET (at least 32 characters) is required when PORTAL_ENV=production.");
+    if (!env.CONTENT_ENCRYPTION_KEYS) {
+      throw new ConfigError("Configuration error: CONTENT_ENCRYPTION_KEYS (id:base64 32-byte key) is required when PORTAL_ENV=production.");
+    }
+    if (!hasExternalIdp) {
+      throw new ConfigError("Configuration error: PORTAL_ENV=production needs an identity provider (AUTH_OIDC_ISSUER, AUTH_GITHUB_ID or AUTH_MICROSOFT_ENTRA_ID_ID); the demo one is refused.");
+    }
+  }
+  return {
+    ...env,
+    pgliteDataDir: path.resolve(env.PGLITE_DATA_DIR ?? path.join(env.DATA_DIR, "pglite")),
+    isProduction,
+    isDemoIdentityProvider: !hasExternalIdp,
+  };
+}
+
+let cached: PortalEnv | undefined;
+
+/** The validated environment of this process (parsed on first use). */
+export function getEnv(): PortalEnv {
+  cached ??= parseEnv();
+  return cached;
+}

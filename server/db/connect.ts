@@ -1,0 +1,42 @@
+// Opens a Prisma client on the configured database: PostgreSQL through
+// @prisma/adapter-pg when DATABASE_URL is set, otherwise the embedded
+// PostgreSQL (PGlite) in a data directory under the project. Used by the
+// Next.js server (through server/db/client.ts) and by operator scripts.
+import fs from "node:fs";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "./generated/client";
+
+export type Database = {
+  prisma: PrismaClient;
+  kind: "postgresql" | "embedded";
+  close(): Promise<void>;
+};
+
+export type ConnectOptions = {
+  databaseUrl?: string;
+  pgliteDataDir: string;
+  /** pg pool size (PostgreSQL only) */
+  poolSize?: number;
+};
+
+export async function connectDatabase(options: ConnectOptions): Promise<Database> {
+  if (options.databaseUrl) {
+    const adapter = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    const prisma = new PrismaClient({ adapter });
+    return { prisma, kind: "postgresql", close: () => prisma.$disconnect() };
+  }
+  fs.mkdirSync(options.pgliteDataDir, { recursive: true });
+  const pglite = await PGlite.create(options.pgliteDataDir);
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  return {
+    prisma,
+    kind: "embedded",
+    // $disconnect does not close PGlite, and an open PGlite keeps the process alive.
+    close: async () => {
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}
