@@ -48,6 +48,7 @@ main { flex: 1; display: flex; justify-content: center; align-items: flex-start;
 h1 { font-size: 1.5rem; line-height: 1.25; margin: 0 0 0.25rem; }
 h2 { font-size: 1rem; margin: 0 0 0.25rem; }
 p { margin: 0 0 1rem; }
+h1 + p:not(.lead) { margin-top: 0.75rem; }
 .lead { color: var(--muted); margin-bottom: 1.5rem; }
 .field { margin-bottom: 1rem; }
 label { display: block; font-weight: 600; margin-bottom: 0.375rem; }
@@ -67,6 +68,7 @@ button {
 :focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
 input:focus-visible { outline-offset: 1px; }
 .actions { display: grid; gap: 0.75rem; margin-top: 1.5rem; }
+form.cancel { margin-top: 0.75rem; }
 .error {
   color: var(--danger); background: var(--danger-bg); border: 1px solid #fecdca; border-radius: 8px;
   padding: 0.75rem 1rem; margin-bottom: 1.25rem;
@@ -113,7 +115,7 @@ function layout(title: string, body: string): string {
 <body>
 <aside class="banner" aria-label="Demo notice">
 <strong>${escapeHtml(DEMO_BANNER_TITLE)}</strong>
-<span>Anyone can sign in as any account below. Configure your company's OpenID Connect issuer for real use.</span>
+<span>Anyone can sign in as any listed account. Use your company's OpenID Connect issuer for real data.</span>
 </aside>
 <main>
 <div class="card">
@@ -177,7 +179,7 @@ ${error}
 <button type="submit" class="primary">Sign in</button>
 </div>
 </form>
-<form method="post" action="${escapeHtml(view.abortAction)}" class="actions">
+<form method="post" action="${escapeHtml(view.abortAction)}" class="cancel">
 <button type="submit" class="secondary">Cancel</button>
 </form>
 ${accountList(view.accounts)}`,
