@@ -1,0 +1,128 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { ErrorState } from "@/components/error-state";
+import { EventFilterForm } from "@/components/events/event-filter-form";
+import { EventsTable } from "@/components/events/events-table";
+import { QuickRangeLinks } from "@/components/events/quick-range-links";
+import { permittedKinds, visibleFieldClasses } from "@/lib/access/policy";
+import {
+  eventListQuerySchema,
+  exportQueryToSearchParams,
+  filtersToSearchParams,
+  listQueryToSearchParams,
+  sortKeyOf,
+  type RawSearchParams,
+} from "@/lib/telemetry/event-query";
+import { formatCount } from "@/lib/telemetry/format";
+import { toUrlSearchParams, withQuery } from "@/lib/telemetry/search-params";
+import { listEvents } from "@/server/data/list-events";
+import { getViewer } from "@/server/data/get-viewer";
+import { getEnv } from "@/server/config/env";
+import { loadForPage } from "@/server/http/page-guard";
+
+export const metadata: Metadata = { title: "Events" };
+
+export default async function EventsPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
+  const raw = await searchParams;
+  const result = await loadForPage(withQuery("/events", toUrlSearchParams(raw)), () => listEvents(raw));
+  const viewer = await getViewer();
+  const kinds = permittedKinds(viewer.scope);
+  const classes = visibleFieldClasses(viewer.scope);
+  // The data layer has parsed (and authorized) this query; parsed again here only to build links.
+  const parsed = eventListQuerySchema.safeParse(raw);
+
+  return (
+    <div className="stack explorer">
+      <div className="page-head">
+        <div>
+          <h1>Events</h1>
+          <p className="subtle">Copilot editor telemetry you may see. Times are UTC. Every page you open here is recorded in the audit trail.</p>
+        </div>
+        <Link className="button button--secondary" href={withQuery("/events/insights", parsed.success ? filtersToSearchParams(parsed.data.filters) : new URLSearchParams())}>
+          Charts for these filters
+        </Link>
+      </div>
+
+      <QuickRangeLinks path="/events" raw={raw} />
+
+      <EventFilterForm
+        action="/events"
+        values={raw}
+        kinds={kinds}
+        visibleClasses={classes}
+        columns={result.ok ? result.value.columns : undefined}
+      />
+
+      {!result.ok || !parsed.success ? (
+        result.ok ? null : (
+          <>
+            <ErrorState error={result.error} />
+            <p>
+              <Link href="/events">Start again with no filters</Link>
+            </p>
+          </>
+        )
+      ) : (
+        <section aria-labelledby="results-heading" className="stack">
+          <div className="results-bar">
+            <h2 id="results-heading">
+              {result.value.total.exact ? "" : "About "}
+              {formatCount(result.value.total.value)} {result.value.total.value === 1 ? "event" : "events"}
+              {result.value.total.exact ? "" : <span className="badge badge--warn estimate">estimate</span>}
+            </h2>
+            <ExportLink
+              href={withQuery("/api/v1/events/export", exportQueryToSearchParams({ ...parsed.data, columns: result.value.columns.selected }))}
+              total={result.value.total.value}
+              maxRows={getEnv().EXPORT_MAX_ROWS}
+            />
+          </div>
+          {sortKeyOf(parsed.data.sort) !== "time" ? (
+            <p className="notice">Sorted by {sortKeyOf(parsed.data.sort)}: only events that carry a {sortKeyOf(parsed.data.sort)} are listed.</p>
+          ) : null}
+          <EventsTable
+            items={result.value.items}
+            available={result.value.columns.available}
+            selected={result.value.columns.selected}
+            sort={parsed.data.sort}
+            baseQuery={listQueryToSearchParams(parsed.data).toString()}
+          />
+          <nav className="pager" aria-label="Pages">
+            <span className="subtle">
+              {result.value.items.length === 0 ? "No rows" : `${formatCount(result.value.items.length)} rows on this page`}
+              {parsed.data.cursor ? " (a later page)" : " (first page)"}
+            </span>
+            <span className="pager-links">
+              {parsed.data.cursor ? (
+                <Link className="button button--secondary" href={withQuery("/events", listQueryToSearchParams(parsed.data))}>
+                  ⟲ First page
+                </Link>
+              ) : null}
+              {result.value.nextCursor ? (
+                <Link className="button" href={withQuery("/events", listQueryToSearchParams(parsed.data, { cursor: result.value.nextCursor }))}>
+                  Next page →
+                </Link>
+              ) : (
+                <span className="subtle">End of results</span>
+              )}
+            </span>
+          </nav>
+        </section>
+      )}
+    </div>
+  );
+}
+
+function ExportLink({ href, total, maxRows }: { href: string; total: number; maxRows: number }) {
+  return (
+    <div className="export">
+      <a className="button button--secondary" href={href} download>
+        Export CSV
+      </a>
+      {total > maxRows ? (
+        <p className="hint" role="note">
+          The export stops at {formatCount(maxRows)} rows (in the order shown); narrow the filters to export the rest.
+        </p>
+      ) : null}
+    </div>
+  );
+}

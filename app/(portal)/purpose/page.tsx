@@ -1,0 +1,29 @@
+import type { Metadata } from "next";
+import { ErrorState } from "@/components/error-state";
+import { PurposeForm } from "@/components/purpose-form";
+import { getViewer } from "@/server/data/get-viewer";
+import { loadForPage } from "@/server/http/page-guard";
+import { setPurposeAction } from "./actions";
+
+export const metadata: Metadata = { title: "Purpose of access" };
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function PurposePage({ searchParams }: { searchParams: SearchParams }) {
+  const params = await searchParams;
+  const next = typeof params.next === "string" && params.next.startsWith("/") && !params.next.startsWith("//") ? params.next : "/events";
+  const result = await loadForPage("/purpose", () => getViewer({ audit: true }));
+  if (!result.ok) return <ErrorState error={result.error} />;
+  return (
+    <div className="page--narrow" style={{ margin: "0 auto" }}>
+      <h1>Purpose of access</h1>
+      <p className="subtle">
+        Copilot telemetry may only be used for the purposes below (from “How the data is used”). Your choice is recorded with every access in
+        this session, and you can change it at any time from the header.
+      </p>
+      <div className="card">
+        <PurposeForm action={setPurposeAction} current={result.value.purpose} currentDetail={result.value.purposeDetail} next={next} />
+      </div>
+    </div>
+  );
+}

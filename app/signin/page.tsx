@@ -1,0 +1,66 @@
+import type { Metadata } from "next";
+import { getEnv } from "@/server/config/env";
+import { summarizeProviders } from "@/server/auth/providers";
+import { signInAction } from "./actions";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Sign in" };
+
+const AUTH_ERRORS: Record<string, string> = {
+  AccessDenied: "Sign-in was refused.",
+  Configuration: "Sign-in is not available right now (the identity provider or the audit trail could not be reached).",
+  OAuthAccountNotLinked: "This identity is not the one bound to your access-list entry.",
+  Verification: "The sign-in link has expired.",
+};
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function SignInPage({ searchParams }: { searchParams: SearchParams }) {
+  const params = await searchParams;
+  const env = getEnv();
+  const providers = summarizeProviders(env);
+  const callbackUrl = typeof params.callbackUrl === "string" ? params.callbackUrl : "/";
+  const error = typeof params.error === "string" ? (AUTH_ERRORS[params.error] ?? "Sign-in failed. Try again.") : null;
+
+  return (
+    <main id="main" className="page page--narrow" style={{ paddingTop: "8vh" }}>
+      <div className="card stack">
+        <div>
+          <h1>Telemetry Portal</h1>
+          <p className="subtle">
+            GitHub Copilot editor telemetry, for named personnel on the access list only. Every access is recorded with its purpose.
+          </p>
+        </div>
+        {params.signedOut ? (
+          <p className="notice notice--ok" role="status">
+            You are signed out.
+          </p>
+        ) : null}
+        {error ? (
+          <p className="notice notice--error" role="alert">
+            {error}
+          </p>
+        ) : null}
+        {providers.length === 0 ? (
+          <p className="notice notice--error">No identity provider is configured. See the README (AUTH_OIDC_ISSUER and friends).</p>
+        ) : (
+          providers.map((provider) => (
+            <form key={provider.id} action={signInAction}>
+              <input type="hidden" name="provider" value={provider.id} />
+              <input type="hidden" name="callbackUrl" value={callbackUrl} />
+              <button type="submit" className="button" style={{ width: "100%" }}>
+                Sign in with {provider.name}
+              </button>
+            </form>
+          ))
+        )}
+        {env.isDemoIdentityProvider ? (
+          <p className="notice notice--warn">
+            This portal runs with the <strong>demo identity provider — not for production</strong>. Demo accounts are listed on its sign-in
+            page; every password is <code>demo</code>.
+          </p>
+        ) : null}
+      </div>
+    </main>
+  );
+}

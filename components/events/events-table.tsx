@@ -1,0 +1,118 @@
+"use client";
+// The explorer's table: the generic DataTable with the event columns this
+// person may see. Sorting and column choice live in the URL; the server has
+// already filtered, sorted and paged the rows.
+import Link from "next/link";
+import { useMemo } from "react";
+import { createColumnHelper, type ColumnVisibilityState, type SortingState } from "@tanstack/react-table";
+import { DataTable, type DataTableColumn, type DataTableFeatures } from "@/components/data-table/data-table";
+import { EVENT_COLUMN_BY_ID, EVENT_COLUMNS, type EventColumnId } from "@/lib/telemetry/event-columns";
+import { DEFAULT_EVENT_SORT, isDescending, sortKeyOf, SORT_KEY_COLUMN, type EventSort, type EventSortKey } from "@/lib/telemetry/event-query";
+import type { EventDto } from "@/lib/telemetry/event-types";
+import { formatPercent, formatUtc, formatValue, shortId } from "@/lib/telemetry/format";
+import { EVENT_KIND_LABELS } from "@/lib/telemetry/vocabulary";
+
+const helper = createColumnHelper<DataTableFeatures, EventDto>();
+
+const SORT_KEY_BY_COLUMN = Object.fromEntries(Object.entries(SORT_KEY_COLUMN).map(([key, column]) => [column, key])) as Partial<
+  Record<EventColumnId, EventSortKey>
+>;
+
+const NUMERIC_COLUMN_IDS = EVENT_COLUMNS.filter((column) => column.numeric).map((column) => column.id);
+
+function renderCell(columnId: EventColumnId, event: EventDto) {
+  const value = (event as Record<string, unknown>)[columnId];
+  switch (columnId) {
+    case "time":
+      return (
+        <Link href={`/events/${event.id}`} className="mono" title="Open this event">
+          {formatUtc(event.time)}
+        </Link>
+      );
+    case "receivedAt":
+      return <span className="mono">{formatUtc(event.receivedAt)}</span>;
+    case "kind":
+      return <span className={`badge kind-${event.kind}`}>{EVENT_KIND_LABELS[event.kind]}</span>;
+    case "machineId":
+    case "sessionId":
+    case "completionId":
+      return typeof value === "string" ? (
+        <span className="mono" title={value}>
+          {shortId(value)}
+        </span>
+      ) : (
+        "—"
+      );
+    case "persistenceRatio":
+      return typeof value === "number" ? formatPercent(value) : "—";
+    case "modelCertainty":
+      return typeof value === "number" ? value.toFixed(3) : "—";
+    case "accepted":
+      return value === true ? <span className="badge badge--ok">accepted</span> : value === false ? <span className="badge">rejected</span> : "—";
+    default:
+      return formatValue(value);
+  }
+}
+
+export type EventsTableProps = {
+  items: EventDto[];
+  /** the columns this person may see (others do not exist for them) */
+  available: EventColumnId[];
+  /** the columns chosen in the URL */
+  selected: EventColumnId[];
+  sort: EventSort;
+  /** the current filters, columns and page size as a query string (no sort, no cursor) */
+  baseQuery: string;
+};
+
+export function EventsTable({ items, available, selected, sort, baseQuery }: EventsTableProps) {
+  const columns = useMemo<Array<DataTableColumn<EventDto>>>(
+    () =>
+      available.map((columnId) =>
+        helper.accessor((event) => (event as Record<string, unknown>)[columnId] as string | number | boolean | null | undefined, {
+          id: columnId,
+          header: EVENT_COLUMN_BY_ID[columnId].label,
+          cell: ({ row }) => renderCell(columnId, row.original),
+          enableSorting: SORT_KEY_BY_COLUMN[columnId] !== undefined,
+          sortDescFirst: true,
+        }),
+      ),
+    [available],
+  );
+
+  const sorting = useMemo<SortingState>(() => [{ id: SORT_KEY_COLUMN[sortKeyOf(sort)], desc: isDescending(sort) }], [sort]);
+  const columnVisibility = useMemo<ColumnVisibilityState>(
+    () => Object.fromEntries(available.map((columnId) => [columnId, selected.includes(columnId)])),
+    [available, selected],
+  );
+
+  const sortHref = (next: SortingState) => {
+    const first = next[0];
+    const key = first ? SORT_KEY_BY_COLUMN[first.id as EventColumnId] : undefined;
+    const nextSort: EventSort = key ? (`${key}_${first?.desc ? "desc" : "asc"}` as EventSort) : DEFAULT_EVENT_SORT;
+    const params = new URLSearchParams(baseQuery);
+    params.delete("sort");
+    params.delete("cursor");
+    if (nextSort !== DEFAULT_EVENT_SORT) params.set("sort", nextSort);
+    const query = params.toString();
+    return query ? `/events?${query}` : "/events";
+  };
+
+  return (
+    <DataTable
+      data={items}
+      columns={columns}
+      getRowId={(event) => event.id}
+      sorting={sorting}
+      columnVisibility={columnVisibility}
+      sortHref={sortHref}
+      numericColumnIds={NUMERIC_COLUMN_IDS}
+      caption="Telemetry events matching the filters"
+      emptyState={
+        <>
+          No events match these filters. <Link href="/events">Clear the filters</Link>
+        </>
+      }
+    />
+  );
+}

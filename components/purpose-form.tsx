@@ -1,0 +1,64 @@
+"use client";
+import { useActionState } from "react";
+import { PURPOSES, PURPOSE_LABELS, type Purpose } from "@/lib/telemetry/vocabulary";
+
+type State = { message: string | null; fieldErrors: Record<string, string> };
+
+export function PurposeForm({
+  action,
+  current,
+  currentDetail,
+  next,
+}: {
+  action: (state: State, formData: FormData) => Promise<State>;
+  current: Purpose | null;
+  currentDetail: string | null;
+  next: string;
+}) {
+  const [state, formAction, pending] = useActionState(action, { message: null, fieldErrors: {} });
+  return (
+    <form action={formAction} className="stack" noValidate>
+      <input type="hidden" name="next" value={next} />
+      {state.message ? (
+        <p className="notice notice--error" role="alert">
+          {state.message}
+        </p>
+      ) : null}
+      <fieldset aria-describedby={state.fieldErrors.purpose ? "purpose-error" : undefined}>
+        <legend>Why are you accessing Copilot telemetry in this session?</legend>
+        {PURPOSES.map((purpose) => (
+          <label key={purpose} className="radio">
+            <input type="radio" name="purpose" value={purpose} defaultChecked={purpose === current} required />
+            <span>{PURPOSE_LABELS[purpose]}</span>
+          </label>
+        ))}
+        {state.fieldErrors.purpose ? (
+          <p id="purpose-error" className="notice notice--error">
+            {state.fieldErrors.purpose}
+          </p>
+        ) : null}
+      </fieldset>
+      <div className="field">
+        <label htmlFor="purpose-detail">
+          Details <span className="hint">Required for “other”: one sentence on what you are doing.</span>
+        </label>
+        <textarea
+          id="purpose-detail"
+          name="detail"
+          defaultValue={currentDetail ?? ""}
+          maxLength={500}
+          aria-invalid={state.fieldErrors.detail ? true : undefined}
+          aria-describedby={state.fieldErrors.detail ? "detail-error" : undefined}
+        />
+        {state.fieldErrors.detail ? (
+          <p id="detail-error" className="notice notice--error">
+            {state.fieldErrors.detail}
+          </p>
+        ) : null}
+      </div>
+      <button type="submit" className="button" disabled={pending}>
+        {pending ? "Saving…" : "Continue"}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,152 @@
+// The gate every data-layer function goes through. In ONE transaction it
+// resolves the person behind the session, checks the policy, runs the read or
+// change, and writes its audit row last; the caller gets the data only after
+// that transaction commits. Refusals (401/403/428) are audited in a
+// transaction of their own, since the refused one rolled back. If an audit row
+// cannot be written the answer is 503 and no data: the gate fails closed.
+import "server-only";
+import { decide, permittedKinds, type Permission } from "@/lib/access/policy";
+import type { AuditAction } from "@/lib/audit/actions";
+import { getEnv } from "@/server/config/env";
+import { getPrisma } from "@/server/db/client";
+import type { Prisma } from "@/server/db/generated/client";
+import { AuditWriteError, writeAuditEvent, type AuditEntry } from "@/server/audit/write-audit-event";
+import { readSessionToken } from "@/server/auth/session-cookie";
+import { AppError, isAppError } from "@/server/http/app-error";
+import { getRequestContext, type RequestContext } from "@/server/http/request-context";
+import { resolveActor, type Actor, type ActorResolution } from "./resolve-actor";
+
+/** What the work adds to its audit row (who/when/where/why are filled in by the gate). */
+export type AuditDetails = Partial<
+  Pick<AuditEntry, "targetType" | "targetId" | "eventIds" | "machineIds" | "fieldClasses" | "filters" | "rowCount" | "fileSha256" | "before" | "after" | "reason">
+>;
+
+export type GateSpec = {
+  action: AuditAction;
+  /** null: any person with an active grant (e.g. "who am I") */
+  permission: Permission | null;
+  /** telemetry reads need a declared purpose; defaults to true for telemetry.read */
+  requirePurpose?: boolean;
+  /** details known before the work runs, recorded on refusals too */
+  details?: AuditDetails;
+  /** skip the row for an allowed call; only for reads of one's own identity */
+  auditAllowed?: boolean;
+  /** skip the row for a refusal; only for page chrome whose page audits its own refusal */
+  auditRefusals?: boolean;
+};
+
+export type GateContext = { tx: Prisma.TransactionClient; actor: Actor; request: RequestContext };
+
+export type WorkResult<T> = { value: T; audit?: AuditDetails };
+
+const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 60_000 } as const;
+
+class Refusal extends Error {
+  constructor(
+    readonly error: AppError,
+    readonly resolution: ActorResolution,
+  ) {
+    super(error.message);
+  }
+}
+
+function actorSnapshot(actor: Actor): AuditEntry["actor"] {
+  return { personId: actor.personId, email: actor.email, employer: actor.employer, groups: actor.groups, roles: actor.roles };
+}
+
+function refusalFor(resolution: ActorResolution, spec: GateSpec): AppError | null {
+  if (resolution.status === "anonymous") {
+    return new AppError("unauthenticated", resolution.reason === "session-expired" ? "Your session has ended. Sign in again." : "Sign in to continue.");
+  }
+  if (resolution.status === "no-access") {
+    return new AppError("forbidden", "You have no access to the Telemetry Portal.", [], resolution.reason);
+  }
+  const { actor } = resolution;
+  if (spec.permission === "telemetry.read") {
+    // actor.scope was derived through decide(): no permitted kind, no telemetry.
+    if (permittedKinds(actor.scope).length === 0) {
+      return new AppError("forbidden", "Your grants do not include browsing telemetry.");
+    }
+  } else if (spec.permission && !decide(actor.subject, { permission: spec.permission })) {
+    return new AppError("forbidden", "Your role does not allow this.");
+  }
+  const needsPurpose = spec.requirePurpose ?? spec.permission === "telemetry.read";
+  if (needsPurpose && !actor.purpose) return new AppError("purpose_required", "Declare the purpose of your access before viewing telemetry.");
+  return null;
+}
+
+async function writeRefusal(spec: GateSpec, request: RequestContext, refusal: Refusal | { error: AppError; resolution: ActorResolution }): Promise<void> {
+  const { resolution, error } = refusal;
+  const actor = resolution.status === "active" ? actorSnapshot(resolution.actor) : null;
+  const prisma = await getPrisma();
+  await prisma.$transaction(
+    (tx) =>
+      writeAuditEvent(tx, {
+        requestId: request.requestId,
+        actor:
+          actor ??
+          (resolution.status === "no-access" && resolution.email
+            ? { personId: resolution.personId, email: resolution.email, employer: null, groups: [], roles: [] }
+            : null),
+        actorIp: request.ip,
+        actorUserAgent: request.userAgent,
+        action: spec.action,
+        outcome: error.status === 401 || error.status === 403 || error.status === 428 ? "denied" : "error",
+        reason: `${error.code}: ${error.message}`,
+        purpose: resolution.status === "active" ? resolution.actor.purpose : null,
+        purposeDetail: resolution.status === "active" ? resolution.actor.purposeDetail : null,
+        ...spec.details,
+      }),
+    TRANSACTION_OPTIONS,
+  );
+}
+
+/** Run `work` for the current request under the policy, audited, fail-closed. */
+export async function audited<T>(spec: GateSpec, work: (context: GateContext) => Promise<WorkResult<T>>): Promise<T> {
+  const env = getEnv();
+  const request = await getRequestContext();
+  const sessionToken = await readSessionToken();
+  const prisma = await getPrisma();
+  let resolution: ActorResolution = { status: "anonymous", reason: "no-session" };
+  try {
+    return await prisma.$transaction(async (tx) => {
+      resolution = await resolveActor(tx, sessionToken, { idleMinutes: env.SESSION_IDLE_MINUTES, maxHours: env.SESSION_MAX_HOURS });
+      const refusal = refusalFor(resolution, spec);
+      if (refusal) throw new Refusal(refusal, resolution);
+      if (resolution.status !== "active") throw new Error("unreachable: refusalFor lets only active actors through");
+      const actor = resolution.actor;
+      const { value, audit } = await work({ tx, actor, request });
+      if (spec.auditAllowed !== false) {
+        await writeAuditEvent(tx, {
+          requestId: request.requestId,
+          actor: actorSnapshot(actor),
+          actorIp: request.ip,
+          actorUserAgent: request.userAgent,
+          action: spec.action,
+          outcome: "allowed",
+          purpose: actor.purpose,
+          purposeDetail: actor.purposeDetail,
+          ...spec.details,
+          ...audit,
+        });
+      }
+      return value;
+    }, TRANSACTION_OPTIONS);
+  } catch (error) {
+    if (error instanceof AuditWriteError) {
+      throw new AppError("audit_unavailable", "The audit trail cannot be written right now, so nothing is served. Try again shortly.");
+    }
+    const refusal = error instanceof Refusal ? error : isAppError(error) ? { error, resolution } : null;
+    if (!refusal) throw error;
+    if (spec.auditRefusals === false) throw refusal.error;
+    try {
+      await writeRefusal(spec, request, refusal);
+    } catch (auditError) {
+      if (auditError instanceof AuditWriteError) {
+        throw new AppError("audit_unavailable", "The audit trail cannot be written right now, so nothing is served. Try again shortly.");
+      }
+      throw auditError;
+    }
+    throw refusal.error;
+  }
+}

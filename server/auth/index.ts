@@ -1,0 +1,52 @@
+// Auth.js v5: OpenID Connect (authorization code + PKCE) with database
+// sessions, so a session can be ended server-side. Auth.js runs the protocol;
+// whether the person may see anything is decided per request by the data
+// layer (server/access/), never by the session object alone.
+import "server-only";
+import NextAuth from "next-auth";
+import { getEnv } from "@/server/config/env";
+import { lazyPrismaAdapter } from "./adapter";
+import { checkSignIn } from "./check-sign-in";
+import { buildProviders } from "./providers";
+
+export const { handlers, signIn, signOut } = NextAuth(() => {
+  const env = getEnv();
+  return {
+    secret: env.AUTH_SECRET,
+    trustHost: true,
+    adapter: lazyPrismaAdapter(),
+    providers: buildProviders(env),
+    session: {
+      strategy: "database",
+      // Idle timeout; the data layer also enforces it, and the absolute lifetime.
+      maxAge: env.SESSION_IDLE_MINUTES * 60,
+      updateAge: 60,
+    },
+    pages: { signIn: "/signin", error: "/signin" },
+    callbacks: {
+      async signIn({ account, profile }) {
+        if (!account) return "/no-access?reason=unverified-email";
+        const emailVerified =
+          // GitHub returns the account's verified primary address and no claim.
+          account.provider === "github" ? Boolean(profile?.email) : profile?.email_verified === true || profile?.email_verified === "true";
+        const decision = await checkSignIn({
+          providerId: account.provider,
+          subject: account.providerAccountId,
+          email: typeof profile?.email === "string" ? profile.email : null,
+          emailVerified,
+        });
+        return decision.ok ? true : `/no-access?reason=${decision.reason}`;
+      },
+      async redirect({ url, baseUrl }) {
+        // Only ever redirect within the portal.
+        if (url.startsWith("/") && !url.startsWith("//")) return `${baseUrl}${url}`;
+        try {
+          if (new URL(url).origin === baseUrl) return url;
+        } catch {
+          // fall through
+        }
+        return baseUrl;
+      },
+    },
+  };
+});

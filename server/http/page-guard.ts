@@ -1,0 +1,35 @@
+// How pages meet the data layer's refusals: anonymous → sign-in, no purpose →
+// purpose prompt, not on the list → the no-access page, wrong role → 403 page,
+// not found → 404; anything else the page renders as a readable error state.
+import "server-only";
+import { forbidden, notFound, redirect } from "next/navigation";
+import { isAppError, type AppErrorIssue } from "./app-error";
+
+export type PageError = { status: number; code: string; message: string; issues: AppErrorIssue[] };
+export type PageResult<T> = { ok: true; value: T } | { ok: false; error: PageError };
+
+function safeReturnPath(path: string): string {
+  return path.startsWith("/") && !path.startsWith("//") ? path : "/";
+}
+
+export async function loadForPage<T>(path: string, load: () => Promise<T>): Promise<PageResult<T>> {
+  try {
+    return { ok: true, value: await load() };
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    const back = encodeURIComponent(safeReturnPath(path));
+    switch (error.code) {
+      case "unauthenticated":
+        redirect(`/signin?callbackUrl=${back}`);
+      case "purpose_required":
+        redirect(`/purpose?next=${back}`);
+      case "forbidden":
+        if (error.detail) redirect(`/no-access?reason=${encodeURIComponent(error.detail)}`);
+        forbidden();
+      case "not_found":
+        notFound();
+      default:
+        return { ok: false, error: { status: error.status, code: error.code, message: error.message, issues: error.issues } };
+    }
+  }
+}
