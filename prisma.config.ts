@@ -10,4 +10,8 @@ process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= path.resolve("scripts/prisma/schema-
 export default defineConfig({
   schema: "prisma/schema.prisma",
   migrations: { path: "prisma/migrations" },
+  // The CLI needs a URL for migrate deploy/status. "pglite:" means the
+  // embedded database (PGLITE_DATA_DIR, else DATA_DIR/pglite); the stand-in
+  // engine opens it.
+  datasource: { url: process.env.DATABASE_URL || "pglite:" },
 });
