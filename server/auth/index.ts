@@ -9,6 +9,11 @@ import { lazyPrismaAdapter } from "./adapter";
 import { checkSignIn } from "./check-sign-in";
 import { buildProviders } from "./providers";
 
+/** Some issuers send boolean claims as strings. */
+function isTrueClaim(value: unknown): boolean {
+  return value === true || value === "true";
+}
+
 export const { handlers, signIn, signOut } = NextAuth(() => {
   const env = getEnv();
   return {
@@ -28,7 +33,7 @@ export const { handlers, signIn, signOut } = NextAuth(() => {
         if (!account) return "/no-access?reason=unverified-email";
         const emailVerified =
           // GitHub returns the account's verified primary address and no claim.
-          account.provider === "github" ? Boolean(profile?.email) : profile?.email_verified === true || profile?.email_verified === "true";
+          account.provider === "github" ? Boolean(profile?.email) : isTrueClaim(profile?.email_verified);
         const decision = await checkSignIn({
           providerId: account.provider,
           subject: account.providerAccountId,

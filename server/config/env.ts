@@ -126,7 +126,8 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): PortalEnv {
   }
   return {
     ...env,
-    pgliteDataDir: path.resolve(env.PGLITE_DATA_DIR ?? path.join(env.DATA_DIR, "pglite")),
+    // turbopackIgnore: the data directory is chosen at run time, not traced at build time.
+    pgliteDataDir: path.resolve(/*turbopackIgnore: true*/ env.PGLITE_DATA_DIR ?? path.join(env.DATA_DIR, "pglite")),
     isProduction,
     isDemoIdentityProvider: !hasExternalIdp,
   };

@@ -1,0 +1,43 @@
+import { defineConfig } from "@playwright/test";
+
+// Browser tests run Debian's Chromium (Playwright's own download cannot work
+// offline) against the production build served by `npm start`, which starts
+// the demo OpenID Connect provider beside the portal. scripts/test.ts gives
+// each run a fresh database (DATA_DIR / DATABASE_URL).
+const port = Number(process.env.E2E_PORT ?? 3100);
+const idpPort = Number(process.env.E2E_IDP_PORT ?? 3101);
+const baseURL = `http://localhost:${port}`;
+
+export default defineConfig({
+  testDir: "e2e",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    },
+  },
+  webServer: {
+    command: "node --import tsx scripts/start.ts",
+    url: `${baseURL}/signin`,
+    timeout: 240_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      ...(process.env as Record<string, string>),
+      PORTAL_URL: baseURL,
+      DEMO_IDP_PORT: String(idpPort),
+      SEED_EVENTS: process.env.SEED_EVENTS ?? "3000",
+      SKIP_BUILD: "true",
+    },
+  },
+});
