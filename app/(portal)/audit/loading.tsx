@@ -1,0 +1,7 @@
+export default function Loading() {
+  return (
+    <p className="subtle" role="status">
+      Loading the audit trail…
+    </p>
+  );
+}

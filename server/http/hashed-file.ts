@@ -1,0 +1,91 @@
+// A private temporary file that hashes what is written to it, then streams it
+// out and deletes itself. Exports use it to keep fail-closed auditing honest:
+// the audit row must carry the SHA-256 of the bytes served and be committed
+// before the first byte leaves, so the file is written (and hashed) inside the
+// audited transaction and streamed only after the commit.
+import "server-only";
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, open, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+
+const READ_CHUNK_BYTES = 64 * 1024;
+
+export type HashedFile = {
+  /** append text (UTF-8), with back-pressure */
+  write(text: string): Promise<void>;
+  /** close for writing; the digest and size of everything written */
+  seal(): Promise<{ sha256: string; byteLength: number }>;
+  /** the sealed file as a stream; the file is deleted when it ends or is cancelled */
+  stream(): ReadableStream<Uint8Array>;
+  /** delete without streaming (the transaction failed) */
+  discard(): Promise<void>;
+};
+
+export async function createHashedFile(prefix: string): Promise<HashedFile> {
+  const directory = await mkdtemp(path.join(os.tmpdir(), `${prefix}-`));
+  const file = path.join(directory, "export");
+  const out = createWriteStream(file, { flags: "wx", mode: 0o600 });
+  const closed = new Promise<void>((resolve, reject) => {
+    out.on("close", resolve);
+    out.on("error", reject);
+  });
+  const hash = createHash("sha256");
+  let byteLength = 0;
+  let sealed: { sha256: string; byteLength: number } | null = null;
+  const discard = () => rm(directory, { recursive: true, force: true });
+
+  return {
+    async write(text) {
+      if (sealed) throw new Error("the export file is already sealed");
+      const bytes = Buffer.from(text, "utf8");
+      hash.update(bytes);
+      byteLength += bytes.length;
+      if (!out.write(bytes)) await new Promise<void>((resolve) => out.once("drain", resolve));
+    },
+    async seal() {
+      if (!sealed) {
+        out.end();
+        await closed;
+        sealed = { sha256: hash.digest("hex"), byteLength };
+      }
+      return sealed;
+    },
+    stream() {
+      let handle: Awaited<ReturnType<typeof open>> | null = null;
+      const finish = async () => {
+        const current = handle;
+        handle = null;
+        await current?.close().catch(() => undefined);
+        await discard();
+      };
+      return new ReadableStream<Uint8Array>(
+        {
+          async pull(controller) {
+            try {
+              handle ??= await open(file, "r");
+              const buffer = new Uint8Array(READ_CHUNK_BYTES);
+              const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+              if (bytesRead === 0) {
+                await finish();
+                controller.close();
+                return;
+              }
+              controller.enqueue(buffer.subarray(0, bytesRead));
+            } catch (error) {
+              await finish();
+              controller.error(error);
+            }
+          },
+          cancel: finish,
+        },
+        { highWaterMark: 0 },
+      );
+    },
+    discard: async () => {
+      out.destroy();
+      await discard();
+    },
+  };
+}
