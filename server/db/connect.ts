@@ -23,7 +23,9 @@ export type ConnectOptions = {
 
 export async function connectDatabase(options: ConnectOptions): Promise<Database> {
   if (options.databaseUrl) {
-    const adapter = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // UTC sessions: adapter-pg misreads timestamptz when the server's TimeZone
+    // is not UTC (prisma/orm#26786).
+    const adapter = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, options: "-c TimeZone=UTC" });
     const prisma = new PrismaClient({ adapter });
     return { prisma, kind: "postgresql", close: () => prisma.$disconnect() };
   }
