@@ -1,0 +1,28 @@
+"use client";
+// The admin console's sections. Shown to admins; each page still asks the data layer.
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+
+const SECTIONS = [
+  { href: "/admin/people", label: "People" },
+  { href: "/admin/groups", label: "Group scopes" },
+  { href: "/admin/expiring", label: "Expiring soon" },
+  { href: "/admin/import-export", label: "Import / export" },
+  { href: "/admin/ingestion-keys", label: "Ingestion keys" },
+] as const;
+
+export function AdminNav() {
+  const pathname = usePathname();
+  return (
+    <nav className="admin-nav" aria-label="Access list sections">
+      {SECTIONS.map((section) => {
+        const current = pathname === section.href || pathname.startsWith(`${section.href}/`);
+        return (
+          <Link key={section.href} href={section.href} aria-current={current ? "page" : undefined}>
+            {section.label}
+          </Link>
+        );
+      })}
+    </nav>
+  );
+}

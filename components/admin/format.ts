@@ -1,0 +1,30 @@
+// Display helpers for the admin console. Times are shown in UTC, like the rest of the portal.
+import { EMPLOYER_LABELS, type Employer, type EmploymentType } from "@/lib/telemetry/vocabulary";
+import type { GrantState, PersonAccessStatus } from "@/server/data/admin/types";
+
+/** 2026-11-24 */
+export function formatDate(iso: string): string {
+  return iso.slice(0, 10);
+}
+
+/** 2026-11-24 09:30 UTC */
+export function formatDateTime(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+/** "in 3 days", "in 5 hours", "2 days ago" — relative to `now`. */
+export function relativeTime(iso: string, now: number): string {
+  const delta = new Date(iso).getTime() - now;
+  const hours = Math.round(Math.abs(delta) / 3_600_000);
+  const text = hours < 48 ? `${hours} hour${hours === 1 ? "" : "s"}` : `${Math.round(hours / 24)} days`;
+  return delta >= 0 ? `in ${text}` : `${text} ago`;
+}
+
+export function employmentLabel(employer: Employer, type: EmploymentType): string {
+  return `${EMPLOYER_LABELS[employer]} ${type}`;
+}
+
+export const STATUS_LABELS: Record<PersonAccessStatus, string> = { active: "Active", no_access: "No grant in force", disabled: "Disabled" };
+export const STATUS_BADGES: Record<PersonAccessStatus, string> = { active: "badge badge--ok", no_access: "badge badge--warn", disabled: "badge badge--danger" };
+export const GRANT_STATE_LABELS: Record<GrantState, string> = { active: "In force", expired: "Expired", revoked: "Revoked" };
+export const GRANT_STATE_BADGES: Record<GrantState, string> = { active: "badge badge--ok", expired: "badge", revoked: "badge badge--danger" };

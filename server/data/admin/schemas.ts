@@ -1,0 +1,131 @@
+// zod schemas for every admin input (form data, JSON bodies, search params).
+// Parsed inside the gate, so an anonymous caller hears 401 before any 400.
+import "server-only";
+import { z } from "zod";
+import { EMPLOYERS, EMPLOYMENT_TYPES, EVENT_KINDS, FIELD_CLASSES, GROUP_KEYS, ROLES } from "@/lib/telemetry/vocabulary";
+import type { AccessCode } from "./types";
+
+export const JUSTIFICATION_MIN_LENGTH = 10;
+const TEXT_MAX_LENGTH = 2000;
+
+/** Form fields arrive as "" when left empty: treat that as absent. */
+const blankToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
+
+export const idSchema = z.guid("must be an id");
+
+export const personNameSchema = z
+  .string("is required")
+  .trim()
+  .min(1, "Enter the person's name.")
+  .max(200, "must be at most 200 characters");
+
+export const emailSchema = z
+  .string("is required")
+  .trim()
+  .toLowerCase()
+  .max(320, "must be at most 320 characters")
+  .pipe(z.email("Enter a valid email address."));
+
+export const employerSchema = z.enum(EMPLOYERS, "Choose GitHub, Microsoft or OpenAI.");
+export const employmentTypeSchema = z.enum(EMPLOYMENT_TYPES, "Choose employee or contractor.");
+
+/** Why a change is made: required, a real sentence rather than "ok". */
+export const justificationSchema = z.preprocess(
+  (value) => (value === undefined || value === null ? "" : value),
+  z
+    .string("must be text")
+    .trim()
+    .min(JUSTIFICATION_MIN_LENGTH, `Write at least ${JUSTIFICATION_MIN_LENGTH} characters: who needs this and why.`)
+    .max(TEXT_MAX_LENGTH, `must be at most ${TEXT_MAX_LENGTH} characters`),
+);
+
+export const reasonSchema = z.preprocess(
+  (value) => (value === undefined || value === null ? "" : value),
+  z
+    .string("must be text")
+    .trim()
+    .min(JUSTIFICATION_MIN_LENGTH, `Write at least ${JUSTIFICATION_MIN_LENGTH} characters explaining why.`)
+    .max(TEXT_MAX_LENGTH, `must be at most ${TEXT_MAX_LENGTH} characters`),
+);
+
+export const ACCESS_CODES: readonly AccessCode[] = [...GROUP_KEYS.map((key) => `group:${key}` as const), ...ROLES.map((role) => `role:${role}` as const)];
+
+export const accessCodeSchema = z.enum(ACCESS_CODES as [AccessCode, ...AccessCode[]], "Choose a group or a role.");
+
+/**
+ * An expiry: a date (YYYY-MM-DD, meaning 00:00 UTC that day — access ends as
+ * the day starts) or an ISO date-time with a zone.
+ */
+export const expirySchema = z.preprocess(
+  blankToUndefined,
+  z
+    .union([z.iso.date(), z.iso.datetime({ offset: true })], "Enter the expiry date as YYYY-MM-DD.")
+    .transform((value) => new Date(value.length === 10 ? `${value}T00:00:00.000Z` : value))
+    .refine((date) => !Number.isNaN(date.getTime()), "Enter a real date."),
+);
+
+export const createPersonInputSchema = z.strictObject({
+  name: personNameSchema,
+  email: emailSchema,
+  employer: employerSchema,
+  employmentType: employmentTypeSchema,
+});
+
+export const updatePersonInputSchema = createPersonInputSchema.extend({ personId: idSchema });
+
+export const personReasonInputSchema = z.strictObject({ personId: idSchema, reason: reasonSchema });
+
+export const grantAccessInputSchema = z.strictObject({
+  personId: idSchema,
+  access: accessCodeSchema,
+  expiresAt: expirySchema,
+  justification: justificationSchema,
+});
+
+export const extendGrantInputSchema = z.strictObject({
+  grantId: idSchema,
+  expiresAt: expirySchema,
+  justification: justificationSchema,
+});
+
+export const revokeGrantInputSchema = z.strictObject({ grantId: idSchema, reason: reasonSchema });
+
+const oneOrMany = <T extends z.ZodType>(item: T) =>
+  z.preprocess((value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]), z.array(item).max(32));
+
+export const updateGroupScopeInputSchema = z.strictObject({
+  groupKey: z.enum(GROUP_KEYS, "Unknown group."),
+  eventKinds: oneOrMany(z.enum(EVENT_KINDS, "Unknown event kind.")),
+  fieldClasses: oneOrMany(z.enum(FIELD_CLASSES, "Unknown field class.")),
+  justification: justificationSchema,
+});
+
+export const PEOPLE_SORTS = ["name_asc", "name_desc", "email_asc", "email_desc", "expiry_asc", "expiry_desc", "created_desc", "created_asc"] as const;
+export type PeopleSort = (typeof PEOPLE_SORTS)[number];
+export const PEOPLE_STATUSES = ["active", "no_access", "disabled"] as const;
+export const DEFAULT_PEOPLE_PAGE_SIZE = 50;
+
+export const listPeopleQuerySchema = z.strictObject({
+  q: z.preprocess(blankToUndefined, z.string().trim().max(200, "must be at most 200 characters").optional()),
+  employer: z.preprocess(blankToUndefined, employerSchema.optional()),
+  type: z.preprocess(blankToUndefined, employmentTypeSchema.optional()),
+  group: z.preprocess(blankToUndefined, z.enum(GROUP_KEYS, "Unknown group.").optional()),
+  role: z.preprocess(blankToUndefined, z.enum(ROLES, "Unknown role.").optional()),
+  status: z.preprocess(blankToUndefined, z.enum(PEOPLE_STATUSES, "Unknown status.").optional()),
+  sort: z.preprocess(blankToUndefined, z.enum(PEOPLE_SORTS, "Unknown sort order.").default("name_asc")),
+  cursor: z.preprocess(blankToUndefined, z.string().max(600).optional()),
+  limit: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(200).default(DEFAULT_PEOPLE_PAGE_SIZE)),
+});
+export type ListPeopleQuery = z.infer<typeof listPeopleQuerySchema>;
+
+export const getPersonInputSchema = z.strictObject({ personId: idSchema });
+
+export const importAccessListInputSchema = z.strictObject({
+  csv: z.string("Choose a CSV file.").min(1, "The file is empty.").max(1_000_000, "The file is larger than 1 MB; split it."),
+});
+
+export const createIngestionKeyInputSchema = z.strictObject({
+  name: z.string("is required").trim().min(3, "Name the producer (at least 3 characters).").max(100, "must be at most 100 characters"),
+});
+
+export const revokeIngestionKeyInputSchema = z.strictObject({ keyId: idSchema, reason: reasonSchema });

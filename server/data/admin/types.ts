@@ -1,0 +1,130 @@
+// The admin data layer's DTOs: what pages, forms and the JSON API receive.
+// Types only (no runtime code), so client components may `import type` them.
+// Dates travel as ISO strings; no session tokens, key hashes or OIDC subjects.
+import type { Employer, EmploymentType, EventKind, FieldClass, GroupKey, Role } from "@/lib/telemetry/vocabulary";
+
+/** A grant's target as one string: "group:copilot_team" or "role:viewer" (forms, CSV, audit rows). */
+export type AccessCode = `group:${GroupKey}` | `role:${Role}`;
+
+export type AccessDto = ({ kind: "group"; groupKey: GroupKey } | { kind: "role"; role: Role }) & { code: AccessCode; label: string };
+
+export type GrantState = "active" | "expired" | "revoked";
+
+/** active: on the list with a grant in force; no_access: on the list, nothing in force; disabled. */
+export type PersonAccessStatus = "active" | "no_access" | "disabled";
+
+export type PersonRefDto = { id: string; name: string; email: string };
+
+export type PersonSummaryDto = {
+  id: string;
+  name: string;
+  email: string;
+  employer: Employer;
+  employmentType: EmploymentType;
+  status: PersonAccessStatus;
+  groups: GroupKey[];
+  roles: Role[];
+  /** the nearest expiry among the grants in force */
+  nextExpiry: string | null;
+  createdAt: string;
+};
+
+export type PeopleListDto = {
+  items: PersonSummaryDto[];
+  total: number;
+  nextCursor: string | null;
+};
+
+export type GrantDto = {
+  id: string;
+  access: AccessDto;
+  state: GrantState;
+  justification: string;
+  grantedAt: string;
+  /** null: granted by the bootstrap command or the seed */
+  grantedBy: PersonRefDto | null;
+  expiresAt: string;
+  revokedAt: string | null;
+  revokedBy: PersonRefDto | null;
+  revokeReason: string | null;
+};
+
+export type PersonDetailDto = {
+  id: string;
+  name: string;
+  email: string;
+  employer: Employer;
+  employmentType: EmploymentType;
+  personStatus: "active" | "disabled";
+  status: PersonAccessStatus;
+  disabledAt: string | null;
+  disabledReason: string | null;
+  /** when the person first signed in and was bound to an identity */
+  boundAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  activeSessions: number;
+  /** newest first */
+  grants: GrantDto[];
+  /** what the forms may offer (the server still decides every change) */
+  options: {
+    isSelf: boolean;
+    isLastActiveAdmin: boolean;
+    /** groups and roles the seed's rules allow for this person */
+    allowedAccess: Array<{ code: AccessCode; label: string }>;
+    maxGrantDays: number;
+    /** the latest expiry date allowed today (YYYY-MM-DD) */
+    latestExpiryDate: string;
+    /** the earliest (tomorrow, YYYY-MM-DD) */
+    earliestExpiryDate: string;
+  };
+};
+
+export type GroupDto = {
+  key: GroupKey;
+  name: string;
+  description: string;
+  eventKinds: EventKind[];
+  fieldClasses: FieldClass[];
+  updatedAt: string;
+  activeMembers: number;
+};
+
+export type ExpiringGrantDto = {
+  id: string;
+  access: AccessDto;
+  expiresAt: string;
+  grantedAt: string;
+  justification: string;
+  person: PersonRefDto & { employer: Employer; employmentType: EmploymentType };
+  isSelf: boolean;
+  /** the latest date an extension may reach today (YYYY-MM-DD) */
+  latestExpiryDate: string;
+};
+
+export type ExpiringGrantsDto = { windowDays: number; /** when the list was read */ asOf: string; items: ExpiringGrantDto[] };
+
+export type AccessListExportDto = { filename: string; csv: string; rowCount: number; sha256: string };
+
+export type ImportSummaryDto = {
+  rows: number;
+  peopleCreated: number;
+  peopleUpdated: number;
+  grantsCreated: number;
+  grantsExtended: number;
+  rowsUnchanged: number;
+};
+
+export type IngestionKeyDto = {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  createdBy: PersonRefDto | null;
+  revokedAt: string | null;
+  revokedBy: PersonRefDto | null;
+  lastUsedAt: string | null;
+};
+
+/** Returned once, at creation: the key itself is never stored or shown again. */
+export type CreatedIngestionKeyDto = { id: string; name: string; prefix: string; key: string };
