@@ -2,6 +2,7 @@ import type { PageError } from "@/server/http/page-guard";
 
 const TITLES: Record<number, string> = {
   400: "That request could not be understood",
+  403: "Not permitted",
   409: "That change conflicts with the current state",
   422: "That change was refused",
   503: "Temporarily unavailable",

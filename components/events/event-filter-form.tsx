@@ -83,7 +83,7 @@ export function EventFilterForm({ action, values, kinds, visibleClasses, columns
         <div className="field">
           <label htmlFor="filter-range">Time range</label>
           <select id="filter-range" name="range" defaultValue={first(values, "range")}>
-            <option value="">Any time, or from/to below</option>
+            <option value="">Any time (or From/To)</option>
             {QUICK_RANGES.map((range) => (
               <option key={range} value={range}>
                 {QUICK_RANGE_LABELS[range]}

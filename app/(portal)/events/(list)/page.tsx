@@ -18,13 +18,13 @@ import { toUrlSearchParams, withQuery } from "@/lib/telemetry/search-params";
 import { listEvents } from "@/server/data/list-events";
 import { getViewer } from "@/server/data/get-viewer";
 import { getEnv } from "@/server/config/env";
-import { loadForPage } from "@/server/http/page-guard";
+import { loadExplorerPage } from "@/server/telemetry/load-explorer-page";
 
 export const metadata: Metadata = { title: "Events" };
 
 export default async function EventsPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   const raw = await searchParams;
-  const result = await loadForPage(withQuery("/events", toUrlSearchParams(raw)), () => listEvents(raw));
+  const result = await loadExplorerPage(withQuery("/events", toUrlSearchParams(raw)), () => listEvents(raw));
   const viewer = await getViewer();
   const kinds = permittedKinds(viewer.scope);
   const classes = visibleFieldClasses(viewer.scope);

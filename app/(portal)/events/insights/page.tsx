@@ -1,0 +1,61 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { ErrorState } from "@/components/error-state";
+import { EventFilterForm } from "@/components/events/event-filter-form";
+import { InsightsCharts } from "@/components/events/insights-charts";
+import { QuickRangeLinks } from "@/components/events/quick-range-links";
+import { permittedKinds, visibleFieldClasses } from "@/lib/access/policy";
+import type { RawSearchParams } from "@/lib/telemetry/event-query";
+import { formatCount, formatUtc } from "@/lib/telemetry/format";
+import { toUrlSearchParams, withQuery } from "@/lib/telemetry/search-params";
+import { EVENT_KIND_LABELS } from "@/lib/telemetry/vocabulary";
+import { getEventInsights } from "@/server/data/event-insights";
+import { getViewer } from "@/server/data/get-viewer";
+import { loadExplorerPage } from "@/server/telemetry/load-explorer-page";
+
+export const metadata: Metadata = { title: "Event charts" };
+
+export default async function InsightsPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
+  const raw = await searchParams;
+  const query = toUrlSearchParams(raw);
+  const result = await loadExplorerPage(withQuery("/events/insights", query), () => getEventInsights(raw));
+  const viewer = await getViewer();
+
+  return (
+    <div className="stack explorer">
+      <div className="page-head">
+        <div>
+          <h1>Event charts</h1>
+          <p className="subtle">
+            Computed from the events you may see that match the filters. Times are UTC. Viewing these charts is recorded in the audit trail.
+          </p>
+        </div>
+        <Link className="button button--secondary" href={withQuery("/events", query)}>
+          List these events
+        </Link>
+      </div>
+
+      <QuickRangeLinks path="/events/insights" raw={raw} />
+      <EventFilterForm action="/events/insights" values={raw} kinds={permittedKinds(viewer.scope)} visibleClasses={visibleFieldClasses(viewer.scope)} />
+
+      {result.ok ? (
+        <>
+          <p className="subtle">
+            {formatCount(result.value.totalEvents)} events
+            {result.value.from ? ` from ${formatUtc(result.value.from, false)}` : ""}
+            {result.value.to ? ` to ${formatUtc(result.value.to, false)}` : ""}, in {result.value.bucket === "hour" ? "hourly" : "daily"} buckets. Kinds:{" "}
+            {result.value.kinds.length > 0 ? result.value.kinds.map((kind) => EVENT_KIND_LABELS[kind]).join(", ") : "none"}.
+          </p>
+          <InsightsCharts insights={result.value} />
+        </>
+      ) : (
+        <>
+          <ErrorState error={result.error} />
+          <p>
+            <Link href="/events/insights">Start again with no filters</Link>
+          </p>
+        </>
+      )}
+    </div>
+  );
+}

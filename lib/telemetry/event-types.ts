@@ -1,0 +1,105 @@
+// The shapes the explorer's data layer returns (DTOs), shared with the pages,
+// the client components and API clients. Built by server/telemetry/event-dto.ts:
+// a field whose class the person's scope does not grant for the event's kind
+// is absent from the object, not blanked. `content` is never in a list item.
+import type { EventColumnId } from "./event-columns";
+import type { EventKind, FieldClass, UiKind } from "./vocabulary";
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export type EventDto = {
+  id: string;
+  kind: EventKind;
+  eventName: string;
+  /** ISO 8601, UTC */
+  time: string;
+  receivedAt: string;
+  // identifiers
+  machineId?: string;
+  sessionId?: string;
+  completionId?: string | null;
+  // environment
+  vscodeVersion?: string;
+  extensionName?: string;
+  extensionVersion?: string;
+  os?: string;
+  osVersion?: string;
+  uiKind?: UiKind;
+  languageId?: string | null;
+  extensionSettings?: JsonValue;
+  // location
+  country?: string | null;
+  region?: string | null;
+  city?: string | null;
+  // measurements
+  errorKind?: string | null;
+  errorContext?: JsonValue;
+  latencyMs?: number | null;
+  modelCertainty?: number | null;
+  suggestionCount?: number | null;
+  suggestionCharLength?: number | null;
+  postProcessing?: string[];
+  redactionFilter?: string | null;
+  accepted?: boolean | null;
+  persistenceCheckSec?: number | null;
+  persistenceRatio?: number | null;
+  measurements?: JsonValue;
+};
+
+/** One event opened on its own: the classes shown, and whether there is content to reveal. */
+export type EventDetailDto = EventDto & {
+  /** the field classes the person's scope grants for this event's kind (may include `content`) */
+  fieldClasses: FieldClass[];
+  /** present only when `content` is granted for this kind: whether the event carries any */
+  hasContent?: boolean;
+};
+
+export type EventTotal = { value: number; exact: boolean };
+
+export type EventListResult = {
+  items: EventDto[];
+  /** opaque; pass as `cursor` for the next page; null on the last page */
+  nextCursor: string | null;
+  total: EventTotal;
+  /** the columns this person may choose, and those chosen (defaults when the URL names none) */
+  columns: { available: EventColumnId[]; selected: EventColumnId[] };
+};
+
+export type RevealedContent = {
+  id: string;
+  /** the decrypted content document, or null when the event carries none */
+  content: {
+    prefix?: string;
+    suffix?: string;
+    editorState?: { line: number; character: number; relativePath?: string; lineCount?: number };
+    suggestions?: string[];
+    persistedText?: string;
+    unclassified?: Record<string, string | number | boolean | null>;
+  } | null;
+};
+
+export type InsightsBucket = "hour" | "day";
+
+export type ChartUnavailable = { reason: string };
+
+export type EventInsights = {
+  bucket: InsightsBucket;
+  /** the time window charted (ISO), null when open-ended */
+  from: string | null;
+  to: string | null;
+  /** the kinds charted: the person's permitted kinds ∩ the kinds filtered */
+  kinds: EventKind[];
+  totalEvents: number;
+  volume: { buckets: Array<{ bucket: string; counts: Partial<Record<EventKind, number>> }>; totals: Partial<Record<EventKind, number>> };
+  /** requested → shown → accepted; a step is null when its kind is outside the charted kinds */
+  funnel: Array<{ kind: EventKind; count: number | null }>;
+  acceptance: Array<{ bucket: string; shown: number; accepted: number; rate: number | null }> | ChartUnavailable;
+  latency: Array<{ bucket: string; count: number; p50: number; p95: number }> | ChartUnavailable;
+  errors: Array<{ errorKind: string; count: number }> | ChartUnavailable;
+  redaction: { candidates: number; filters: Array<{ filter: string; count: number; rate: number | null }> } | ChartUnavailable;
+  persistence: Array<{ checkSec: number; count: number; meanRatio: number; medianRatio: number; fullyPersistedShare: number }> | ChartUnavailable;
+};
+
+export function isChartUnavailable(value: unknown): value is ChartUnavailable {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && "reason" in value;
+}

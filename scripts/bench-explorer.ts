@@ -1,0 +1,275 @@
+// npm run bench:explorer [-- --iterations 100 --warmup 10 --min-events 1000000]
+//
+// How fast the events explorer's list is, and what the portal adds on top of
+// the database. Against PostgreSQL (DATABASE_URL, loopback only) holding at
+// least 1,000,000 events (npm run db:migrate && npm run db:seed -- --events 1000000).
+//
+// For five queries (page 1; page 10,000 reached by a keyset cursor; three
+// typical filters) at 1 and 8 concurrent clients, it measures three things in
+// the same run:
+//   floor     the very SQL statements the data layer runs (the page, then the
+//             count: planner estimate, bounded exact count when needed), over pg;
+//   +audit    the same statements through Prisma in one transaction that also
+//             writes the audit row (writeAuditEvent): the floor of an audited read;
+//   portal    listEvents() itself: the gate (session → person → grants → policy),
+//             the query, the DTOs and the audit row, in one transaction.
+// and prints median and p95 of each, with portal ÷ (+audit) and portal ÷ floor.
+//
+// It signs in as the seeded Copilot-team viewer with a session row of its own
+// (deleted at the end). The audit rows it writes stay: the trail is append-only.
+// Bounded: a fixed number of calls per cell, nothing runs in the background.
+import { randomUUID, randomBytes } from "node:crypto";
+import { register } from "node:module";
+import { parseArgs } from "node:util";
+import pg from "pg";
+
+// The data layer is written for Next's server: "server-only" marks it, and it
+// reads the session cookie and request headers through next/headers. Outside
+// Next, this process supplies both: a no-op "server-only" and a next/headers
+// whose cookie jar holds this benchmark's session token.
+const NEXT_HEADERS_STUB = `
+export async function cookies() { return globalThis.__benchExplorer.cookies(); }
+export async function headers() { return globalThis.__benchExplorer.headers(); }
+export async function draftMode() { return { isEnabled: false }; }`;
+const HOOKS = `
+export async function resolve(specifier, context, next) {
+  if (specifier === "server-only") return { url: "data:text/javascript,export%20%7B%7D", shortCircuit: true };
+  if (specifier === "next/headers") return { url: ${JSON.stringify(`data:text/javascript,${encodeURIComponent(NEXT_HEADERS_STUB)}`)}, shortCircuit: true };
+  return next(specifier, context);
+}`;
+register(`data:text/javascript,${encodeURIComponent(HOOKS)}`);
+
+type BenchGlobal = typeof globalThis & { __benchExplorer?: { cookies(): unknown; headers(): Headers } };
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+const VIEWER_EMAIL = "viewer.copilot@github.example";
+const CLIENTS = [1, 8] as const;
+const DEEP_PAGE = 10_000;
+const PAGE_SIZE = 50;
+/** The gate's transaction limits (server/access/audited.ts), so the floor runs under the same rules. */
+const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 60_000 } as const;
+
+class BenchRefusal extends Error {}
+
+function parseOptions() {
+  const { values } = parseArgs({
+    options: {
+      iterations: { type: "string", default: "100" },
+      warmup: { type: "string", default: "10" },
+      "min-events": { type: "string", default: "1000000" },
+    },
+    allowPositionals: false,
+  });
+  const iterations = Number(values.iterations);
+  const warmup = Number(values.warmup);
+  const minEvents = Number(values["min-events"]);
+  if (!Number.isInteger(iterations) || iterations < 16 || iterations > 5_000) throw new BenchRefusal("--iterations must be a whole number from 16 to 5000.");
+  if (!Number.isInteger(warmup) || warmup < 0 || warmup > 1_000) throw new BenchRefusal("--warmup must be a whole number from 0 to 1000.");
+  if (!Number.isInteger(minEvents) || minEvents < 0) throw new BenchRefusal("--min-events must be a whole number.");
+  return { iterations, warmup, minEvents };
+}
+
+function checkDatabaseUrl(): string {
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) {
+    throw new BenchRefusal("bench:explorer needs PostgreSQL: set DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/portal) to a migrated, seeded database.");
+  }
+  const host = new URL(databaseUrl).hostname;
+  if (!LOOPBACK_HOSTS.has(host)) throw new BenchRefusal(`bench:explorer runs against a loopback server only, not ${host}.`);
+  return databaseUrl;
+}
+
+type Stats = { median: number; p95: number; calls: number };
+
+function percentile(sorted: readonly number[], fraction: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+/** `calls` calls of `operation` spread over `clients` concurrent workers; each call timed on its own. */
+async function measure(operation: () => Promise<unknown>, clients: number, calls: number, warmup: number): Promise<Stats> {
+  for (let i = 0; i < warmup; i++) await operation();
+  const durations: number[] = [];
+  let remaining = calls;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (remaining > 0) {
+        remaining--;
+        const started = performance.now();
+        await operation();
+        durations.push(performance.now() - started);
+      }
+    }),
+  );
+  durations.sort((a, b) => a - b);
+  return { median: percentile(durations, 0.5), p95: percentile(durations, 0.95), calls: durations.length };
+}
+
+const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2).padStart(8) : "     n/a");
+const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×`.padStart(7) : "    n/a");
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  const databaseUrl = checkDatabaseUrl();
+
+  // Imported only now, after the hooks above are in place.
+  const { listEvents } = await import("../server/data/list-events");
+  const { eventListQuerySchema, encodeCursor } = await import("../lib/telemetry/event-query");
+  const { telemetryScope } = await import("../lib/access/policy");
+  const sqlLayer = await import("../server/telemetry/event-sql");
+  const { EVENT_ROW_COLUMNS } = await import("../server/telemetry/event-dto");
+  const { getEnv } = await import("../server/config/env");
+  const { getDatabase } = await import("../server/db/client");
+  const { writeAuditEvent } = await import("../server/audit/write-audit-event");
+  const env = getEnv();
+
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, application_name: "bench-explorer-floor" });
+  const database = await getDatabase();
+  if (database.kind !== "postgresql") throw new BenchRefusal("bench:explorer measures PostgreSQL; DATABASE_URL did not select it.");
+  const prisma = database.prisma;
+  let sessionToken: string | null = null;
+
+  try {
+    const counted = await pool.query<{ n: string }>("SELECT count(*) AS n FROM telemetry_event");
+    const events = Number(counted.rows[0]?.n ?? 0);
+    if (events < options.minEvents) {
+      throw new BenchRefusal(
+        `The database holds ${events.toLocaleString("en-US")} events; the benchmark needs at least ${options.minEvents.toLocaleString("en-US")} (npm run db:seed -- --events 1000000).`,
+      );
+    }
+
+    // A session of our own for the seeded Copilot-team viewer.
+    const person = await prisma.person.findUnique({ where: { email: VIEWER_EMAIL }, include: { grants: { include: { group: true } } } });
+    if (!person) throw new BenchRefusal(`The seeded viewer ${VIEWER_EMAIL} is missing; run npm run db:seed first.`);
+    const user = await prisma.user.upsert({ where: { email: VIEWER_EMAIL }, create: { email: VIEWER_EMAIL, name: person.name, personId: person.id }, update: {} });
+    sessionToken = `bench-${randomBytes(24).toString("base64url")}`;
+    await prisma.session.create({
+      data: { sessionToken, userId: user.id, expires: new Date(Date.now() + 3_600_000), purpose: "evaluate_product", purposeSetAt: new Date() },
+    });
+    const token = sessionToken;
+    (globalThis as BenchGlobal).__benchExplorer = {
+      cookies: () => ({ get: (name: string) => (name === "authjs.session-token" ? { name, value: token } : undefined) }),
+      headers: () => new Headers({ "user-agent": "bench-explorer", "x-portal-request-id": randomUUID(), "x-portal-client-ip": "127.0.0.1" }),
+    };
+
+    const now = new Date();
+    const grants = person.grants.filter((grant) => !grant.revokedAt && grant.expiresAt > now);
+    const scope = telemetryScope({
+      roles: grants.flatMap((grant) => (grant.role ? [grant.role] : [])),
+      groups: grants.flatMap((grant) => (grant.group ? [{ key: grant.group.key, scope: { eventKinds: grant.group.eventKinds, fieldClasses: grant.group.fieldClasses } }] : [])),
+    });
+
+    // Page 10,000 of 50 rows: its cursor is the keyset position of row 499,999 (found once, outside the measurement).
+    const deep = await pool.query<{ time: Date; id: string }>("SELECT time, id::text AS id FROM telemetry_event ORDER BY time DESC, id DESC OFFSET $1 LIMIT 1", [
+      (DEEP_PAGE - 1) * PAGE_SIZE - 1,
+    ]);
+    const deepRow = deep.rows[0];
+    if (!deepRow) throw new BenchRefusal("Not enough events for a page 10,000.");
+    const deepCursor = encodeCursor({ sort: "time_desc", value: deepRow.time.toISOString(), id: deepRow.id });
+
+    const scenarios: Array<{ name: string; input: Record<string, string> }> = [
+      { name: "page 1 (newest 50)", input: {} },
+      { name: `page ${DEEP_PAGE.toLocaleString("en-US")} (keyset cursor)`, input: { cursor: deepCursor } },
+      { name: "errors, last 7 days", input: { kind: "error", range: "7d" } },
+      { name: "linux + web UI", input: { os: "linux", uiKind: "web" } },
+      { name: "shown, US, latency ≥ 500 ms", input: { kind: "completion_shown", country: "US", latencyMin: "500" } },
+    ];
+
+    console.log(
+      `bench:explorer — ${events.toLocaleString("en-US")} events on PostgreSQL (loopback), ${options.iterations} calls per cell after ${options.warmup} warm-up calls; ` +
+        `page size ${PAGE_SIZE}, exact count up to ${env.EXACT_COUNT_THRESHOLD.toLocaleString("en-US")}, audit chains ${env.AUDIT_CHAINS}. Times in ms.`,
+    );
+    console.log("");
+    console.log(
+      `${"query".padEnd(32)} ${"clients".padStart(7)} │ ${"floor p50".padStart(9)} ${"p95".padStart(8)} │ ${"+audit p50".padStart(10)} ${"p95".padStart(8)} │ ${"portal p50".padStart(10)} ${"p95".padStart(8)} │ ${"÷+audit".padStart(7)} ${"÷floor".padStart(7)}`,
+    );
+
+    const summary: Array<{ name: string; clients: number; portal: Stats; audited: Stats; floor: Stats }> = [];
+    for (const scenario of scenarios) {
+      const query = eventListQuerySchema.parse(scenario.input);
+      const statementsAt = (at: Date) => {
+        const plan = sqlLayer.planEventQuery(scope, query.filters, query.sort);
+        const where = sqlLayer.listWhere(plan.kinds, query.filters, query.sort, at);
+        return { where, page: sqlLayer.pageQuery(EVENT_ROW_COLUMNS, where, query.sort, query.cursor, query.limit + 1) };
+      };
+
+      // The floor: the same statements, straight over pg.
+      const floor = async () => {
+        const statements = statementsAt(new Date());
+        const client = await pool.connect();
+        try {
+          const runner = { $queryRaw: async <T,>(query: typeof statements.page) => (await client.query(query.text, query.values)).rows as T };
+          await runner.$queryRaw(statements.page);
+          await sqlLayer.countEvents(runner, statements.where, env.EXACT_COUNT_THRESHOLD);
+        } finally {
+          client.release();
+        }
+      };
+
+      // The floor of an audited read: the statements and the audit row, in one transaction.
+      const floorWithAudit = async () => {
+        const statements = statementsAt(new Date());
+        await prisma.$transaction(async (tx) => {
+          const rows = await tx.$queryRaw<Array<{ id: string; machine_id: string }>>(statements.page);
+          await sqlLayer.countEvents(tx, statements.where, env.EXACT_COUNT_THRESHOLD);
+          const page = rows.slice(0, query.limit);
+          await writeAuditEvent(tx, {
+            requestId: randomUUID(),
+            actor: { personId: person.id, email: person.email, employer: person.employer, groups: ["copilot_team"], roles: ["viewer"] },
+            actorIp: "127.0.0.1",
+            actorUserAgent: "bench-explorer",
+            action: "events.list",
+            outcome: "allowed",
+            purpose: "evaluate_product",
+            filters: { bench: scenario.name },
+            rowCount: page.length,
+            eventIds: page.map((row) => row.id),
+            machineIds: [...new Set(page.map((row) => row.machine_id))],
+            fieldClasses: ["identifiers", "environment", "location", "measurements"],
+          });
+        }, TRANSACTION_OPTIONS);
+      };
+
+      const portal = () => listEvents(scenario.input);
+
+      for (const clients of CLIENTS) {
+        const floorStats = await measure(floor, clients, options.iterations, options.warmup);
+        const auditedStats = await measure(floorWithAudit, clients, options.iterations, options.warmup);
+        const portalStats = await measure(portal, clients, options.iterations, options.warmup);
+        summary.push({ name: scenario.name, clients, portal: portalStats, audited: auditedStats, floor: floorStats });
+        console.log(
+          `${scenario.name.padEnd(32)} ${String(clients).padStart(7)} │ ${ms(floorStats.median).padStart(9)} ${ms(floorStats.p95)} │ ${ms(auditedStats.median).padStart(10)} ${ms(auditedStats.p95)} │ ${ms(portalStats.median).padStart(10)} ${ms(portalStats.p95)} │ ${ratio(portalStats.median, auditedStats.median)} ${ratio(portalStats.median, floorStats.median)}`,
+        );
+      }
+    }
+
+    console.log("");
+    const worst = summary.reduce((max, row) => Math.max(max, row.portal.median / row.audited.median), 0);
+    const page1 = summary.find((row) => row.clients === 1 && row.name.startsWith("page 1 "));
+    const deepRowStats = summary.find((row) => row.clients === 1 && row.name.startsWith(`page ${DEEP_PAGE.toLocaleString("en-US")}`));
+    console.log(`Portal ÷ (floor + audit insert), median, worst cell: ${worst.toFixed(2)}× (aim: ≤ 3×).`);
+    if (page1 && deepRowStats) {
+      console.log(
+        `Page ${DEEP_PAGE.toLocaleString("en-US")} vs page 1 (portal, 1 client): ${deepRowStats.portal.median.toFixed(2)} ms vs ${page1.portal.median.toFixed(2)} ms median (aim: no slower).`,
+      );
+    }
+  } finally {
+    if (sessionToken) await prisma.session.deleteMany({ where: { sessionToken } }).catch(() => undefined);
+    await pool.end();
+    await database.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof BenchRefusal) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  if (error instanceof Error && error.name === "ConfigError") {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  console.error(error);
+  process.exit(1);
+});

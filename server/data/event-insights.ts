@@ -1,0 +1,193 @@
+// Charts of the events matching the current filters, computed in SQL and
+// audited (events.chart): volume by kind over time, the completion funnel
+// (requested → shown → accepted), acceptance rate over time, latency p50/p95
+// over time, errors by kind, redaction rate by filter, and how much of accepted
+// suggestions persists at each check interval.
+//
+// Every query is limited to the person's permitted kinds (∩ the kinds
+// filtered). Counting events of a kind needs only the kind; a chart of a
+// measured value (latency, error kind, redaction filter, persistence) reads
+// only the kinds on which the person's scope grants `measurements`, and is
+// reported as unavailable, with the reason, when there are none.
+import "server-only";
+import { eventFilterQuerySchema, type EventFilters } from "@/lib/telemetry/event-query";
+import type { ChartUnavailable, EventInsights, InsightsBucket } from "@/lib/telemetry/event-types";
+import { EVENT_KIND_LABELS, type EventKind } from "@/lib/telemetry/vocabulary";
+import type { TelemetryScope } from "@/lib/access/policy";
+import { audited } from "@/server/access/audited";
+import { Prisma } from "@/server/db/generated/client";
+import { parseInput } from "@/server/http/parse-input";
+import { describeQuery } from "@/server/telemetry/describe-query";
+import { and, filterConditions, kindCondition, planEventQuery, resolveFrom } from "@/server/telemetry/event-sql";
+
+const { sql, raw } = Prisma;
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+/** Hourly buckets up to this span, daily beyond. */
+const HOURLY_UP_TO_MS = 2 * DAY_MS;
+const FUNNEL_KINDS = ["completion_requested", "completion_shown", "completion_accepted"] as const satisfies readonly EventKind[];
+
+type Bucketed = { bucket: Date };
+
+export function pickBucket(from: Date | null, to: Date): InsightsBucket {
+  return from && to.getTime() - from.getTime() <= HOURLY_UP_TO_MS ? "hour" : "day";
+}
+
+/** Every bucket from the first to the last seen, so lines do not jump over empty hours or days. */
+function bucketRange(seen: readonly Date[], bucket: InsightsBucket): string[] {
+  if (seen.length === 0) return [];
+  const step = bucket === "hour" ? HOUR_MS : DAY_MS;
+  const times = seen.map((date) => date.getTime());
+  const first = Math.min(...times);
+  const last = Math.max(...times);
+  const buckets: string[] = [];
+  for (let time = first; time <= last && buckets.length < 10_000; time += step) buckets.push(new Date(time).toISOString());
+  return buckets;
+}
+
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+function unavailable(kind: EventKind, charted: readonly EventKind[]): ChartUnavailable {
+  return charted.includes(kind)
+    ? { reason: `Your access does not include measurements of ${EVENT_KIND_LABELS[kind]} events.` }
+    : { reason: `${EVENT_KIND_LABELS[kind]} events are outside your access or the current filter.` };
+}
+
+export async function getEventInsights(input: unknown): Promise<EventInsights> {
+  return audited({ action: "events.chart", permission: "telemetry.read" }, async ({ tx, actor }) => {
+    const { filters } = parseInput(eventFilterQuerySchema, input);
+    const plan = planEventQuery(actor.scope, filters, null);
+    const now = new Date();
+    const from = resolveFrom(filters, now);
+    const bucket = pickBucket(from, filters.to ?? now);
+    const insights = await computeInsights(tx, actor.scope, filters, plan.kinds, now, bucket);
+    const measured = [insights.latency, insights.errors, insights.redaction, insights.persistence].some((chart) => !("reason" in chart));
+    return {
+      value: { ...insights, from: from?.toISOString() ?? null, to: filters.to?.toISOString() ?? null },
+      audit: {
+        filters: { ...describeQuery(filters, plan.kinds, now), bucket },
+        rowCount: insights.totalEvents,
+        fieldClasses: measured ? ["measurements"] : [],
+        targetType: "chart",
+      },
+    };
+  });
+}
+
+type RawRunner = { $queryRaw<T = unknown>(query: Prisma.Sql): Promise<T> };
+
+async function computeInsights(
+  tx: RawRunner,
+  scope: TelemetryScope,
+  filters: EventFilters,
+  kinds: readonly EventKind[],
+  now: Date,
+  bucket: InsightsBucket,
+): Promise<Omit<EventInsights, "from" | "to">> {
+  const conditions = filterConditions(filters, now);
+  const where = (subset: readonly EventKind[], ...extra: Prisma.Sql[]) => and([kindCondition(subset), ...conditions, ...extra]);
+  const bucketSql = sql`date_trunc(${raw(`'${bucket}'`)}, time, 'UTC')`;
+  const measured = kinds.filter((kind) => scope[kind]?.includes("measurements"));
+  const measuredOf = (kind: EventKind) => (measured.includes(kind) ? [kind] : []);
+
+  // Volume by kind and bucket; the funnel and acceptance rate are sums of it.
+  const volumeRows =
+    kinds.length === 0
+      ? []
+      : await tx.$queryRaw<Array<Bucketed & { kind: EventKind; n: number }>>(
+          sql`SELECT ${bucketSql} AS bucket, kind::text AS kind, count(*)::int AS n
+              FROM telemetry_event WHERE ${where(kinds)} GROUP BY 1, 2 ORDER BY 1`,
+        );
+  const totals: Partial<Record<EventKind, number>> = {};
+  const perBucket = new Map<string, Partial<Record<EventKind, number>>>();
+  for (const row of volumeRows) {
+    const key = row.bucket.toISOString();
+    const counts = perBucket.get(key) ?? {};
+    counts[row.kind] = Number(row.n);
+    perBucket.set(key, counts);
+    totals[row.kind] = (totals[row.kind] ?? 0) + Number(row.n);
+  }
+  const buckets = bucketRange(
+    volumeRows.map((row) => row.bucket),
+    bucket,
+  );
+  const volume = { buckets: buckets.map((key) => ({ bucket: key, counts: perBucket.get(key) ?? {} })), totals };
+  const totalEvents = Object.values(totals).reduce((sum, n) => sum + (n ?? 0), 0);
+
+  const funnel = FUNNEL_KINDS.map((kind) => ({ kind, count: kinds.includes(kind) ? (totals[kind] ?? 0) : null }));
+
+  const acceptance: EventInsights["acceptance"] =
+    kinds.includes("completion_shown") && kinds.includes("completion_accepted")
+      ? volume.buckets.map(({ bucket: key, counts }) => {
+          const shown = counts.completion_shown ?? 0;
+          const accepted = counts.completion_accepted ?? 0;
+          return { bucket: key, shown, accepted, rate: shown > 0 ? round(accepted / shown, 4) : null };
+        })
+      : unavailable(kinds.includes("completion_shown") ? "completion_accepted" : "completion_shown", kinds);
+
+  // Latency percentiles over every measured kind that carries a latency.
+  let latency: EventInsights["latency"];
+  if (measured.length === 0) {
+    latency = { reason: "Your access does not include measurements of the charted events." };
+  } else {
+    const rows = await tx.$queryRaw<Array<Bucketed & { n: number; p50: number; p95: number }>>(
+      sql`SELECT ${bucketSql} AS bucket, count(*)::int AS n,
+                 percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50,
+                 percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95
+          FROM telemetry_event WHERE ${where(measured, sql`latency_ms IS NOT NULL`)} GROUP BY 1 ORDER BY 1`,
+    );
+    latency = rows.map((row) => ({ bucket: row.bucket.toISOString(), count: Number(row.n), p50: round(Number(row.p50)), p95: round(Number(row.p95)) }));
+  }
+
+  let errors: EventInsights["errors"];
+  if (measuredOf("error").length === 0) {
+    errors = unavailable("error", kinds);
+  } else {
+    const rows = await tx.$queryRaw<Array<{ error_kind: string; n: number }>>(
+      sql`SELECT error_kind, count(*)::int AS n FROM telemetry_event
+          WHERE ${where(["error"], sql`error_kind IS NOT NULL`)} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50`,
+    );
+    errors = rows.map((row) => ({ errorKind: row.error_kind, count: Number(row.n) }));
+  }
+
+  let redaction: EventInsights["redaction"];
+  if (measuredOf("completion_redacted").length === 0) {
+    redaction = unavailable("completion_redacted", kinds);
+  } else {
+    const rows = await tx.$queryRaw<Array<{ redaction_filter: string; n: number }>>(
+      sql`SELECT coalesce(redaction_filter, '(unspecified)') AS redaction_filter, count(*)::int AS n FROM telemetry_event
+          WHERE ${where(["completion_redacted"])} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50`,
+    );
+    // Of the suggestions that would have been shown (shown + redacted), the share each filter removed.
+    const candidates = kinds.includes("completion_shown") ? (totals.completion_shown ?? 0) + (totals.completion_redacted ?? 0) : 0;
+    redaction = {
+      candidates,
+      filters: rows.map((row) => ({ filter: row.redaction_filter, count: Number(row.n), rate: candidates > 0 ? round(Number(row.n) / candidates, 5) : null })),
+    };
+  }
+
+  let persistence: EventInsights["persistence"];
+  if (measuredOf("completion_persisted").length === 0) {
+    persistence = unavailable("completion_persisted", kinds);
+  } else {
+    const rows = await tx.$queryRaw<Array<{ check_sec: number; n: number; mean: number; median: number; full: number }>>(
+      sql`SELECT persistence_check_sec AS check_sec, count(*)::int AS n,
+                 avg(persistence_ratio)::float8 AS mean,
+                 percentile_cont(0.5) WITHIN GROUP (ORDER BY persistence_ratio) AS median,
+                 avg(CASE WHEN persistence_ratio >= 0.999 THEN 1 ELSE 0 END)::float8 AS full
+          FROM telemetry_event
+          WHERE ${where(["completion_persisted"], sql`persistence_check_sec IS NOT NULL AND persistence_ratio IS NOT NULL`)}
+          GROUP BY 1 ORDER BY 1`,
+    );
+    persistence = rows.map((row) => ({
+      checkSec: Number(row.check_sec),
+      count: Number(row.n),
+      meanRatio: round(Number(row.mean), 4),
+      medianRatio: round(Number(row.median), 4),
+      fullyPersistedShare: round(Number(row.full), 4),
+    }));
+  }
+
+  return { bucket, kinds: [...kinds], totalEvents, volume, funnel, acceptance, latency, errors, redaction, persistence };
+}

@@ -1,0 +1,424 @@
+// The explorer's data layer (list, open, reveal, export, charts) against real
+// databases: a temporary PGlite directory always, and a freshly created
+// PostgreSQL database when TEST_DATABASE_URL is set (dropped afterwards). Each
+// is migrated with migrateDatabase and seeded with seedDatabase (the demo
+// access list and 3,000 generated events). The data layer reads the session
+// cookie and request headers through next/headers, which is mocked here with a
+// cookie jar holding a session created in the database for a seeded person.
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { EventDto } from "@/lib/telemetry/event-types";
+import type { EventKind } from "@/lib/telemetry/vocabulary";
+import { encodeCursor } from "@/lib/telemetry/event-query";
+import { connectDatabase, type Database } from "@/server/db/connect";
+import { migrateDatabase } from "@/server/db/migrate";
+import { AppError } from "@/server/http/app-error";
+import { seedDatabase } from "@/server/seed/seed-database";
+import { getEventInsights } from "./event-insights";
+import { exportEvents } from "./export-events";
+import { getEvent } from "./get-event";
+import { listEvents } from "./list-events";
+import { revealEventContent } from "./reveal-event-content";
+
+const state = vi.hoisted(() => {
+  // Read once by getEnv() on first use: small thresholds so both count paths and the export cap are exercised.
+  process.env.CONTENT_ENCRYPTION_KEYS = `itk1:${Buffer.alloc(32, 11).toString("base64")}`;
+  process.env.AUTH_SECRET = "integration-test-secret-integration-test-secret";
+  process.env.EXACT_COUNT_THRESHOLD = "500";
+  process.env.EXPORT_MAX_ROWS = "700";
+  return { token: null as string | null, db: null as Database | null };
+});
+
+vi.mock("next/headers", () => ({
+  cookies: async () => ({
+    get: (name: string) => (name === "authjs.session-token" && state.token ? { name, value: state.token } : undefined),
+  }),
+  headers: async () => new Headers({ "user-agent": "vitest explorer", "x-portal-request-id": randomUUID(), "x-portal-client-ip": "127.0.0.1" }),
+}));
+
+vi.mock("@/server/db/client", () => ({
+  getDatabase: async () => {
+    if (!state.db) throw new Error("no database under test");
+    return state.db;
+  },
+  getPrisma: async () => {
+    if (!state.db) throw new Error("no database under test");
+    return state.db.prisma;
+  },
+}));
+
+const EVENT_COUNT = 3_000;
+const KEYS = [{ id: "itk1", key: Buffer.alloc(32, 11) }];
+const COPILOT = "viewer.copilot@github.example";
+const HEALTH = "viewer.health@github.example";
+const MICROSOFT = "viewer@microsoft.example";
+const quiet = () => undefined;
+
+type Target = { name: string; open(): Promise<Database>; dispose(): Promise<void> };
+
+function pgliteTarget(): Target {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tp-events-it-"));
+  return {
+    name: "PGlite",
+    async open() {
+      await migrateDatabase({ env: { ...process.env, DATABASE_URL: "", PGLITE_DATA_DIR: dir }, log: quiet });
+      await seedDatabase({ pgliteDataDir: dir, events: EVENT_COUNT, seed: 77, keys: KEYS, log: quiet });
+      return connectDatabase({ pgliteDataDir: dir });
+    },
+    async dispose() {
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function postgresTarget(serverUrl: string): Target {
+  const name = `tp_events_it_${randomBytes(5).toString("hex")}`;
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+  return {
+    name: "PostgreSQL",
+    async open() {
+      await migrateDatabase({ env: { ...process.env, DATABASE_URL: databaseUrl }, log: quiet });
+      await seedDatabase({ databaseUrl, events: EVENT_COUNT, seed: 77, keys: KEYS, log: quiet });
+      return connectDatabase({ databaseUrl, pgliteDataDir: "(unused)", poolSize: 4 });
+    },
+    async dispose() {
+      const admin = new pg.Client({ connectionString: serverUrl });
+      await admin.connect();
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await admin.end();
+      }
+    },
+  };
+}
+
+const targets: Target[] = [pgliteTarget(), ...(process.env.TEST_DATABASE_URL ? [postgresTarget(process.env.TEST_DATABASE_URL)] : [])];
+
+type AuditRow = {
+  action: string;
+  outcome: string;
+  reason: string | null;
+  target_id: string | null;
+  event_ids: string[];
+  machine_ids: string[];
+  field_classes: string[];
+  row_count: number | null;
+  file_sha256: string | null;
+  filters: Record<string, unknown> | null;
+  actor_email: string | null;
+  purpose: string | null;
+};
+
+describe.each(targets)("the explorer's data layer on $name", (target) => {
+  let db: Database;
+
+  beforeAll(async () => {
+    db = await target.open();
+    state.db = db;
+  });
+
+  afterAll(async () => {
+    state.db = null;
+    await db?.close();
+    await target.dispose();
+  });
+
+  const sql = <T,>(text: string, ...values: unknown[]) => db.prisma.$queryRawUnsafe<T[]>(text, ...values);
+
+  /** A signed-in browser session for a seeded person, with a declared purpose. */
+  async function signIn(email: string): Promise<void> {
+    const person = await db.prisma.person.findUniqueOrThrow({ where: { email } });
+    const user = await db.prisma.user.upsert({ where: { email }, create: { email, name: person.name, personId: person.id }, update: {} });
+    const token = randomBytes(24).toString("base64url");
+    await db.prisma.session.create({
+      data: { sessionToken: token, userId: user.id, expires: new Date(Date.now() + 3_600_000), purpose: "improve_product", purposeSetAt: new Date() },
+    });
+    state.token = token;
+  }
+
+  async function auditCount(): Promise<number> {
+    const rows = await sql<{ n: number }>("SELECT count(*)::int AS n FROM audit_event");
+    return Number(rows[0]?.n);
+  }
+
+  /** Runs `call` and returns its outcome with the audit rows it wrote. */
+  async function withAudit<T>(call: () => Promise<T>): Promise<{ value?: T; error?: unknown; rows: AuditRow[] }> {
+    const before = await auditCount();
+    let value: T | undefined;
+    let error: unknown;
+    try {
+      value = await call();
+    } catch (caught) {
+      error = caught;
+    }
+    const rows = await sql<AuditRow>(
+      `SELECT action, outcome::text AS outcome, reason, target_id, event_ids, machine_ids, field_classes, row_count, file_sha256, filters, actor_email, purpose::text AS purpose
+       FROM audit_event ORDER BY id DESC LIMIT GREATEST($1::int, 0)`,
+      (await auditCount()) - before,
+    );
+    return { value, error, rows };
+  }
+
+  async function appErrorOf(call: () => Promise<unknown>): Promise<AppError> {
+    const { error } = await withAudit(call);
+    expect(error).toBeInstanceOf(AppError);
+    return error as AppError;
+  }
+
+  async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
+    const chunks: Uint8Array[] = [];
+    const reader = stream.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  describe("listing", () => {
+    it("returns one page, writes exactly one audit row naming the events returned", async () => {
+      await signIn(COPILOT);
+      const { value, rows } = await withAudit(() => listEvents({ limit: "25" }));
+      expect(value?.items).toHaveLength(25);
+      expect(value?.nextCursor).toEqual(expect.any(String));
+      expect(rows).toHaveLength(1);
+      const row = rows[0]!;
+      expect(row).toMatchObject({ action: "events.list", outcome: "allowed", row_count: 25, actor_email: COPILOT, purpose: "improve_product" });
+      expect(row.event_ids).toEqual(value?.items.map((item) => item.id));
+      expect([...row.machine_ids].sort()).toEqual([...new Set(value?.items.map((item) => item.machineId))].sort());
+      expect(row.field_classes).toEqual(expect.arrayContaining(["identifiers", "environment", "location", "measurements"]));
+      expect(row.field_classes).not.toContain("content");
+      expect(row.filters).toMatchObject({ sort: "time_desc", limit: 25 });
+    });
+
+    it("labels the total: estimated above the threshold, exact below it", async () => {
+      await signIn(COPILOT);
+      const all = await listEvents({});
+      expect(all.total.exact).toBe(false);
+      expect(all.total.value).toBeGreaterThan(500);
+
+      const errors = await listEvents({ kind: "error" });
+      const [counted] = await sql<{ n: number }>("SELECT count(*)::int AS n FROM telemetry_event WHERE kind = 'error'");
+      expect(errors.total).toEqual({ value: Number(counted?.n), exact: true });
+      expect(errors.items.every((item) => item.kind === "error")).toBe(true);
+    });
+
+    it.each(["time_desc", "time_asc", "latency_desc", "certainty_asc"] as const)("pages with the keyset (%s) without overlap, in order", async (sort) => {
+      await signIn(COPILOT);
+      const seen: EventDto[] = [];
+      let cursor: string | null = null;
+      for (let page = 0; page < 4; page++) {
+        const result = await listEvents({ sort, limit: "60", ...(cursor ? { cursor } : {}) });
+        seen.push(...result.items);
+        cursor = result.nextCursor;
+        expect(cursor).not.toBeNull();
+      }
+      expect(new Set(seen.map((item) => item.id)).size).toBe(seen.length);
+      const [column, direction] = {
+        time_desc: ["time", "DESC"],
+        time_asc: ["time", "ASC"],
+        latency_desc: ["latency_ms", "DESC"],
+        certainty_asc: ["model_certainty", "ASC"],
+      }[sort];
+      const expected = await sql<{ id: string }>(
+        `SELECT id::text AS id FROM telemetry_event WHERE ${column} IS NOT NULL ORDER BY ${column} ${direction}, id ${direction} LIMIT 240`,
+      );
+      expect(seen.map((item) => item.id)).toEqual(expected.map((row) => row.id));
+    });
+
+    it("filters by kind, environment, measurements and time", async () => {
+      await signIn(COPILOT);
+      const [sample] = await sql<{ os: string; time: Date }>("SELECT os, time FROM telemetry_event WHERE kind = 'completion_shown' ORDER BY time DESC LIMIT 1");
+      const from = new Date(sample!.time.getTime() - 5 * 86_400_000).toISOString();
+      const result = await listEvents({ kind: "completion_shown", os: sample!.os, latencyMin: "200", latencyMax: "400", from, limit: "500" });
+      const [counted] = await sql<{ n: number }>(
+        `SELECT count(*)::int AS n FROM telemetry_event
+         WHERE kind = 'completion_shown' AND os = $1 AND latency_ms BETWEEN 200 AND 400 AND time >= $2::timestamptz`,
+        sample!.os,
+        from,
+      );
+      expect(result.total).toEqual({ value: Number(counted?.n), exact: true });
+      expect(result.items.length).toBe(Math.min(500, Number(counted?.n)));
+      for (const item of result.items) {
+        expect(item.kind).toBe("completion_shown");
+        expect(item.os).toBe(sample!.os);
+        expect(item.latencyMs).toBeGreaterThanOrEqual(200);
+        expect(item.latencyMs).toBeLessThanOrEqual(400);
+      }
+    });
+
+    it("shows platform health no identifiers, location or content, and refuses their filters (audited)", async () => {
+      await signIn(HEALTH);
+      const result = await listEvents({ limit: "100" });
+      expect(result.items.length).toBe(100);
+      for (const item of result.items) {
+        for (const key of ["machineId", "sessionId", "completionId", "country", "region", "city", "content"]) expect(item).not.toHaveProperty(key);
+        expect(item).toHaveProperty("os");
+      }
+      expect(result.columns.available).not.toContain("machineId");
+      expect(result.columns.selected).not.toContain("machineId");
+
+      const { error, rows } = await withAudit(() => listEvents({ machineId: "abc" }));
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).status).toBe(403);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ action: "events.list", outcome: "denied", actor_email: HEALTH });
+    });
+
+    it("shows a Microsoft viewer completion events only, without identifiers", async () => {
+      await signIn(MICROSOFT);
+      const result = await listEvents({ limit: "200" });
+      expect(result.items.every((item) => item.kind.startsWith("completion_"))).toBe(true);
+      expect(result.items.some((item) => "machineId" in item)).toBe(false);
+      const errors = await listEvents({ kind: "error" });
+      expect(errors.items).toHaveLength(0);
+      expect(errors.total).toEqual({ value: 0, exact: true });
+    });
+
+    it.each([
+      ["a garbage cursor", { cursor: "not-a-cursor!" }, /cursor/],
+      ["a well-formed cursor of another sort", { sort: "time_asc", cursor: encodeCursor({ sort: "time_desc", value: new Date().toISOString(), id: randomUUID() }) }, /cursor/],
+      ["an unknown kind", { kind: "completion_typed" }, /kind/],
+      ["a negative limit", { limit: "-5" }, /limit/],
+      ["a limit over 500", { limit: "501" }, /limit/],
+      ["a bad date", { from: "last tuesday" }, /from/],
+      ["an unknown parameter", { colour: "red" }, /colour/],
+    ])("answers %s with a 400 that names it (and audits it)", async (_label, input, pattern) => {
+      await signIn(COPILOT);
+      const { error, rows } = await withAudit(() => listEvents(input));
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).status).toBe(400);
+      expect((error as AppError).message).toMatch(pattern);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ action: "events.list", outcome: "error" });
+    });
+
+    it("answers an anonymous caller 401 before looking at the query", async () => {
+      state.token = null;
+      const error = await appErrorOf(() => listEvents({ cursor: "garbage" }));
+      expect(error.status).toBe(401);
+    });
+  });
+
+  describe("one event", () => {
+    it("opens an event with every granted class, audited with its id", async () => {
+      await signIn(COPILOT);
+      const [event] = await sql<{ id: string; machine_id: string }>(
+        "SELECT id::text AS id, machine_id FROM telemetry_event WHERE kind = 'completion_requested' LIMIT 1",
+      );
+      const { value, rows } = await withAudit(() => getEvent({ id: event!.id }));
+      expect(value).toMatchObject({ id: event!.id, kind: "completion_requested", machineId: event!.machine_id, hasContent: true });
+      expect(value?.fieldClasses).toContain("content");
+      expect(value).not.toHaveProperty("content");
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ action: "events.view", outcome: "allowed", target_id: event!.id, event_ids: [event!.id], machine_ids: [event!.machine_id] });
+    });
+
+    it("answers 404 alike for a missing event and one outside the grant, and 400 for a bad id", async () => {
+      await signIn(MICROSOFT);
+      const [error] = await sql<{ id: string }>("SELECT id::text AS id FROM telemetry_event WHERE kind = 'error' LIMIT 1");
+      const outside = await appErrorOf(() => getEvent({ id: error!.id }));
+      const missing = await appErrorOf(() => getEvent({ id: randomUUID() }));
+      expect(outside.status).toBe(404);
+      expect(missing.status).toBe(404);
+      expect(outside.message).toBe(missing.message);
+      expect((await appErrorOf(() => getEvent({ id: "12345" }))).status).toBe(400);
+    });
+
+    it("reveals content to the Copilot team, audited as its own action", async () => {
+      await signIn(COPILOT);
+      const [event] = await sql<{ id: string; machine_id: string }>(
+        "SELECT id::text AS id, machine_id FROM telemetry_event WHERE kind = 'completion_requested' LIMIT 1",
+      );
+      const { value, rows } = await withAudit(() => revealEventContent({ id: event!.id }));
+      expect(value?.content?.prefix).toEqual(expect.any(String));
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({
+        action: "events.reveal",
+        outcome: "allowed",
+        target_id: event!.id,
+        event_ids: [event!.id],
+        machine_ids: [event!.machine_id],
+        field_classes: ["content"],
+      });
+    });
+
+    it("refuses platform health a reveal with 403 and a denied audit row", async () => {
+      await signIn(HEALTH);
+      const [event] = await sql<{ id: string }>("SELECT id::text AS id FROM telemetry_event WHERE kind = 'completion_shown' LIMIT 1");
+      const detail = await getEvent({ id: event!.id });
+      expect(detail.fieldClasses).not.toContain("content");
+      expect(detail).not.toHaveProperty("hasContent");
+      expect(detail).not.toHaveProperty("machineId");
+      const { error, rows } = await withAudit(() => revealEventContent({ id: event!.id }));
+      expect((error as AppError).status).toBe(403);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ action: "events.reveal", outcome: "denied", target_id: event!.id, event_ids: [], actor_email: HEALTH });
+    });
+  });
+
+  describe("export", () => {
+    it("writes the permitted columns; the audit row holds the row count and the SHA-256 of the bytes served", async () => {
+      await signIn(HEALTH);
+      const { value, rows } = await withAudit(() => exportEvents({ kind: "error" }));
+      const bytes = await readAll(value!.body);
+      const lines = bytes.toString("utf8").split("\r\n").filter(Boolean);
+      const [counted] = await sql<{ n: number }>("SELECT count(*)::int AS n FROM telemetry_event WHERE kind = 'error'");
+      expect(value!.rowCount).toBe(Number(counted?.n));
+      expect(lines).toHaveLength(value!.rowCount + 1);
+      expect(lines[0]!.split(",")).not.toContain("machineId");
+      expect(lines[0]!.split(",")).toContain("errorKind");
+      expect(value!.truncated).toBe(false);
+      const sha256 = createHash("sha256").update(bytes).digest("hex");
+      expect(value!.sha256).toBe(sha256);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ action: "events.export", outcome: "allowed", row_count: value!.rowCount, file_sha256: sha256 });
+    });
+
+    it("stops at EXPORT_MAX_ROWS and says so", async () => {
+      await signIn(COPILOT);
+      const { value, rows } = await withAudit(() => exportEvents({ sort: "time_asc" }));
+      const bytes = await readAll(value!.body);
+      expect(value).toMatchObject({ rowCount: 700, truncated: true, maxRows: 700 });
+      expect(bytes.toString("utf8").split("\r\n").filter(Boolean)).toHaveLength(701);
+      expect(rows[0]).toMatchObject({ row_count: 700, file_sha256: createHash("sha256").update(bytes).digest("hex") });
+      expect(rows[0]!.filters).toMatchObject({ truncated: true, maxRows: 700 });
+    });
+  });
+
+  describe("charts", () => {
+    it("counts what direct SQL counts, audited once", async () => {
+      await signIn(COPILOT);
+      const { value, rows } = await withAudit(() => getEventInsights({}));
+      const byKind = await sql<{ kind: string; n: number }>("SELECT kind::text AS kind, count(*)::int AS n FROM telemetry_event GROUP BY 1");
+      for (const { kind, n } of byKind) expect(value!.volume.totals[kind as EventKind]).toBe(Number(n));
+      expect(value!.totalEvents).toBe(EVENT_COUNT);
+      const errorKinds = await sql<{ error_kind: string; n: number }>(
+        "SELECT error_kind, count(*)::int AS n FROM telemetry_event WHERE kind = 'error' GROUP BY 1 ORDER BY 2 DESC, 1",
+      );
+      expect(value!.errors).toEqual(errorKinds.map((row) => ({ errorKind: row.error_kind, count: Number(row.n) })));
+      const funnel = Object.fromEntries(value!.funnel.map((step) => [step.kind, step.count]));
+      expect(funnel.completion_shown).toBe(Number(byKind.find((row) => row.kind === "completion_shown")?.n));
+      expect(Array.isArray(value!.latency) && value!.latency.length > 0).toBe(true);
+      expect(Array.isArray(value!.persistence) && value!.persistence.map((row) => row.checkSec)).toEqual([15, 30, 120, 300, 600]);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ action: "events.chart", outcome: "allowed", row_count: EVENT_COUNT });
+    });
+
+    it("charts only the permitted kinds", async () => {
+      await signIn(MICROSOFT);
+      const insights = await getEventInsights({});
+      expect(insights.kinds).not.toContain("error");
+      expect(insights.errors).toHaveProperty("reason");
+      expect(insights.volume.totals.error).toBeUndefined();
+    });
+  });
+});

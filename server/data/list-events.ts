@@ -1,0 +1,55 @@
+// List telemetry events within the person's grant: server-side filters, sort
+// and keyset pagination, a cheap total, audited (events.list) with the filters
+// asked, the ids of the events returned, their machines and the field classes
+// disclosed. Used by the /events page and GET /api/v1/events.
+import "server-only";
+import { visibleFieldClasses } from "@/lib/access/policy";
+import { availableEventColumns, DEFAULT_EVENT_COLUMNS, type EventColumnId } from "@/lib/telemetry/event-columns";
+import { encodeCursor, eventListQuerySchema } from "@/lib/telemetry/event-query";
+import type { EventListResult } from "@/lib/telemetry/event-types";
+import { audited } from "@/server/access/audited";
+import { getEnv } from "@/server/config/env";
+import { parseInput } from "@/server/http/parse-input";
+import { describeQuery } from "@/server/telemetry/describe-query";
+import { classesDisclosedBy, EVENT_ROW_COLUMNS, toEventDto, type EventRow } from "@/server/telemetry/event-dto";
+import { countEvents, cursorAfter, listWhere, pageQuery, planEventQuery } from "@/server/telemetry/event-sql";
+
+export async function listEvents(input: unknown): Promise<EventListResult> {
+  return audited({ action: "events.list", permission: "telemetry.read" }, async ({ tx, actor }) => {
+    // Parsed inside the gate: an anonymous caller hears 401 before any 400.
+    const query = parseInput(eventListQuerySchema, input);
+    const plan = planEventQuery(actor.scope, query.filters, query.sort);
+    const now = new Date();
+    const where = listWhere(plan.kinds, query.filters, query.sort, now);
+
+    let rows: EventRow[] = [];
+    let total = { value: 0, exact: true };
+    if (plan.kinds.length > 0) {
+      // One row more than the page tells whether there is a next page.
+      rows = await tx.$queryRaw<EventRow[]>(pageQuery(EVENT_ROW_COLUMNS, where, query.sort, query.cursor, query.limit + 1));
+      total = await countEvents(tx, where, getEnv().EXACT_COUNT_THRESHOLD);
+    }
+    const pageRows = rows.slice(0, query.limit);
+    const last = pageRows.at(-1);
+    const nextCursor = rows.length > query.limit && last ? encodeCursor(cursorAfter(query.sort, last)) : null;
+
+    const available = availableEventColumns(visibleFieldClasses(actor.scope));
+    const selected = (query.columns ?? DEFAULT_EVENT_COLUMNS).filter((column): column is EventColumnId => available.includes(column));
+
+    return {
+      value: {
+        items: pageRows.map((row) => toEventDto(row, actor.scope)),
+        nextCursor,
+        total,
+        columns: { available, selected },
+      },
+      audit: {
+        filters: describeQuery(query.filters, plan.kinds, now, { sort: query.sort, limit: query.limit, cursor: query.cursor }),
+        rowCount: pageRows.length,
+        eventIds: pageRows.map((row) => row.id),
+        machineIds: [...new Set(pageRows.map((row) => row.machine_id))],
+        fieldClasses: classesDisclosedBy(pageRows, actor.scope),
+      },
+    };
+  });
+}
