@@ -10,7 +10,7 @@ import type { RevealedContent } from "@/lib/telemetry/event-types";
 import { EVENT_KIND_LABELS, type EventKind } from "@/lib/telemetry/vocabulary";
 import { audited } from "@/server/access/audited";
 import { getEnv } from "@/server/config/env";
-import { openContent } from "@/server/crypto/content";
+import { ContentDecryptionError, openContent } from "@/server/crypto/content";
 import { Prisma } from "@/server/db/generated/client";
 import { AppError } from "@/server/http/app-error";
 import { parseInput } from "@/server/http/parse-input";
@@ -51,7 +51,14 @@ export async function revealEventContent(input: { id: unknown }): Promise<Reveal
       if (row.content_ciphertext && row.content_key_id) {
         const keys = getEnv().CONTENT_ENCRYPTION_KEYS;
         if (!keys) throw new Error("CONTENT_ENCRYPTION_KEYS is not configured; content cannot be decrypted.");
-        const document = openContent({ ciphertext: row.content_ciphertext, keyId: row.content_key_id }, row.id, keys);
+        let document: unknown;
+        try {
+          document = openContent({ ciphertext: row.content_ciphertext, keyId: row.content_key_id }, row.id, keys);
+        } catch (error) {
+          // Altered ciphertext, or a key that is no longer configured: say so, and the gate audits it as an error.
+          if (error instanceof ContentDecryptionError) throw new AppError("unprocessable", `This event's content cannot be shown: ${error.message}`);
+          throw error;
+        }
         content = contentDocumentSchema.parse(document);
       }
       return {
