@@ -25,6 +25,11 @@ export default defineConfig({
       args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
     },
   },
+  projects: [
+    // one setup per persona: signs in through the demo identity provider, stores the browser state
+    { name: "personas", testMatch: /.*\.setup\.ts/ },
+    { name: "chromium", testIgnore: /.*\.setup\.ts/, dependencies: ["personas"] },
+  ],
   webServer: {
     command: "node --import tsx scripts/start.ts",
     url: `${baseURL}/signin`,
@@ -38,6 +43,8 @@ export default defineConfig({
       DEMO_IDP_PORT: String(idpPort),
       SEED_EVENTS: process.env.SEED_EVENTS ?? "3000",
       SKIP_BUILD: "true",
+      // an external PostgreSQL database is seeded only when asked (the embedded one always is)
+      SEED_IF_EMPTY: process.env.SEED_IF_EMPTY ?? "true",
     },
   },
 });

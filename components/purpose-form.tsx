@@ -2,7 +2,7 @@
 import { useActionState } from "react";
 import { PURPOSES, PURPOSE_LABELS, type Purpose } from "@/lib/telemetry/vocabulary";
 
-type State = { message: string | null; fieldErrors: Record<string, string> };
+type State = { message: string | null; fieldErrors: Record<string, string>; values?: { purpose: string | null; detail: string } };
 
 export function PurposeForm({
   action,
@@ -16,6 +16,9 @@ export function PurposeForm({
   next: string;
 }) {
   const [state, formAction, pending] = useActionState(action, { message: null, fieldErrors: {} });
+  // React resets the form after each submission: a refused one shows what was submitted again.
+  const selected = state.values ? state.values.purpose : current;
+  const detail = state.values ? state.values.detail : (currentDetail ?? "");
   return (
     <form action={formAction} className="stack" noValidate>
       <input type="hidden" name="next" value={next} />
@@ -28,7 +31,7 @@ export function PurposeForm({
         <legend>Why are you accessing Copilot telemetry in this session?</legend>
         {PURPOSES.map((purpose) => (
           <label key={purpose} className="radio">
-            <input type="radio" name="purpose" value={purpose} defaultChecked={purpose === current} required />
+            <input type="radio" name="purpose" value={purpose} defaultChecked={purpose === selected} required />
             <span>{PURPOSE_LABELS[purpose]}</span>
           </label>
         ))}
@@ -45,7 +48,7 @@ export function PurposeForm({
         <textarea
           id="purpose-detail"
           name="detail"
-          defaultValue={currentDetail ?? ""}
+          defaultValue={detail}
           maxLength={500}
           aria-invalid={state.fieldErrors.detail ? true : undefined}
           aria-describedby={state.fieldErrors.detail ? "detail-error" : undefined}

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   }
   const port = Number(new URL(env.PORTAL_URL).port || 80);
 
-  if (!isDev) buildIfStale();
+  if (!isDev && process.env.SKIP_BUILD !== "true") buildIfStale();
   await migrateDatabase();
   if (!env.isProduction && (!env.DATABASE_URL || process.env.SEED_IF_EMPTY === "true")) {
     await seedDatabase({ ifEmpty: true, events: Number(process.env.SEED_EVENTS ?? 20_000) });

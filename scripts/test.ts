@@ -5,8 +5,11 @@
 //      the embedded PGlite always, PostgreSQL too when TEST_DATABASE_URL is set
 //      (each test file creates and drops its own database there)
 //   4. the production build, then Playwright in Debian's Chromium against it,
-//      on a fresh database: a new PostgreSQL database when TEST_DATABASE_URL is
-//      set, otherwise a new embedded data directory.
+//      on a fresh PostgreSQL database (tp_e2e_<random>, dropped afterwards) on
+//      the server TEST_DATABASE_URL names, or on the local server
+//      (postgresql://postgres@127.0.0.1:5432/postgres) when it is unset. The
+//      browser tests need PostgreSQL: they read audit rows and change grants
+//      beside the running portal, and the embedded PGlite allows one process.
 // Any step failing stops the run with its exit code.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -18,13 +21,20 @@ import pg from "pg";
 const root = path.resolve(import.meta.dirname, "..");
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
 
+/** A step failed; thrown (not process.exit) so that cleanup in `finally` blocks still runs. */
+class StepFailed extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+  }
+}
+
 function run(title: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): void {
   console.log(`\n▶ ${title}`);
   const started = Date.now();
   const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env });
   if (result.status !== 0) {
     console.error(`✖ ${title} failed (exit ${result.status ?? result.signal}).`);
-    process.exit(result.status ?? 1);
+    throw new StepFailed(result.status || 1);
   }
   console.log(`✔ ${title} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
@@ -56,11 +66,37 @@ async function dropDatabase(serverUrl: string, name: string): Promise<void> {
   }
 }
 
+const LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres";
+
+async function canConnect(serverUrl: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** The PostgreSQL server the browser tests create their database on; exits with one sentence if there is none. */
+async function e2eDatabaseServer(testDatabaseUrl: string): Promise<string> {
+  if (testDatabaseUrl) return testDatabaseUrl;
+  if (await canConnect(LOCAL_POSTGRES)) return LOCAL_POSTGRES;
+  console.error(
+    `✖ The browser tests need PostgreSQL: set TEST_DATABASE_URL to a server where they may create a database (nothing answers at ${LOCAL_POSTGRES}).`,
+  );
+  process.exit(1);
+}
+
 async function main(): Promise<void> {
   const only = process.argv[2];
   const testDatabaseUrl = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || "";
   const baseEnv: NodeJS.ProcessEnv = { ...process.env, TEST_DATABASE_URL: testDatabaseUrl };
   delete baseEnv.DATABASE_URL;
+  // checked first: no point linting and building for a browser run that cannot start
+  const e2eServer = !only || only === "e2e" ? await e2eDatabaseServer(testDatabaseUrl) : "";
 
   if (!only || only === "static") {
     run("lint", bin("eslint"), ["--max-warnings=0", "."]);
@@ -77,17 +113,14 @@ async function main(): Promise<void> {
     delete e2eEnv.TEST_DATABASE_URL;
     delete e2eEnv.AUTH_SECRET;
     delete e2eEnv.CONTENT_ENCRYPTION_KEYS;
-    let database: string | null = null;
-    if (testDatabaseUrl) {
-      database = `tp_e2e_${randomBytes(4).toString("hex")}`;
-      e2eEnv.DATABASE_URL = await createDatabase(testDatabaseUrl, database);
-      e2eEnv.SEED_IF_EMPTY = "true";
-    }
+    const database = `tp_e2e_${randomBytes(4).toString("hex")}`;
+    e2eEnv.DATABASE_URL = await createDatabase(e2eServer, database);
+    e2eEnv.SEED_IF_EMPTY = "true";
     try {
       run("production build", bin("next"), ["build"], e2eEnv);
       run("browser tests (Playwright, Chromium)", bin("playwright"), ["test"], e2eEnv);
     } finally {
-      if (database) await dropDatabase(testDatabaseUrl, database);
+      await dropDatabase(e2eServer, database);
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   }
@@ -95,6 +128,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof StepFailed) process.exit(error.exitCode);
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

@@ -28,7 +28,8 @@ export default async function HomePage() {
           </p>
         </div>
       </div>
-      <div className="grid-2">
+      {/* auto-fill: a single card keeps a readable width instead of spanning the page */}
+      <div className="grid-2" style={{ gridTemplateColumns: "repeat(auto-fill, minmax(min(100%, 22rem), 1fr))" }}>
         {kinds.length > 0 ? (
           <section className="card" aria-labelledby="browse-heading">
             <h2 id="browse-heading" style={{ marginTop: 0 }}>

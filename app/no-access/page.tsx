@@ -43,7 +43,7 @@ export default async function NoAccessPage({ searchParams }: { searchParams: Sea
         )}
         <p className="subtle">This attempt has been recorded in the audit trail.</p>
         <p>
-          <Link href="/signin">Sign in with another account</Link>
+          <Link href="/signin?prompt=login">Sign in with another account</Link>
         </p>
       </div>
     </main>

@@ -1,4 +1,5 @@
 "use server";
+import { redirect } from "next/navigation";
 import { z } from "zod";
 import { signIn } from "@/server/auth";
 
@@ -8,10 +9,19 @@ const signInForm = z.object({
     .string()
     .refine((value) => value.startsWith("/") && !value.startsWith("//"), "must be a path in the portal")
     .catch("/"),
+  /** "login": ask the identity provider for credentials again instead of reusing its session */
+  prompt: z.literal("login").optional().catch(undefined),
 });
 
-/** Starts the OpenID Connect flow with the chosen provider (authorization code + PKCE). */
+/**
+ * Starts the OpenID Connect flow with the chosen provider (authorization code
+ * + PKCE). After a sign-out or a refused sign-in the page asks for
+ * prompt=login, or the provider's own session would sign the same identity
+ * straight back in and nobody could switch accounts.
+ */
 export async function signInAction(formData: FormData): Promise<void> {
-  const { provider, callbackUrl } = signInForm.parse(Object.fromEntries(formData));
-  await signIn(provider, { redirectTo: callbackUrl });
+  const parsed = signInForm.safeParse(formData instanceof FormData ? Object.fromEntries(formData) : {});
+  if (!parsed.success) redirect("/signin?error=InvalidRequest");
+  const { provider, callbackUrl, prompt } = parsed.data;
+  await signIn(provider, { redirectTo: callbackUrl }, prompt ? { prompt } : undefined);
 }

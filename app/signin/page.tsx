@@ -21,6 +21,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
   const providers = summarizeProviders(env);
   const callbackUrl = typeof params.callbackUrl === "string" ? params.callbackUrl : "/";
   const error = typeof params.error === "string" ? (AUTH_ERRORS[params.error] ?? "Sign-in failed. Try again.") : null;
+  // After signing out, or to switch accounts, the identity provider must ask again.
+  const forceLogin = params.prompt === "login" || params.signedOut !== undefined;
 
   return (
     <main id="main" className="page page--narrow" style={{ paddingTop: "8vh" }}>
@@ -48,6 +50,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
             <form key={provider.id} action={signInAction}>
               <input type="hidden" name="provider" value={provider.id} />
               <input type="hidden" name="callbackUrl" value={callbackUrl} />
+              {forceLogin ? <input type="hidden" name="prompt" value="login" /> : null}
               <button type="submit" className="button" style={{ width: "100%" }}>
                 Sign in with {provider.name}
               </button>

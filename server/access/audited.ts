@@ -139,6 +139,12 @@ export async function audited<T>(spec: GateSpec, work: (context: GateContext) =>
     const refusal = error instanceof Refusal ? error : isAppError(error) ? { error, resolution } : null;
     if (!refusal) throw error;
     if (spec.auditRefusals === false) throw refusal.error;
+    // resolveActor deleted an expired session inside the transaction the refusal
+    // rolled back: end it for good here. (Only on audited refusals, so that the
+    // page's own audit row, not its header's look-up, says why the session ended.)
+    if (sessionToken && refusal.resolution.status === "anonymous" && refusal.resolution.reason === "session-expired") {
+      await prisma.session.deleteMany({ where: { sessionToken } });
+    }
     try {
       await writeRefusal(spec, request, refusal);
     } catch (auditError) {

@@ -19,12 +19,14 @@ export const { handlers, signIn, signOut } = NextAuth(() => {
   return {
     secret: env.AUTH_SECRET,
     trustHost: true,
-    adapter: lazyPrismaAdapter(),
+    // The session row carries the idle expiry (SESSION_IDLE_MINUTES, rolled
+    // forward on activity); the cookie lives for the absolute lifetime. The data
+    // layer enforces both on every request (server/access/resolve-actor.ts).
+    adapter: lazyPrismaAdapter({ idleMinutes: env.SESSION_IDLE_MINUTES, maxHours: env.SESSION_MAX_HOURS }),
     providers: buildProviders(env),
     session: {
       strategy: "database",
-      // Idle timeout; the data layer also enforces it, and the absolute lifetime.
-      maxAge: env.SESSION_IDLE_MINUTES * 60,
+      maxAge: env.SESSION_MAX_HOURS * 3600,
       updateAge: 60,
     },
     pages: { signIn: "/signin", error: "/signin" },

@@ -1,9 +1,19 @@
 "use server";
+import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { setPurpose } from "@/server/data/set-purpose";
 import { isAppError } from "@/server/http/app-error";
 
-export type PurposeFormState = { message: string | null; fieldErrors: Record<string, string> };
+/** What the form shows after a refused submission: the problems, and what was submitted (React resets the form). */
+export type PurposeFormState = {
+  message: string | null;
+  fieldErrors: Record<string, string>;
+  values?: { purpose: string | null; detail: string };
+};
+
+function text(value: FormDataEntryValue | null): string | null {
+  return typeof value === "string" ? value : null;
+}
 
 function safeNext(value: FormDataEntryValue | null): string {
   return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") ? value : "/events";
@@ -15,11 +25,19 @@ export async function setPurposeAction(_previous: PurposeFormState, formData: Fo
     await setPurpose({ purpose: formData.get("purpose") ?? undefined, detail: formData.get("detail") || undefined });
   } catch (error) {
     if (!isAppError(error)) throw error;
-    if (error.status === 401) redirect("/signin");
+    if (error.code === "unauthenticated") {
+      const back = `/purpose?next=${encodeURIComponent(safeNext(formData.get("next")))}`;
+      redirect(`/signin?callbackUrl=${encodeURIComponent(back)}`);
+    }
+    if (error.code === "forbidden" && error.detail) redirect(`/no-access?reason=${encodeURIComponent(error.detail)}`);
     return {
       message: error.status === 400 ? "Please correct the form." : error.message,
       fieldErrors: Object.fromEntries(error.issues.map((issue) => [issue.path, issue.message])),
+      values: { purpose: text(formData.get("purpose")), detail: text(formData.get("detail")) ?? "" },
     };
   }
+  // The header (in the shared portal layout) shows the purpose: render it again too,
+  // or the page the person continues to keeps the layout from before the change.
+  revalidatePath("/", "layout");
   redirect(safeNext(formData.get("next")));
 }
