@@ -98,7 +98,9 @@ async function main(): Promise<void> {
     if (address) req.headers[CLIENT_IP_HEADER_NAME] = address;
     void handle(req, res);
   });
-  server.listen(port, () => console.log(`Telemetry Portal ready at ${env.PORTAL_URL} (${env.DATABASE_URL ? "PostgreSQL" : "embedded database"})`));
+  // HOST=127.0.0.1 keeps the portal off the network; unset listens on every interface, like `next start`.
+  const host = process.env.HOST || undefined;
+  server.listen(port, host, () => console.log(`Telemetry Portal ready at ${env.PORTAL_URL} (${env.DATABASE_URL ? "PostgreSQL" : "embedded database"})`));
 
   const shutdown = () => {
     server.close();

@@ -101,6 +101,12 @@ async function writeRefusal(spec: GateSpec, request: RequestContext, refusal: Re
   );
 }
 
+/** An unexpected failure: logged in full here, audited as an error, answered without details. */
+function internalError(error: unknown): AppError {
+  console.error("Unexpected error in the data layer", error);
+  return new AppError("internal", "Something went wrong on our side. The attempt was recorded; try again, or tell the portal's operators.");
+}
+
 /** Run `work` for the current request under the policy, audited, fail-closed. */
 export async function audited<T>(spec: GateSpec, work: (context: GateContext) => Promise<WorkResult<T>>): Promise<T> {
   const env = getEnv();
@@ -136,8 +142,7 @@ export async function audited<T>(spec: GateSpec, work: (context: GateContext) =>
     if (error instanceof AuditWriteError) {
       throw new AppError("audit_unavailable", "The audit trail cannot be written right now, so nothing is served. Try again shortly.");
     }
-    const refusal = error instanceof Refusal ? error : isAppError(error) ? { error, resolution } : null;
-    if (!refusal) throw error;
+    const refusal = error instanceof Refusal ? error : { error: isAppError(error) ? error : internalError(error), resolution };
     if (spec.auditRefusals === false) throw refusal.error;
     // resolveActor deleted an expired session inside the transaction the refusal
     // rolled back: end it for good here. (Only on audited refusals, so that the

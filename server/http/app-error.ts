@@ -11,6 +11,7 @@ export const APP_ERROR_STATUS = {
   unprocessable: 422,
   conflict: 409,
   audit_unavailable: 503,
+  internal: 500,
 } as const;
 
 export type AppErrorCode = keyof typeof APP_ERROR_STATUS;
