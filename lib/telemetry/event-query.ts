@@ -8,6 +8,7 @@
 // `limit` (1..500), `cursor` (opaque keyset position from a previous page).
 // The page adds `columns` (the column chooser).
 import { z } from "zod";
+import { fromBase64Url, toBase64Url } from "@/lib/base64url";
 import { EVENT_COLUMN_IDS, type EventColumnId } from "./event-columns";
 import { EVENT_KINDS, UI_KINDS, type EventKind, type FieldClass } from "./vocabulary";
 
@@ -193,23 +194,6 @@ const cursorPayloadSchema = z.strictObject({
   v: z.union([z.string().max(40), z.number().finite()]),
   i: z.string().regex(UUID),
 });
-
-function toBase64Url(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
-function fromBase64Url(encoded: string): string | null {
-  if (!/^[A-Za-z0-9_-]+$/.test(encoded) || encoded.length % 4 === 1) return null;
-  try {
-    const binary = atob(encoded.replaceAll("-", "+").replaceAll("_", "/"));
-    return new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(binary, (char) => char.charCodeAt(0)));
-  } catch {
-    return null;
-  }
-}
 
 export function encodeCursor(cursor: EventCursor): string {
   return toBase64Url(JSON.stringify({ s: cursor.sort, v: cursor.value, i: cursor.id }));
