@@ -43,6 +43,8 @@ export default defineConfig({
       DEMO_IDP_PORT: String(idpPort),
       SEED_EVENTS: process.env.SEED_EVENTS ?? "3000",
       SKIP_BUILD: "true",
+      // The intake spec sends from a public test address through this header to get a location.
+      TRUSTED_PROXY_HEADER: "x-forwarded-for",
       // an external PostgreSQL database is seeded only when asked (the embedded one always is)
       SEED_IF_EMPTY: process.env.SEED_IF_EMPTY ?? "true",
     },

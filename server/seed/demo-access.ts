@@ -8,7 +8,9 @@
 //   person an admin disabled stays disabled;
 // - grants: an unrevoked grant of the same group/role is refreshed (expiry,
 //   justification, granter); a missing one is created; a grant an admin
-//   revoked is left revoked (the seed never silently restores access).
+//   revoked is left revoked (the seed never silently restores access);
+// - the demo ingestion key (server/ingest/demo-ingestion-key.ts): its hash is
+//   added once; a revoked demo key stays revoked.
 import { randomUUID } from "node:crypto";
 import {
   COMPLETION_EVENT_KINDS,
@@ -22,6 +24,7 @@ import {
   type GroupKey,
   type Role,
 } from "@/lib/telemetry/vocabulary";
+import { demoIngestionKeyRow } from "@/server/ingest/demo-ingestion-key";
 import { textArrayLiteral } from "./write-events";
 
 const DAY_MS = 86_400_000;
@@ -256,5 +259,11 @@ export async function writeDemoAccess(run: SqlRunner, now: Date = new Date()): P
       }
     }
   }
+  const demoKey = demoIngestionKeyRow();
+  await run(
+    `INSERT INTO ingestion_key (id, name, key_prefix, key_hash, created_by_id) VALUES ($1::uuid, $2, $3, $4, $5::uuid)
+     ON CONFLICT (key_hash) DO NOTHING`,
+    [randomUUID(), demoKey.name, demoKey.keyPrefix, demoKey.keyHash, adminId ?? null],
+  );
   return { groups: DEMO_GROUPS.length, people: DEMO_PEOPLE.length, grantsCreated, grantsRefreshed };
 }

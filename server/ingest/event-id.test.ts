@@ -1,0 +1,27 @@
+// Deterministic event ids: a retried envelope gets the id it got the first time.
+import { describe, expect, it } from "vitest";
+import { canonicalJson, deterministicEventId } from "./event-id";
+
+const KEY_ID = "6f1d2c3b-4a59-4e8f-9d0c-1b2a3c4d5e6f";
+const ENVELOPE = { time: "2026-11-24T11:58:01.123Z", iKey: "k", data: { baseType: "EventData", baseData: { name: "ghostText.shown", measurements: { meanProb: 0.83, compCharLen: 42 } } } };
+
+describe("deterministicEventId", () => {
+  it("gives the same envelope the same UUID (version 8), whatever the key order", () => {
+    const id = deterministicEventId(KEY_ID, ENVELOPE);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(deterministicEventId(KEY_ID, JSON.parse(JSON.stringify(ENVELOPE)))).toBe(id);
+    const reordered = { data: { baseData: { measurements: { compCharLen: 42, meanProb: 0.83 }, name: "ghostText.shown" }, baseType: "EventData" }, iKey: "k", time: ENVELOPE.time };
+    expect(deterministicEventId(KEY_ID, reordered)).toBe(id);
+  });
+
+  it("differs when anything in the envelope, or the key, differs", () => {
+    const id = deterministicEventId(KEY_ID, ENVELOPE);
+    expect(deterministicEventId(KEY_ID, { ...ENVELOPE, time: "2026-11-24T11:58:01.124Z" })).not.toBe(id);
+    expect(deterministicEventId(KEY_ID, { ...ENVELOPE, data: { ...ENVELOPE.data, baseType: "ExceptionData" } })).not.toBe(id);
+    expect(deterministicEventId("7f1d2c3b-4a59-4e8f-9d0c-1b2a3c4d5e6f", ENVELOPE)).not.toBe(id);
+  });
+
+  it("canonicalizes JSON: sorted keys at every depth, no whitespace, undefined dropped", () => {
+    expect(canonicalJson({ b: [3, { d: 1, c: null }], a: "x", u: undefined })).toBe('{"a":"x","b":[3,{"c":null,"d":1}]}');
+  });
+});

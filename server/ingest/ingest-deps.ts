@@ -1,0 +1,36 @@
+// The intake's dependencies inside the Next.js server: the shared database
+// connection, the content keys, the limits, and one rate limiter and one
+// geolocation reader for the whole process (kept on globalThis, because Next
+// may load this module once per route bundle and both routes must share a
+// key's bucket).
+import "server-only";
+import { getEnv } from "@/server/config/env";
+import { getPrisma } from "@/server/db/client";
+import { type GeoLocator, NO_GEOLOCATION, createGeoLocator } from "./geo";
+import { parseIngestConfig } from "./ingest-config";
+import type { IngestDeps } from "./process-items";
+import { TokenBucketLimiter } from "./rate-limit";
+
+const globalKey = Symbol.for("telemetry-portal.ingest");
+type Shared = { limiter: TokenBucketLimiter; geo: GeoLocator; maxBodyBytes: number };
+type GlobalWithIngest = typeof globalThis & { [globalKey]?: Shared };
+
+function shared(): Shared {
+  const holder = globalThis as GlobalWithIngest;
+  if (!holder[globalKey]) {
+    const config = parseIngestConfig();
+    holder[globalKey] = {
+      limiter: new TokenBucketLimiter(config.ratePerSecond, config.burst),
+      geo: config.geoipCityDb === "off" ? NO_GEOLOCATION : createGeoLocator(config.geoipCityDb),
+      maxBodyBytes: config.maxBodyBytes,
+    };
+  }
+  return holder[globalKey];
+}
+
+export async function getIngestDeps(): Promise<IngestDeps> {
+  const contentKeys = getEnv().CONTENT_ENCRYPTION_KEYS;
+  if (!contentKeys?.length) throw new Error("CONTENT_ENCRYPTION_KEYS is not configured; telemetry content cannot be sealed.");
+  const { limiter, geo, maxBodyBytes } = shared();
+  return { db: await getPrisma(), contentKeys, maxBodyBytes, limiter, geo };
+}

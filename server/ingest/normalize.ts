@@ -1,0 +1,463 @@
+// Normalization: one incoming event (from an Application Insights envelope or
+// the portal's own batch format) becomes one telemetry_event row.
+//
+// - `common.*` properties (the metadata @vscode/extension-telemetry and VS
+//   Code add to every event) fill the metadata columns; Application Insights'
+//   user and session tags stand in when they are missing.
+// - The event name loses its "<publisher>.<extension>/" (or "extension/")
+//   prefix, which VS Code adds, and maps to a kind through event_name_mapping;
+//   a name the mapping does not know is kind `other`. Exceptions are `error`.
+// - Properties and measurements the portal knows by name fill the kind's
+//   columns (KNOWN_COLUMN_FIELDS) or the slots of the encrypted content
+//   document (KNOWN_CONTENT_FIELDS). Those names always land there: the
+//   column's class is fixed by the schema (lib/telemetry/fields.ts).
+// - Everything else is kept, placed by its class in property_classification:
+//   `measurements` → the `measurements` JSON (for error events: `error_context`),
+//   `environment` → `extension_settings` (the extension's settings and other
+//   environment metadata), and `content`, `identifiers`, `location` or no
+//   classification at all → the encrypted content document under
+//   `unclassified` (the most restricted class; an identifier or location with
+//   no column of its own is safest there).
+// Pure: no database, no clock, no network. The caller seals `content`.
+import "server-only";
+import type { ContentDocument } from "@/lib/telemetry/fields";
+import type { EventKind, FieldClass, UiKind } from "@/lib/telemetry/vocabulary";
+import type { GeoLocation } from "./geo";
+
+export type PropertyValue = string | number | boolean | null;
+
+/** One event as received, before normalization. */
+export type RawEvent = {
+  /** the event name as sent, possibly with VS Code's "<publisher>.<extension>/" prefix */
+  name: string;
+  time: Date;
+  properties: Record<string, PropertyValue>;
+  measurements: Record<string, number>;
+  /** Application Insights tags ai.user.id and ai.session.id (no other tag is read) */
+  userId?: string;
+  sessionId?: string;
+  /** set for exceptions (Application Insights ExceptionData, or `exception` in the portal's format) */
+  exception?: { typeName?: string; message?: string; stack?: string };
+};
+
+/** Event-name → kind and property-name → class, as the mapping tables hold them. */
+export type IngestMapping = {
+  kindOf(eventName: string): EventKind | undefined;
+  classOf(name: string): FieldClass | undefined;
+};
+
+export type NormalizedEvent = {
+  id: string;
+  sourceId: string | null;
+  kind: EventKind;
+  eventName: string;
+  time: Date;
+  machineId: string;
+  sessionId: string;
+  completionId: string | null;
+  vscodeVersion: string;
+  extensionName: string;
+  extensionVersion: string;
+  os: string;
+  osVersion: string;
+  uiKind: UiKind;
+  languageId: string | null;
+  extensionSettings: Record<string, PropertyValue> | null;
+  country: string | null;
+  region: string | null;
+  city: string | null;
+  errorKind: string | null;
+  errorContext: Record<string, PropertyValue> | null;
+  latencyMs: number | null;
+  modelCertainty: number | null;
+  suggestionCount: number | null;
+  suggestionCharLength: number | null;
+  postProcessing: string[];
+  redactionFilter: string | null;
+  accepted: boolean | null;
+  persistenceCheckSec: number | null;
+  persistenceRatio: number | null;
+  measurements: Record<string, PropertyValue> | null;
+  content: ContentDocument | null;
+};
+
+/** An event that cannot be stored as sent; the message goes back to the sender with the item's index. */
+export class NormalizationError extends Error {
+  override name = "NormalizationError";
+}
+
+/** Longest metadata value (ids, versions, names): they are indexed and shown in tables. */
+export const MAX_METADATA_LENGTH = 256;
+const UNKNOWN = "unknown";
+
+// ─── The names the portal knows ─────────────────────────────────────────────
+
+/** `common.*` properties → metadata columns. */
+export const COMMON_PROPERTY_COLUMNS = {
+  "common.vscodemachineid": "machineId",
+  "common.vscodesessionid": "sessionId",
+  "common.vscodeversion": "vscodeVersion",
+  "common.extname": "extensionName",
+  "common.extversion": "extensionVersion",
+  "common.os": "os",
+  "common.platformversion": "osVersion",
+  "common.uikind": "uiKind",
+} as const satisfies Record<string, keyof NormalizedEvent>;
+
+type ColumnField =
+  | "completionId"
+  | "languageId"
+  | "latencyMs"
+  | "modelCertainty"
+  | "suggestionCount"
+  | "suggestionCharLength"
+  | "postProcessing"
+  | "redactionFilter"
+  | "accepted"
+  | "persistenceCheckSec"
+  | "persistenceRatio"
+  | "errorKind";
+
+/** Property or measurement names that fill a kind's column (several spellings per column). */
+export const KNOWN_COLUMN_FIELDS: Readonly<Record<string, ColumnField>> = {
+  completionId: "completionId",
+  languageId: "languageId",
+  latencyMs: "latencyMs",
+  latency: "latencyMs",
+  meanProb: "modelCertainty",
+  modelCertainty: "modelCertainty",
+  suggestionCount: "suggestionCount",
+  numSuggestions: "suggestionCount",
+  compCharLen: "suggestionCharLength",
+  suggestionCharLength: "suggestionCharLength",
+  postProcessing: "postProcessing",
+  redactionFilter: "redactionFilter",
+  filter: "redactionFilter",
+  accepted: "accepted",
+  persistenceCheckSec: "persistenceCheckSec",
+  checkIntervalSec: "persistenceCheckSec",
+  persistenceRatio: "persistenceRatio",
+  stillInCodeRatio: "persistenceRatio",
+  errorKind: "errorKind",
+  errorCode: "errorKind",
+};
+
+type ContentSlot = "prefix" | "suffix" | "suggestion" | "persistedText" | "line" | "character" | "relativePath" | "lineCount";
+
+/** Property or measurement names that fill a slot of the encrypted content document. */
+export const KNOWN_CONTENT_FIELDS: Readonly<Record<string, ContentSlot>> = {
+  prefix: "prefix",
+  suffix: "suffix",
+  suggestion: "suggestion",
+  suggestions: "suggestion",
+  completionText: "suggestion",
+  persistedText: "persistedText",
+  line: "line",
+  character: "character",
+  relativePath: "relativePath",
+  lineCount: "lineCount",
+};
+
+const PREFIXED_NAME = /^([A-Za-z0-9][\w-]*(?:\.[\w-]+)?)\/(.+)$/;
+
+/** Strips VS Code's "<publisher>.<extension>/" (or "extension/") prefix; returns the prefix when it names an extension. */
+export function splitEventName(name: string): { eventName: string; extension: string | null } {
+  const trimmed = name.trim();
+  const match = PREFIXED_NAME.exec(trimmed);
+  if (!match) return { eventName: trimmed, extension: null };
+  const prefix = match[1]!;
+  return { eventName: match[2]!.trim(), extension: prefix.includes(".") ? prefix : null };
+}
+
+// ─── Value conversions ───────────────────────────────────────────────────────
+
+const INT_MIN = -2_147_483_648;
+const INT_MAX = 2_147_483_647;
+
+function toNumber(value: PropertyValue): number | null {
+  if (typeof value === "number") return Number.isFinite(value) ? value : null;
+  if (typeof value === "string" && value.trim() !== "") {
+    const parsed = Number(value);
+    return Number.isFinite(parsed) ? parsed : null;
+  }
+  return null;
+}
+
+function toInt(value: PropertyValue): number | null {
+  const number = toNumber(value);
+  if (number === null) return null;
+  const rounded = Math.round(number);
+  return rounded >= INT_MIN && rounded <= INT_MAX ? rounded : null;
+}
+
+function toBoolean(value: PropertyValue): boolean | null {
+  if (typeof value === "boolean") return value;
+  if (value === 1 || value === "1" || (typeof value === "string" && value.toLowerCase() === "true")) return true;
+  if (value === 0 || value === "0" || (typeof value === "string" && value.toLowerCase() === "false")) return false;
+  return null;
+}
+
+function toText(value: PropertyValue, max = MAX_METADATA_LENGTH): string | null {
+  if (value === null) return null;
+  const text = String(value).trim();
+  return text === "" || text.length > max ? null : text;
+}
+
+function toTextList(value: PropertyValue): string[] | null {
+  if (typeof value !== "string") return null;
+  let items: unknown = null;
+  const trimmed = value.trim();
+  if (trimmed.startsWith("[")) {
+    try {
+      items = JSON.parse(trimmed);
+    } catch {
+      return null;
+    }
+  } else {
+    items = trimmed === "" ? [] : trimmed.split(",").map((part) => part.trim());
+  }
+  if (!Array.isArray(items) || items.length > 50) return null;
+  const list = items.map((item) => (typeof item === "string" ? item.trim() : null));
+  return list.every((item): item is string => item !== null && item.length > 0 && item.length <= 100) ? list : null;
+}
+
+function toSuggestions(value: PropertyValue): string[] | null {
+  if (typeof value !== "string") return null;
+  const trimmed = value.trim();
+  if (trimmed.startsWith("[")) {
+    try {
+      const parsed: unknown = JSON.parse(trimmed);
+      if (Array.isArray(parsed) && parsed.every((item) => typeof item === "string")) return parsed as string[];
+    } catch {
+      // a suggestion that merely starts with "[": keep it as text
+    }
+  }
+  return [value];
+}
+
+function metadata(source: string, value: PropertyValue | undefined, fallback: string | undefined): string {
+  if (value === undefined || value === null || String(value).trim() === "") {
+    const alternative = fallback?.trim();
+    if (alternative && alternative.length <= MAX_METADATA_LENGTH) return alternative;
+    if (alternative) throw new NormalizationError(`${source} is longer than ${MAX_METADATA_LENGTH} characters.`);
+    return UNKNOWN;
+  }
+  const text = String(value).trim();
+  if (text.length > MAX_METADATA_LENGTH) throw new NormalizationError(`${source} is longer than ${MAX_METADATA_LENGTH} characters.`);
+  return text;
+}
+
+// ─── Normalization ───────────────────────────────────────────────────────────
+
+export type NormalizeContext = {
+  /** the row's id (deterministic, see event-id.ts) */
+  id: string;
+  /** the ingestion key that sent it */
+  sourceId: string | null;
+  mapping: IngestMapping;
+  /** from the sender's address; the address itself is not passed in */
+  location: GeoLocation | null;
+};
+
+type Bag = Record<string, PropertyValue>;
+const hasEntries = (bag: Bag) => Object.keys(bag).length > 0;
+
+/** PostgreSQL text and jsonb cannot hold U+0000; it becomes U+FFFD (the replacement character). */
+const withoutNul = (text: string) => (text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text);
+
+function sanitize<V extends PropertyValue>(values: Record<string, V>): Record<string, V> {
+  const clean: Record<string, V> = {};
+  for (const [name, value] of Object.entries(values)) clean[withoutNul(name)] = (typeof value === "string" ? withoutNul(value) : value) as V;
+  return clean;
+}
+
+export function normalizeEvent(raw: RawEvent, context: NormalizeContext): NormalizedEvent {
+  const props = sanitize(raw.properties);
+  const measurements = sanitize(raw.measurements);
+  const { eventName, extension } = splitEventName(withoutNul(raw.exception && !raw.name ? "exception" : raw.name));
+  if (eventName === "") throw new NormalizationError("The event has no name.");
+  if (eventName.length > MAX_METADATA_LENGTH) throw new NormalizationError(`The event name is longer than ${MAX_METADATA_LENGTH} characters.`);
+
+  const kind: EventKind = raw.exception ? "error" : (context.mapping.kindOf(eventName) ?? "other");
+  const rawUiKind = props["common.uikind"];
+  const uiKindText = typeof rawUiKind === "string" ? rawUiKind.trim().toLowerCase() : "";
+  const uiKind: UiKind = uiKindText === "web" ? "web" : "desktop";
+
+  const event: NormalizedEvent = {
+    id: context.id,
+    sourceId: context.sourceId,
+    kind,
+    eventName,
+    time: raw.time,
+    machineId: metadata("common.vscodemachineid", props["common.vscodemachineid"], raw.userId && withoutNul(raw.userId)),
+    sessionId: metadata("common.vscodesessionid", props["common.vscodesessionid"], raw.sessionId && withoutNul(raw.sessionId)),
+    completionId: null,
+    vscodeVersion: metadata("common.vscodeversion", props["common.vscodeversion"], undefined),
+    extensionName: metadata("common.extname", props["common.extname"], extension ?? undefined),
+    extensionVersion: metadata("common.extversion", props["common.extversion"], undefined),
+    os: metadata("common.os", props["common.os"], undefined),
+    osVersion: metadata("common.platformversion", props["common.platformversion"], undefined),
+    uiKind,
+    languageId: null,
+    extensionSettings: null,
+    country: context.location?.country ?? null,
+    region: context.location?.region ?? null,
+    city: context.location?.city ?? null,
+    errorKind: null,
+    errorContext: null,
+    latencyMs: null,
+    modelCertainty: null,
+    suggestionCount: null,
+    suggestionCharLength: null,
+    postProcessing: [],
+    redactionFilter: null,
+    accepted: null,
+    persistenceCheckSec: null,
+    persistenceRatio: null,
+    measurements: null,
+    content: null,
+  };
+
+  const extras: Bag = {};
+  const environment: Bag = {};
+  const unclassified: Bag = {};
+  const content: ContentDocument = {};
+  const editor: { line?: number; character?: number; relativePath?: string; lineCount?: number } = {};
+  if (uiKindText !== "" && uiKindText !== "web" && uiKindText !== "desktop") environment["common.uikind"] = rawUiKind ?? null;
+
+  /** Anything not placed in a column or a content slot: by its classification. */
+  const keep = (name: string, value: PropertyValue) => {
+    const fieldClass = context.mapping.classOf(name);
+    if (fieldClass === "measurements") extras[name] = value;
+    else if (fieldClass === "environment") environment[name] = value;
+    else unclassified[name] = value;
+  };
+
+  const place = (name: string, value: PropertyValue) => {
+    if (name in COMMON_PROPERTY_COLUMNS) return; // read above
+    const column = KNOWN_COLUMN_FIELDS[name];
+    if (column) {
+      if (!setColumn(event, column, value)) keep(name, value);
+      return;
+    }
+    const slot = KNOWN_CONTENT_FIELDS[name];
+    if (slot) {
+      if (!setContentSlot(content, editor, slot, value)) unclassified[name] = value;
+      return;
+    }
+    keep(name, value);
+  };
+
+  for (const [name, value] of Object.entries(props)) if (value !== null) place(name, value);
+  for (const [name, value] of Object.entries(measurements)) place(name, value);
+
+  if (raw.exception) {
+    event.errorKind ??= toText(withoutNul(raw.exception.typeName ?? "Error")) ?? "Error";
+    // Messages and stacks carry file paths and code: content, sealed.
+    if (raw.exception.message) unclassified["exception.message"] = withoutNul(raw.exception.message);
+    if (raw.exception.stack) unclassified["exception.stack"] = withoutNul(raw.exception.stack);
+  }
+  if (event.accepted === null && kind === "completion_accepted") event.accepted = true;
+  if (event.accepted === null && kind === "completion_rejected") event.accepted = false;
+
+  if (editor.line !== undefined && editor.character !== undefined) {
+    content.editorState = {
+      line: editor.line,
+      character: editor.character,
+      ...(editor.relativePath !== undefined ? { relativePath: editor.relativePath } : {}),
+      ...(editor.lineCount !== undefined ? { lineCount: editor.lineCount } : {}),
+    };
+  } else {
+    // half an editor state is no editor state: keep what came, sealed
+    if (editor.line !== undefined) unclassified.line = editor.line;
+    if (editor.character !== undefined) unclassified.character = editor.character;
+    if (editor.relativePath !== undefined) unclassified.relativePath = editor.relativePath;
+    if (editor.lineCount !== undefined) unclassified.lineCount = editor.lineCount;
+  }
+  if (hasEntries(unclassified)) content.unclassified = unclassified;
+
+  if (hasEntries(extras)) {
+    if (kind === "error") event.errorContext = extras;
+    else event.measurements = extras;
+  }
+  if (hasEntries(environment)) event.extensionSettings = environment;
+  if (Object.keys(content).length > 0) event.content = content;
+  return event;
+}
+
+/** Puts a known value in its column; false when the value does not fit (the caller keeps it elsewhere). */
+function setColumn(event: NormalizedEvent, column: ColumnField, value: PropertyValue): boolean {
+  switch (column) {
+    case "completionId":
+    case "languageId":
+    case "redactionFilter":
+    case "errorKind": {
+      const text = toText(value);
+      if (text === null) return false;
+      event[column] = text;
+      return true;
+    }
+    case "latencyMs":
+    case "suggestionCount":
+    case "suggestionCharLength":
+    case "persistenceCheckSec": {
+      const number = toInt(value);
+      if (number === null) return false;
+      event[column] = number;
+      return true;
+    }
+    case "modelCertainty":
+    case "persistenceRatio": {
+      const number = toNumber(value);
+      if (number === null) return false;
+      event[column] = number;
+      return true;
+    }
+    case "accepted": {
+      const flag = toBoolean(value);
+      if (flag === null) return false;
+      event.accepted = flag;
+      return true;
+    }
+    case "postProcessing": {
+      const list = toTextList(value);
+      if (list === null) return false;
+      event.postProcessing = list;
+      return true;
+    }
+  }
+}
+
+function setContentSlot(
+  content: ContentDocument,
+  editor: { line?: number; character?: number; relativePath?: string; lineCount?: number },
+  slot: ContentSlot,
+  value: PropertyValue,
+): boolean {
+  switch (slot) {
+    case "prefix":
+    case "suffix":
+    case "persistedText":
+      if (typeof value !== "string") return false;
+      content[slot] = value;
+      return true;
+    case "suggestion": {
+      const suggestions = toSuggestions(value);
+      if (!suggestions) return false;
+      content.suggestions = [...(content.suggestions ?? []), ...suggestions];
+      return true;
+    }
+    case "relativePath":
+      if (typeof value !== "string") return false;
+      editor.relativePath = value;
+      return true;
+    case "line":
+    case "character":
+    case "lineCount": {
+      const number = toInt(value);
+      if (number === null || number < 0) return false;
+      editor[slot] = number;
+      return true;
+    }
+  }
+}
