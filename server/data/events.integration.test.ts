@@ -6,18 +6,13 @@
 // cookie and request headers through next/headers, which is mocked here with a
 // cookie jar holding a session created in the database for a seeded person.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Database } from "@/server/db/connect";
+import { seededTestTargets } from "@/test/test-databases";
 import type { EventDto } from "@/lib/telemetry/event-types";
 import type { EventKind } from "@/lib/telemetry/vocabulary";
 import { encodeCursor } from "@/lib/telemetry/event-query";
-import { connectDatabase, type Database } from "@/server/db/connect";
-import { migrateDatabase } from "@/server/db/migrate";
 import { AppError } from "@/server/http/app-error";
-import { seedDatabase } from "@/server/seed/seed-database";
 import { getEventInsights } from "./event-insights";
 import { exportEvents } from "./export-events";
 import { getEvent } from "./get-event";
@@ -56,50 +51,8 @@ const KEYS = [{ id: "itk1", key: Buffer.alloc(32, 11) }];
 const COPILOT = "viewer.copilot@github.example";
 const HEALTH = "viewer.health@github.example";
 const MICROSOFT = "viewer@microsoft.example";
-const quiet = () => undefined;
 
-type Target = { name: string; open(): Promise<Database>; dispose(): Promise<void> };
-
-function pgliteTarget(): Target {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tp-events-it-"));
-  return {
-    name: "PGlite",
-    async open() {
-      await migrateDatabase({ env: { ...process.env, DATABASE_URL: "", PGLITE_DATA_DIR: dir }, log: quiet });
-      await seedDatabase({ pgliteDataDir: dir, events: EVENT_COUNT, seed: 77, keys: KEYS, log: quiet });
-      return connectDatabase({ pgliteDataDir: dir });
-    },
-    async dispose() {
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function postgresTarget(serverUrl: string): Target {
-  const name = `tp_events_it_${randomBytes(5).toString("hex")}`;
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
-  return {
-    name: "PostgreSQL",
-    async open() {
-      await migrateDatabase({ env: { ...process.env, DATABASE_URL: databaseUrl }, log: quiet });
-      await seedDatabase({ databaseUrl, events: EVENT_COUNT, seed: 77, keys: KEYS, log: quiet });
-      return connectDatabase({ databaseUrl, pgliteDataDir: "(unused)", poolSize: 4 });
-    },
-    async dispose() {
-      const admin = new pg.Client({ connectionString: serverUrl });
-      await admin.connect();
-      try {
-        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await admin.end();
-      }
-    },
-  };
-}
-
-const targets: Target[] = [pgliteTarget(), ...(process.env.TEST_DATABASE_URL ? [postgresTarget(process.env.TEST_DATABASE_URL)] : [])];
+const targets = seededTestTargets({ label: "events", keys: KEYS, events: EVENT_COUNT, seed: 77 });
 
 type AuditRow = {
   action: string;

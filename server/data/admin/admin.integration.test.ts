@@ -10,14 +10,13 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { seededTestTargets } from "@/test/test-databases";
 import { RULES } from "@/lib/access/eligibility";
 import { connectDatabase, type Database } from "@/server/db/connect";
 import { migrateDatabase } from "@/server/db/migrate";
 import { getViewer } from "@/server/data/get-viewer";
 import { AppError } from "@/server/http/app-error";
-import { seedDatabase } from "@/server/seed/seed-database";
 import { createPersonAction } from "@/app/(portal)/admin/people/actions";
 import {
   disablePersonAction,
@@ -99,53 +98,7 @@ const quiet = () => undefined;
 const inDays = (days: number) => new Date(Date.now() + days * DAY_MS).toISOString();
 const dateInDays = (days: number) => new Date(Date.now() + days * DAY_MS).toISOString().slice(0, 10);
 
-type Target = { name: string; databaseUrl?: string; open(): Promise<Database>; dispose(): Promise<void> };
-
-function pgliteTarget(): Target {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tp-admin-it-"));
-  return {
-    name: "PGlite",
-    async open() {
-      await migrateDatabase({ env: { ...process.env, DATABASE_URL: "", PGLITE_DATA_DIR: dir }, log: quiet });
-      await seedDatabase({ pgliteDataDir: dir, events: 0, keys: KEYS, log: quiet });
-      return connectDatabase({ pgliteDataDir: dir });
-    },
-    async dispose() {
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function withDatabase(serverUrl: string, name: string): string {
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-function postgresTarget(serverUrl: string): Target {
-  const name = `tp_admin_it_${randomBytes(5).toString("hex")}`;
-  const databaseUrl = withDatabase(serverUrl, name);
-  return {
-    name: "PostgreSQL",
-    databaseUrl,
-    async open() {
-      await migrateDatabase({ env: { ...process.env, DATABASE_URL: databaseUrl }, log: quiet });
-      await seedDatabase({ databaseUrl, events: 0, keys: KEYS, log: quiet });
-      return connectDatabase({ databaseUrl, pgliteDataDir: "(unused)", poolSize: 4 });
-    },
-    async dispose() {
-      const admin = new pg.Client({ connectionString: serverUrl });
-      await admin.connect();
-      try {
-        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await admin.end();
-      }
-    },
-  };
-}
-
-const targets: Target[] = [pgliteTarget(), ...(process.env.TEST_DATABASE_URL ? [postgresTarget(process.env.TEST_DATABASE_URL)] : [])];
+const targets = seededTestTargets({ label: "admin", keys: KEYS });
 
 type AuditRow = {
   action: string;
