@@ -7,6 +7,10 @@ import { defineConfig } from "@playwright/test";
 const port = Number(process.env.E2E_PORT ?? 3100);
 const idpPort = Number(process.env.E2E_IDP_PORT ?? 3101);
 const baseURL = `http://localhost:${port}`;
+// The intake spec sends from a public test address through this header to get
+// a location. Set here, so the portal under test (webServer.env spreads
+// process.env) and the spec that checks it see the same value.
+process.env.TRUSTED_PROXY_HEADER = "x-forwarded-for";
 
 export default defineConfig({
   testDir: "e2e",
@@ -43,8 +47,6 @@ export default defineConfig({
       DEMO_IDP_PORT: String(idpPort),
       SEED_EVENTS: process.env.SEED_EVENTS ?? "3000",
       SKIP_BUILD: "true",
-      // The intake spec sends from a public test address through this header to get a location.
-      TRUSTED_PROXY_HEADER: "x-forwarded-for",
       // an external PostgreSQL database is seeded only when asked (the embedded one always is)
       SEED_IF_EMPTY: process.env.SEED_IF_EMPTY ?? "true",
     },
