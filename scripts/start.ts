@@ -15,7 +15,6 @@ import { DEMO_CLIENT_ID, DEMO_PROVIDER_ID, demoClientSecret, demoIssuer } from "
 import { CLIENT_IP_HEADER_NAME, REQUEST_ID_HEADER_NAME, clientAddress } from "../server/http/front-headers";
 import { migrateDatabase } from "../server/db/migrate";
 import { seedDatabase } from "../server/seed/seed-database";
-import { startDemoIdp } from "../server/idp/provider";
 
 const root = path.resolve(import.meta.dirname, "..");
 const isDev = process.argv.includes("--dev");
@@ -65,6 +64,8 @@ async function main(): Promise<void> {
 
   let idpClose: (() => Promise<void>) | undefined;
   if (env.isDemoIdentityProvider && !env.isProduction && env.AUTH_SECRET) {
+    // Loaded only when used: production never imports the demo provider.
+    const { startDemoIdp } = await import("../server/idp/provider");
     const idp = await startDemoIdp({
       issuer: demoIssuer(env.DEMO_IDP_PORT),
       port: env.DEMO_IDP_PORT,
