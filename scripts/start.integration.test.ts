@@ -8,7 +8,7 @@ const root = path.resolve(import.meta.dirname, "..");
 function start(env: Record<string, string>) {
   const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", SKIP_BUILD: "true", DATA_DIR: "/nonexistent-portal-data", ...env },
+    env: { NODE_ENV: "production", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", SKIP_BUILD: "true", DATA_DIR: "/nonexistent-portal-data", ...env },
     encoding: "utf8",
     timeout: 60_000,
   });
