@@ -13,7 +13,7 @@ const production = {
   AUTH_OIDC_SECRET: "secret",
 };
 
-function errorOf(env: NodeJS.ProcessEnv): string {
+function errorOf(env: Record<string, string | undefined>): string {
   try {
     parseEnv(env);
   } catch (error) {

@@ -92,7 +92,7 @@ export class ConfigError extends Error {
 }
 
 /** Parse and cross-check the environment; throws ConfigError with one sentence. */
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): PortalEnv {
+export function parseEnv(source: Readonly<Record<string, string | undefined>> = process.env): PortalEnv {
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
