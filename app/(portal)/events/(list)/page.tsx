@@ -46,6 +46,7 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
       <QuickRangeLinks path="/events" raw={raw} />
 
       <EventFilterForm
+        key={toUrlSearchParams(raw).toString()} // uncontrolled fields: remount when a link changes the query
         action="/events"
         values={raw}
         kinds={kinds}

@@ -36,7 +36,7 @@ export default async function InsightsPage({ searchParams }: { searchParams: Pro
       </div>
 
       <QuickRangeLinks path="/events/insights" raw={raw} />
-      <EventFilterForm action="/events/insights" values={raw} kinds={permittedKinds(viewer.scope)} visibleClasses={visibleFieldClasses(viewer.scope)} />
+      <EventFilterForm key={query.toString()} action="/events/insights" values={raw} kinds={permittedKinds(viewer.scope)} visibleClasses={visibleFieldClasses(viewer.scope)} />
 
       {result.ok ? (
         <>
