@@ -237,6 +237,18 @@ for (const makeTarget of targets) {
       expect(await resolve(sessionToken)).toMatchObject({ status: "no-access", reason: "disabled", personId });
     });
 
+    it("refuses a session whose identity is not the one bound to the person", async () => {
+      const { sessionToken, personId } = await personWithSession({ grants: VIEWER_IN_COPILOT });
+      const session = await sessionRow(sessionToken);
+      if (!session || !personId) throw new Error("setup failed");
+      await prisma.person.update({ where: { id: personId }, data: { oidcIssuer: "demo", oidcSubject: "subject-a", boundAt: NOW } });
+      await prisma.account.create({ data: { userId: session.userId, type: "oidc", provider: "demo", providerAccountId: "subject-b" } });
+      expect(await resolve(sessionToken)).toMatchObject({ status: "no-access", reason: "identity-mismatch", personId });
+
+      await prisma.account.create({ data: { userId: session.userId, type: "oidc", provider: "demo", providerAccountId: "subject-a" } });
+      expect(await resolve(sessionToken)).toMatchObject({ status: "active", actor: { personId } });
+    });
+
     it("refuses an identity that is not on the access list", async () => {
       const { sessionToken, email } = await personWithSession({ listed: false });
       expect(await resolve(sessionToken)).toEqual({ status: "no-access", reason: "not-listed", email, personId: null, sessionToken });

@@ -24,7 +24,7 @@ export type Actor = {
   grantExpiresAt: Date;
 };
 
-export type NoAccessReason = "not-listed" | "disabled" | "no-active-grant";
+export type NoAccessReason = "not-listed" | "disabled" | "no-active-grant" | "identity-mismatch";
 
 export type ActorResolution =
   | { status: "anonymous"; reason: "no-session" | "session-expired" }
@@ -43,7 +43,10 @@ export async function resolveActor(
   now = new Date(),
 ): Promise<ActorResolution> {
   if (!sessionToken) return { status: "anonymous", reason: "no-session" };
-  const session = await tx.session.findUnique({ where: { sessionToken }, include: { user: true } });
+  const session = await tx.session.findUnique({
+    where: { sessionToken },
+    include: { user: { include: { accounts: { select: { provider: true, providerAccountId: true } } } } },
+  });
   if (!session) return { status: "anonymous", reason: "no-session" };
 
   const absoluteEnd = session.createdAt.getTime() + limits.maxHours * 3_600_000;
@@ -61,6 +64,13 @@ export async function resolveActor(
     : null;
   if (!person) return { status: "no-access", reason: "not-listed", email, personId: null, sessionToken };
   if (person.status !== "active") return { status: "no-access", reason: "disabled", email, personId: person.id, sessionToken };
+  // The email found the person; the identity bound at first sign-in must be the one behind this session too.
+  const isBoundIdentity = session.user.accounts.some(
+    (account) => account.provider === person.oidcIssuer && account.providerAccountId === person.oidcSubject,
+  );
+  if (person.oidcSubject && !isBoundIdentity) {
+    return { status: "no-access", reason: "identity-mismatch", email, personId: person.id, sessionToken };
+  }
   if (person.grants.length === 0) return { status: "no-access", reason: "no-active-grant", email, personId: person.id, sessionToken };
 
   const idleEnd = Math.min(now.getTime() + limits.idleMinutes * 60_000, absoluteEnd);
