@@ -22,6 +22,7 @@
 import "server-only";
 import type { ContentDocument } from "@/lib/telemetry/fields";
 import type { EventKind, FieldClass, UiKind } from "@/lib/telemetry/vocabulary";
+import { emptyKindFields } from "@/server/telemetry/kind-fields";
 import type { GeoLocation } from "./geo";
 
 export type PropertyValue = string | number | boolean | null;
@@ -303,19 +304,7 @@ export function normalizeEvent(raw: RawEvent, context: NormalizeContext): Normal
     country: context.location?.country ?? null,
     region: context.location?.region ?? null,
     city: context.location?.city ?? null,
-    errorKind: null,
-    errorContext: null,
-    latencyMs: null,
-    modelCertainty: null,
-    suggestionCount: null,
-    suggestionCharLength: null,
-    postProcessing: [],
-    redactionFilter: null,
-    accepted: null,
-    persistenceCheckSec: null,
-    persistenceRatio: null,
-    measurements: null,
-    content: null,
+    ...emptyKindFields(),
   };
 
   const extras: Bag = {};

@@ -18,6 +18,7 @@
 // [now - days, now]. Events are yielded session by session, not in time order.
 import type { ContentDocument } from "@/lib/telemetry/fields";
 import type { EventKind, UiKind } from "@/lib/telemetry/vocabulary";
+import { emptyKindFields } from "@/server/telemetry/kind-fields";
 import { Random, WeightedTable } from "./random";
 import { CODE_CONTEXTS, type CodeContext } from "./snippets";
 
@@ -333,19 +334,7 @@ export function* generateEvents(options: GenerateOptions): Generator<SeedEvent, 
       country: machine.place.country,
       region: machine.place.region,
       city: machine.place.city,
-      errorKind: null,
-      errorContext: null,
-      latencyMs: null,
-      modelCertainty: null,
-      suggestionCount: null,
-      suggestionCharLength: null,
-      postProcessing: [],
-      redactionFilter: null,
-      accepted: null,
-      persistenceCheckSec: null,
-      persistenceRatio: null,
-      measurements: null,
-      content: null,
+      ...emptyKindFields(),
       ...fields,
     };
   };
