@@ -5,7 +5,7 @@ const nextConfig = {
   poweredByHeader: false,
   // PGlite ships WebAssembly and data files that must be loaded from
   // node_modules at run time, not bundled.
-  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "oidc-provider", "pg", "pg-copy-streams"],
+  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "oidc-provider", "pg", "pg-copy-streams", "pino", "prom-client", "pg-boss"],
   typedRoutes: false,
   // forbidden() renders app/forbidden.tsx with a real 403 status.
   experimental: { authInterrupts: true },

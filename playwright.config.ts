@@ -7,10 +7,10 @@ import { defineConfig } from "@playwright/test";
 const port = Number(process.env.E2E_PORT ?? 3100);
 const idpPort = Number(process.env.E2E_IDP_PORT ?? 3101);
 const baseURL = `http://localhost:${port}`;
-// The intake spec sends from a public test address through this header to get
-// a location. Set here, so the portal under test (webServer.env spreads
-// process.env) and the spec that checks it see the same value.
-process.env.TRUSTED_PROXY_HEADER = "x-forwarded-for";
+// The intake spec plays a reverse proxy on loopback (X-Forwarded-For with a
+// public test address) to get a location. Set here, so the portal under test
+// (webServer.env spreads process.env) and the spec that checks it agree.
+process.env.TRUSTED_PROXIES = "127.0.0.1, ::1";
 
 export default defineConfig({
   testDir: "e2e",
@@ -44,6 +44,7 @@ export default defineConfig({
     env: {
       ...(process.env as Record<string, string>),
       PORTAL_URL: baseURL,
+      PORT: String(port),
       DEMO_IDP_PORT: String(idpPort),
       SEED_EVENTS: process.env.SEED_EVENTS ?? "3000",
       SKIP_BUILD: "true",

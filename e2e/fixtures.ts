@@ -43,8 +43,11 @@ export const UNKNOWN_EVENT_ID = "00000000-0000-4000-8000-000000000000";
  * login form, as a person would. Ends on whatever portal page the sign-in led
  * to (the home page, the no-access page, …); the caller asserts which.
  */
-export async function signIn(page: Page, email: string, options: { callbackUrl?: string } = {}): Promise<void> {
-  const target = options.callbackUrl ? `/signin?callbackUrl=${encodeURIComponent(options.callbackUrl)}` : "/signin";
+export async function signIn(page: Page, email: string, options: { callbackUrl?: string; prompt?: "login" } = {}): Promise<void> {
+  const query = new URLSearchParams();
+  if (options.callbackUrl) query.set("callbackUrl", options.callbackUrl);
+  if (options.prompt) query.set("prompt", options.prompt);
+  const target = query.size > 0 ? `/signin?${query.toString()}` : "/signin";
   await page.goto(target);
   const portal = new URL(page.url()).origin;
   await page.getByRole("button", { name: "Sign in with Demo identity provider" }).click();
@@ -63,7 +66,7 @@ export async function signIn(page: Page, email: string, options: { callbackUrl?:
 /** The portal session token in this browser context (the auth_session row's key), if signed in. */
 export async function sessionTokenOf(context: BrowserContext): Promise<string | undefined> {
   const cookies = await context.cookies();
-  return cookies.find((cookie) => cookie.name === SESSION_COOKIE || cookie.name === `__Secure-${SESSION_COOKIE}`)?.value;
+  return cookies.find((cookie) => cookie.name === SESSION_COOKIE || cookie.name === `__Host-${SESSION_COOKIE}` || cookie.name === `__Secure-${SESSION_COOKIE}`)?.value;
 }
 
 /** Declares a purpose for the session behind this request context, through the API a person could use too. */

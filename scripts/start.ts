@@ -1,30 +1,48 @@
-// `npm start` (and `npm run dev` with --dev): checks the configuration, builds
-// if needed, applies pending migrations, seeds an empty demo database, starts
-// the demo identity provider when no external one is configured, then serves
-// the portal through its own HTTP front, which stamps every request with a
-// request id and the client address for the audit trail.
+// `npm start` (and `npm run dev` with --dev): checks the Node version and the
+// configuration, builds if needed (development only: production never builds,
+// `npm run build` does), applies pending migrations, seeds an empty demo
+// database, starts the demo identity provider when no external one is
+// configured, starts the job runner, then serves the portal through its HTTP
+// front (server/http/front.ts) on PORT/HOST, for the public URL PORTAL_URL.
+//
+// SIGTERM/SIGINT drain: /readyz turns 503, the listener closes, in-flight
+// requests finish (their audit rows commit or their data is not sent) for up to
+// SHUTDOWN_GRACE_SECONDS, then the job runner, Next.js and the database close.
 import { spawnSync } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import next from "next";
-import { ConfigError, parseEnv } from "../server/config/env";
+import { ConfigError, parseEnv, type PortalEnv } from "../server/config/env";
 import { ensureLocalSecrets } from "../server/config/local-secrets";
 import { DEMO_CLIENT_ID, DEMO_PROVIDER_ID, demoClientSecret, demoIssuer } from "../server/auth/demo-client";
-import { CLIENT_IP_HEADER_NAME, REQUEST_ID_HEADER_NAME, clientAddress } from "../server/http/front-headers";
+import { createFront } from "../server/http/front";
+import { proxyTrust } from "../server/http/front-headers";
 import { migrateDatabase } from "../server/db/migrate";
+import { closeSharedDatabase, getSharedDatabase } from "../server/db/shared";
+import { getLogger, routeConsoleToLogger } from "../server/observability/logger";
+import { getMetrics, routeLabel } from "../server/observability/metrics";
+import { setDraining } from "../server/observability/lifecycle";
 import { seedDatabase } from "../server/seed/seed-database";
 
 const root = path.resolve(import.meta.dirname, "..");
 const isDev = process.argv.includes("--dev");
+const MIN_NODE = [20, 19] as const;
 
 function fail(message: string): never {
-  console.error(message);
+  // One sentence on stderr, never a stack trace.
+  process.stderr.write(`${message}\n`);
   process.exit(1);
 }
 
-/** Build when there is no build yet or a source file is newer than it. */
+function checkNodeVersion(): void {
+  const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+  if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1])) {
+    fail(`The Telemetry Portal needs Node.js ${MIN_NODE.join(".")} or newer (package.json "engines"); this is ${process.versions.node}.`);
+  }
+}
+
+/** Development: build when there is no build yet or a source file is newer than it. */
 function buildIfStale(): void {
   const buildId = path.join(root, ".next", "BUILD_ID");
   const builtAt = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
@@ -45,70 +63,117 @@ function buildIfStale(): void {
   if (result.status !== 0) fail("The build failed; see the output above.");
 }
 
+function requireBuild(): void {
+  if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
+    fail("There is no production build: run `npm run build` before `npm start` (with PORTAL_ENV=production the portal never builds on start).");
+  }
+}
+
+async function startDemoIdentityProvider(env: PortalEnv): Promise<(() => Promise<void>) | undefined> {
+  if (!env.isDemoIdentityProvider || env.isProduction || !env.AUTH_SECRET) return undefined;
+  // Loaded only when used: production never imports the demo provider.
+  const { startDemoIdp } = await import("../server/idp/provider");
+  const idp = await startDemoIdp({
+    issuer: demoIssuer(env.DEMO_IDP_PORT),
+    port: env.DEMO_IDP_PORT,
+    host: "127.0.0.1",
+    dataDir: path.resolve(env.DATA_DIR),
+    clients: [
+      {
+        client_id: DEMO_CLIENT_ID,
+        client_secret: demoClientSecret(env.AUTH_SECRET),
+        // Registered from the one public URL, as an operator registers the portal at a real IdP.
+        redirect_uris: [`${env.PORTAL_URL}/api/auth/callback/${DEMO_PROVIDER_ID}`],
+        post_logout_redirect_uris: [`${env.PORTAL_URL}/signin`],
+      },
+    ],
+  });
+  console.log(`Demo identity provider (not for production) at ${idp.issuer}`);
+  return () => idp.close();
+}
+
 async function main(): Promise<void> {
+  checkNodeVersion();
   ensureLocalSecrets();
-  let env;
+  let env: PortalEnv;
   try {
     env = parseEnv();
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
-  const port = Number(new URL(env.PORTAL_URL).port || 80);
+  const logger = getLogger();
+  logger.level = env.LOG_LEVEL;
+  if (!isDev) routeConsoleToLogger();
+  // Auth.js builds every absolute URL (callbacks, redirects) from this, not from the request.
+  process.env.AUTH_URL = `${env.PORTAL_URL}/api/auth`;
+  // Next.js's anonymous usage telemetry stays off.
+  process.env.NEXT_TELEMETRY_DISABLED = "1";
 
-  if (!isDev && process.env.SKIP_BUILD !== "true") buildIfStale();
+  if (env.isProduction) requireBuild();
+  else if (!isDev && !env.SKIP_BUILD) buildIfStale();
+
   await migrateDatabase();
-  if (!env.isProduction && (!env.DATABASE_URL || process.env.SEED_IF_EMPTY === "true")) {
-    await seedDatabase({ ifEmpty: true, events: Number(process.env.SEED_EVENTS ?? 20_000) });
+  if (!env.isProduction && (!env.DATABASE_URL || env.SEED_IF_EMPTY)) {
+    await seedDatabase({ ifEmpty: true, events: env.SEED_EVENTS });
   }
+  const database = await getSharedDatabase();
+  const closeIdp = await startDemoIdentityProvider(env);
 
-  let idpClose: (() => Promise<void>) | undefined;
-  if (env.isDemoIdentityProvider && !env.isProduction && env.AUTH_SECRET) {
-    // Loaded only when used: production never imports the demo provider.
-    const { startDemoIdp } = await import("../server/idp/provider");
-    const idp = await startDemoIdp({
-      issuer: demoIssuer(env.DEMO_IDP_PORT),
-      port: env.DEMO_IDP_PORT,
-      host: "127.0.0.1",
-      dataDir: path.resolve(env.DATA_DIR),
-      clients: [
-        {
-          client_id: DEMO_CLIENT_ID,
-          client_secret: demoClientSecret(env.AUTH_SECRET),
-          redirect_uris: [`${env.PORTAL_URL}/api/auth/callback/${DEMO_PROVIDER_ID}`],
-          post_logout_redirect_uris: [`${env.PORTAL_URL}/signin`],
-        },
-      ],
-    });
-    idpClose = () => idp.close();
-    console.log(`Demo identity provider (not for production) at ${idp.issuer}`);
-  }
-
-  const app = next({ dev: isDev, dir: root, hostname: "localhost", port });
+  const publicUrl = new URL(env.PORTAL_URL);
+  const app = next({ dev: isDev, dir: root, hostname: publicUrl.hostname, port: Number(publicUrl.port || (publicUrl.protocol === "https:" ? 443 : 80)) });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const trustedHeader = process.env.TRUSTED_PROXY_HEADER?.toLowerCase() || null;
+  const metrics = getMetrics();
+  const front = createFront({ publicOrigin: env.PORTAL_URL, trust: proxyTrust(env.TRUSTED_PROXIES), handle: (req, res) => handle(req, res) });
 
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
   const server = http.createServer((req, res) => {
-    // Never let a client supply what the portal's front asserts.
-    for (const name of Object.keys(req.headers)) {
-      if (name.startsWith("x-portal-") || name === "x-middleware-subrequest") delete req.headers[name];
-    }
-    req.headers[REQUEST_ID_HEADER_NAME] = randomUUID();
-    const address = clientAddress(req.socket.remoteAddress, trustedHeader ? req.headers[trustedHeader] : undefined);
-    if (address) req.headers[CLIENT_IP_HEADER_NAME] = address;
-    void handle(req, res);
+    const started = process.hrtime.bigint();
+    inFlight += 1;
+    res.on("close", () => {
+      inFlight -= 1;
+      const labels = { route: routeLabel(req.url ?? "/"), method: req.method ?? "?", status: String(res.statusCode) };
+      metrics.httpRequests.inc(labels);
+      metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      if (inFlight === 0) drained?.();
+    });
+    front(req, res);
   });
-  // HOST=127.0.0.1 keeps the portal off the network; unset listens on every interface, like `next start`.
-  const host = process.env.HOST || undefined;
-  server.listen(port, host, () => console.log(`Telemetry Portal ready at ${env.PORTAL_URL} (${env.DATABASE_URL ? "PostgreSQL" : "embedded database"})`));
+  // Keep-alive longer than a typical proxy's, so the proxy closes idle connections first.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.listen(env.listenPort, env.HOST, () =>
+    logger.info(
+      { publicUrl: env.PORTAL_URL, port: env.listenPort, host: env.HOST ?? "*", database: database.kind },
+      `Telemetry Portal ready at ${env.PORTAL_URL} (listening on ${env.HOST ?? "*"}:${env.listenPort}, ${database.kind === "postgresql" ? "PostgreSQL" : "embedded database"})`,
+    ),
+  );
 
-  const shutdown = () => {
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const graceMs = env.SHUTDOWN_GRACE_SECONDS * 1000;
+    logger.info({ signal, inFlight, graceSeconds: env.SHUTDOWN_GRACE_SECONDS }, "Stopping: no new connections; letting in-flight requests finish");
+    setDraining(true);
     server.close();
-    void Promise.allSettled([idpClose?.(), app.close()]).then(() => process.exit(0));
+    server.closeIdleConnections();
+    const finished = inFlight === 0 ? Promise.resolve(true) : new Promise<boolean>((resolve) => (drained = () => resolve(true)));
+    const inTime = await Promise.race([finished, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref())]);
+    if (!inTime) {
+      logger.warn({ inFlight }, "Grace period over: closing the remaining connections (their data was not sent)");
+      server.closeAllConnections();
+    }
+    await Promise.allSettled([closeIdp?.(), app.close()]);
+    await closeSharedDatabase().catch((error: unknown) => logger.error({ err: error }, "Closing the database failed"));
+    logger.info("Stopped");
+    logger.flush();
+    process.exit(inTime ? 0 : 1);
   };
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
 }
 
 main().catch((error: unknown) => fail(error instanceof Error ? `Start-up failed: ${error.message}` : "Start-up failed."));

@@ -6,10 +6,17 @@ import { signInAction } from "./actions";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Sign in" };
 
+/** One message per cause (server/auth/sign-in-failure.ts names the real one where Auth.js says "Configuration"). */
 const AUTH_ERRORS: Record<string, string> = {
   AccessDenied: "Sign-in was refused.",
-  Configuration: "Sign-in is not available right now (the identity provider or the audit trail could not be reached).",
+  IdpUnreachable: "The identity provider could not be reached, so you were not signed in. Try again in a minute; if it keeps happening, tell the portal's operators.",
+  RedirectMismatch:
+    "The identity provider refused the portal's sign-in code. Usually the redirect URL registered there is not this portal's address; tell the portal's operators (see the deployment guide).",
+  AuditUnavailable: "Sign-in is paused: the audit trail cannot record it right now, so no session was started. Try again shortly.",
+  IdentityLinkRefused: "This identity is not the one bound to your access-list entry, so it was not signed in.",
+  Configuration: "Sign-in failed because of how the portal is configured. Tell the portal's operators when it happened.",
   OAuthAccountNotLinked: "This identity is not the one bound to your access-list entry.",
+  InvalidRequest: "The sign-in request was not valid. Start again below.",
   Verification: "The sign-in link has expired.",
 };
 

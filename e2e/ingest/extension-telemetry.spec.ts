@@ -7,8 +7,9 @@
 //
 // The country needs a public sender address. The test's fetcher adds
 // `x-forwarded-for: 81.2.69.160` (GeoLite2's test address in Bracknell, GB),
-// which the portal trusts only because the test configuration sets
-// TRUSTED_PROXY_HEADER=x-forwarded-for for the server under test.
+// which the portal believes only because the test configuration lists
+// loopback in TRUSTED_PROXIES for the server under test (the test process
+// plays the reverse proxy).
 import { randomBytes, randomUUID } from "node:crypto";
 import os from "node:os";
 import { sql } from "../db";
@@ -26,7 +27,7 @@ test.describe("telemetry from a real VS Code extension", () => {
   test.use({ storageState: storageStateFor("viewerCopilot") });
 
   test("lands through /v2/track and shows in the explorer with kind, versions, OS, UI kind and country, without the IP", async ({ page, baseURL }) => {
-    expect(process.env.TRUSTED_PROXY_HEADER?.toLowerCase(), "the server under test must trust x-forwarded-for (TRUSTED_PROXY_HEADER) for this test").toBe("x-forwarded-for");
+    expect(process.env.TRUSTED_PROXIES, "the server under test must trust loopback as a proxy (TRUSTED_PROXIES) for this test").toContain("127.0.0.1");
     const machineId = randomBytes(32).toString("hex");
     const sessionId = `${randomUUID()}${Date.now()}`;
 

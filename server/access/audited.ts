@@ -12,9 +12,11 @@ import { getPrisma } from "@/server/db/client";
 import type { Prisma } from "@/server/db/generated/client";
 import { AuditWriteError, writeAuditEvent, type AuditEntry } from "@/server/audit/write-audit-event";
 import { readSessionToken } from "@/server/auth/session-cookie";
-import { AppError, isAppError } from "@/server/http/app-error";
+import { AppError, auditUnavailable, databaseUnavailable, isAppError } from "@/server/http/app-error";
+import { isDatabaseUnavailable } from "@/server/db/unavailable";
 import { getRequestContext, type RequestContext } from "@/server/http/request-context";
 import { resolveActor, type Actor, type ActorResolution } from "./resolve-actor";
+import { AUDITED_TRANSACTION } from "./transaction-budget";
 
 /** What the work adds to its audit row (who/when/where/why are filled in by the gate). */
 export type AuditDetails = Partial<
@@ -39,7 +41,6 @@ export type GateContext = { tx: Prisma.TransactionClient; actor: Actor; request:
 
 export type WorkResult<T> = { value: T; audit?: AuditDetails };
 
-const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 60_000 } as const;
 
 class Refusal extends Error {
   constructor(
@@ -52,6 +53,11 @@ class Refusal extends Error {
 
 function actorSnapshot(actor: Actor): AuditEntry["actor"] {
   return { personId: actor.personId, email: actor.email, employer: actor.employer, groups: actor.groups, roles: actor.roles };
+}
+
+/** 401/403/428 deny a person; anything else (400, 404, 422, 5xx) is an error outcome. */
+function isDenial(error: AppError): boolean {
+  return error.status === 401 || error.status === 403 || error.status === 428;
 }
 
 function refusalFor(resolution: ActorResolution, spec: GateSpec): AppError | null {
@@ -91,20 +97,50 @@ async function writeRefusal(spec: GateSpec, request: RequestContext, refusal: Re
         actorIp: request.ip,
         actorUserAgent: request.userAgent,
         action: spec.action,
-        outcome: error.status === 401 || error.status === 403 || error.status === 428 ? "denied" : "error",
+        outcome: isDenial(error) ? "denied" : "error",
         reason: `${error.code}: ${error.message}`,
         purpose: resolution.status === "active" ? resolution.actor.purpose : null,
         purposeDetail: resolution.status === "active" ? resolution.actor.purposeDetail : null,
         ...spec.details,
       }),
-    TRANSACTION_OPTIONS,
+    AUDITED_TRANSACTION,
   );
 }
 
-/** An unexpected failure: logged in full here, audited as an error, answered without details. */
-function internalError(error: unknown): AppError {
-  console.error("Unexpected error in the data layer", error);
-  return new AppError("internal", "Something went wrong on our side. The attempt was recorded; try again, or tell the portal's operators.");
+/** An unexpected failure: logged in full here, answered without details but with the request id to quote. */
+function internalError(error: unknown, request: RequestContext): AppError {
+  console.error(`Unexpected error in the data layer (request ${request.requestId})`, error);
+  return new AppError("internal", `Something went wrong on our side. Try again, or tell the portal's operators the request id ${request.requestId}.`);
+}
+
+/** Database down or audit row unwritable: 503, whatever else went wrong. */
+function unavailableFor(error: unknown): AppError | null {
+  if (error instanceof AuditWriteError) return isDatabaseUnavailable(error.cause) ? databaseUnavailable() : auditUnavailable();
+  if (isDatabaseUnavailable(error)) return databaseUnavailable();
+  return null;
+}
+
+/**
+ * Records a refusal decided before any data-layer work (the HTTP front's:
+ * malformed path, cross-site or non-JSON request) for whoever the session
+ * cookie names, or anonymously. Returns the error to answer with; 503 when
+ * the row cannot be written.
+ */
+export async function recordRefusal(spec: GateSpec, error: AppError): Promise<AppError> {
+  const env = getEnv();
+  const request = await getRequestContext();
+  const sessionToken = await readSessionToken();
+  try {
+    const prisma = await getPrisma();
+    const resolution = await prisma.$transaction(
+      (tx) => resolveActor(tx, sessionToken, { idleMinutes: env.SESSION_IDLE_MINUTES, maxHours: env.SESSION_MAX_HOURS }),
+      AUDITED_TRANSACTION,
+    );
+    await writeRefusal(spec, request, { error, resolution });
+  } catch (failure) {
+    return unavailableFor(failure) ?? internalError(failure, request);
+  }
+  return error;
 }
 
 /** Run `work` for the current request under the policy, audited, fail-closed. */
@@ -112,9 +148,9 @@ export async function audited<T>(spec: GateSpec, work: (context: GateContext) =>
   const env = getEnv();
   const request = await getRequestContext();
   const sessionToken = await readSessionToken();
-  const prisma = await getPrisma();
   let resolution: ActorResolution = { status: "anonymous", reason: "no-session" };
   try {
+    const prisma = await getPrisma();
     return await prisma.$transaction(async (tx) => {
       resolution = await resolveActor(tx, sessionToken, { idleMinutes: env.SESSION_IDLE_MINUTES, maxHours: env.SESSION_MAX_HOURS });
       const refusal = refusalFor(resolution, spec);
@@ -137,26 +173,22 @@ export async function audited<T>(spec: GateSpec, work: (context: GateContext) =>
         });
       }
       return value;
-    }, TRANSACTION_OPTIONS);
+    }, AUDITED_TRANSACTION);
   } catch (error) {
-    if (error instanceof AuditWriteError) {
-      throw new AppError("audit_unavailable", "The audit trail cannot be written right now, so nothing is served. Try again shortly.");
-    }
-    const refusal = error instanceof Refusal ? error : { error: isAppError(error) ? error : internalError(error), resolution };
+    const unavailable = unavailableFor(error);
+    if (unavailable) throw unavailable;
+    const refusal = error instanceof Refusal ? error : { error: isAppError(error) ? error : internalError(error, request), resolution };
     if (spec.auditRefusals === false) throw refusal.error;
-    // resolveActor deleted an expired session inside the transaction the refusal
-    // rolled back: end it for good here. (Only on audited refusals, so that the
-    // page's own audit row, not its header's look-up, says why the session ended.)
-    if (sessionToken && refusal.resolution.status === "anonymous" && refusal.resolution.reason === "session-expired") {
-      await prisma.session.deleteMany({ where: { sessionToken } });
-    }
     try {
+      // resolveActor deleted an expired session inside the transaction the refusal
+      // rolled back: end it for good here. (Only on audited refusals, so that the
+      // page's own audit row, not its header's look-up, says why the session ended.)
+      if (sessionToken && refusal.resolution.status === "anonymous" && refusal.resolution.reason === "session-expired") {
+        await (await getPrisma()).session.deleteMany({ where: { sessionToken } });
+      }
       await writeRefusal(spec, request, refusal);
     } catch (auditError) {
-      if (auditError instanceof AuditWriteError) {
-        throw new AppError("audit_unavailable", "The audit trail cannot be written right now, so nothing is served. Try again shortly.");
-      }
-      throw auditError;
+      throw unavailableFor(auditError) ?? auditError;
     }
     throw refusal.error;
   }

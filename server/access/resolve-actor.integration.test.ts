@@ -86,10 +86,20 @@ for (const makeTarget of targets) {
       userEmail?: (email: string) => string;
     }) {
       const email = `person-${randomUUID()}@github.example`;
+      const subject = `subject-${randomUUID()}`;
       let personId: string | null = null;
       if (options.listed !== false) {
         const person = await prisma.person.create({
-          data: { name: "Test Person", email, employer: "github", employmentType: "employee", status: options.status ?? "active" },
+          data: {
+            name: "Test Person",
+            email,
+            employer: "github",
+            employmentType: "employee",
+            status: options.status ?? "active",
+            oidcIssuer: "demo",
+            oidcSubject: subject,
+            boundAt: NOW,
+          },
         });
         personId = person.id;
         for (const grant of options.grants ?? []) {
@@ -106,7 +116,13 @@ for (const makeTarget of targets) {
           });
         }
       }
-      const user = await prisma.user.create({ data: { email: options.userEmail ? options.userEmail(email) : email, name: "Test Person" } });
+      const user = await prisma.user.create({
+        data: {
+          email: options.userEmail ? options.userEmail(email) : email,
+          name: "Test Person",
+          accounts: { create: { type: "oidc", provider: "demo", providerAccountId: subject } },
+        },
+      });
       const sessionToken = randomUUID();
       await prisma.session.create({
         data: {
@@ -175,10 +191,28 @@ for (const makeTarget of targets) {
       expect(Object.keys(resolution.actor.scope).sort()).toEqual([...EVENT_KINDS].sort());
     });
 
-    it("maps the identity to the person by e-mail, whatever its case", async () => {
-      const { personId, sessionToken } = await personWithSession({ grants: VIEWER_IN_COPILOT, userEmail: (email) => email.toUpperCase() });
+    it("finds the person by the identity bound to them, not by the e-mail on the user row", async () => {
+      // The user row names a different listed person with wider grants: that e-mail confers nothing.
+      const other = await personWithSession({ grants: [{ role: "admin" }] });
+      const { personId, sessionToken } = await personWithSession({ grants: VIEWER_IN_COPILOT, userEmail: () => `other-${other.email}` });
       const resolution = await resolve(sessionToken);
       expect(resolution.status === "active" && resolution.actor.personId).toBe(personId);
+      expect(resolution.status === "active" && resolution.actor.roles).toEqual(["viewer"]);
+    });
+
+    it("refuses a user holding two identities (an account linked in a shared browser)", async () => {
+      const a = await personWithSession({ grants: VIEWER_IN_COPILOT });
+      const b = await personWithSession({ grants: [{ role: "admin" }] });
+      const sessionA = await sessionRow(a.sessionToken);
+      const sessionB = await sessionRow(b.sessionToken);
+      if (!sessionA || !sessionB) throw new Error("setup failed");
+      // What Auth.js's linking did: B's identity moved onto A's user.
+      const accountB = await prisma.account.findFirstOrThrow({ where: { userId: sessionB.userId } });
+      await prisma.account.update({
+        where: { provider_providerAccountId: { provider: accountB.provider, providerAccountId: accountB.providerAccountId } },
+        data: { userId: sessionA.userId },
+      });
+      expect(await resolve(a.sessionToken)).toMatchObject({ status: "no-access", reason: "identity-mismatch" });
     });
 
     it("refuses a person whose grants have all expired", async () => {
@@ -237,16 +271,22 @@ for (const makeTarget of targets) {
       expect(await resolve(sessionToken)).toMatchObject({ status: "no-access", reason: "disabled", personId });
     });
 
-    it("refuses a session whose identity is not the one bound to the person", async () => {
-      const { sessionToken, personId } = await personWithSession({ grants: VIEWER_IN_COPILOT });
-      const session = await sessionRow(sessionToken);
-      if (!session || !personId) throw new Error("setup failed");
-      await prisma.person.update({ where: { id: personId }, data: { oidcIssuer: "demo", oidcSubject: "subject-a", boundAt: NOW } });
-      await prisma.account.create({ data: { userId: session.userId, type: "oidc", provider: "demo", providerAccountId: "subject-b" } });
-      expect(await resolve(sessionToken)).toMatchObject({ status: "no-access", reason: "identity-mismatch", personId });
-
-      await prisma.account.create({ data: { userId: session.userId, type: "oidc", provider: "demo", providerAccountId: "subject-a" } });
+    it("refuses a session whose identity is not the one bound to the person, whatever the user row's e-mail", async () => {
+      const { sessionToken, personId, email } = await personWithSession({ grants: VIEWER_IN_COPILOT });
+      if (!personId) throw new Error("setup failed");
       expect(await resolve(sessionToken)).toMatchObject({ status: "active", actor: { personId } });
+      // The person is re-bound to another identity: this session's identity no longer maps to anyone.
+      await prisma.person.update({ where: { id: personId }, data: { oidcSubject: `rebound-${randomUUID()}` } });
+      expect(await resolve(sessionToken)).toEqual({ status: "no-access", reason: "not-listed", email, personId: null, sessionToken });
+    });
+
+    it("refuses a session whose user row belongs to another person", async () => {
+      const a = await personWithSession({ grants: VIEWER_IN_COPILOT });
+      const b = await personWithSession({ grants: VIEWER_IN_COPILOT });
+      const session = await sessionRow(a.sessionToken);
+      if (!session || !b.personId) throw new Error("setup failed");
+      await prisma.user.update({ where: { id: session.userId }, data: { personId: b.personId } });
+      expect(await resolve(a.sessionToken)).toMatchObject({ status: "no-access", reason: "identity-mismatch" });
     });
 
     it("refuses an identity that is not on the access list", async () => {

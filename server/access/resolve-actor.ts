@@ -1,11 +1,14 @@
-// Turns the session cookie into the person behind it and the grants in force
-// *now*. Runs inside the same transaction as the read it guards, on every
+// Turns the session cookie into the person bound to the identity behind it
+// and the grants in force *now* (./access-now.ts decides). Runs inside the same transaction as the read it guards, on every
 // request: a revoked or expired grant, a disabled person, an idle or too-old
 // session is refused on the very next request, whatever the cookie says.
 import "server-only";
 import type { Prisma } from "@/server/db/generated/client";
 import { telemetryScope, type Subject, type TelemetryScope } from "@/lib/access/policy";
 import type { Employer, EmploymentType, GroupKey, Purpose, Role } from "@/lib/telemetry/vocabulary";
+import { accessOfIdentity, rolesAndGroups, type NoAccessReason } from "./access-now";
+
+export type { NoAccessReason } from "./access-now";
 
 export type Actor = {
   personId: string;
@@ -23,8 +26,6 @@ export type Actor = {
   /** the earliest expiry among the grants in force */
   grantExpiresAt: Date;
 };
-
-export type NoAccessReason = "not-listed" | "disabled" | "no-active-grant" | "identity-mismatch";
 
 export type ActorResolution =
   | { status: "anonymous"; reason: "no-session" | "session-expired" }
@@ -55,30 +56,26 @@ export async function resolveActor(
     return { status: "anonymous", reason: "session-expired" };
   }
 
+  // The person is the one bound to the identity behind this session (one
+  // account per user: the adapter refuses to link a second), not whoever has
+  // the email on the user row.
   const email = session.user.email?.toLowerCase() ?? null;
-  const person = email
-    ? await tx.person.findUnique({
-        where: { email },
-        include: { grants: { where: { revokedAt: null, expiresAt: { gt: now } }, include: { group: true } } },
-      })
-    : null;
-  if (!person) return { status: "no-access", reason: "not-listed", email, personId: null, sessionToken };
-  if (person.status !== "active") return { status: "no-access", reason: "disabled", email, personId: person.id, sessionToken };
-  // The email found the person; the identity bound at first sign-in must be the one behind this session too.
-  const isBoundIdentity = session.user.accounts.some(
-    (account) => account.provider === person.oidcIssuer && account.providerAccountId === person.oidcSubject,
-  );
-  if (person.oidcSubject && !isBoundIdentity) {
-    return { status: "no-access", reason: "identity-mismatch", email, personId: person.id, sessionToken };
+  const [account, ...others] = session.user.accounts;
+  if (!account || others.length > 0) return { status: "no-access", reason: "identity-mismatch", email, personId: null, sessionToken };
+  const access = await accessOfIdentity(tx, { issuer: account.provider, subject: account.providerAccountId }, now);
+  const personId = access.person?.id ?? null;
+  if (access.person && session.user.personId !== null && session.user.personId !== access.person.id) {
+    return { status: "no-access", reason: "identity-mismatch", email, personId, sessionToken };
   }
-  if (person.grants.length === 0) return { status: "no-access", reason: "no-active-grant", email, personId: person.id, sessionToken };
+  if (access.status !== "active") return { status: "no-access", reason: access.reason, email: access.person?.email ?? email, personId, sessionToken };
+  const person = access.person;
 
   const idleEnd = Math.min(now.getTime() + limits.idleMinutes * 60_000, absoluteEnd);
   if (idleEnd - session.expires.getTime() >= ROLL_GRANULARITY_MS) {
     await tx.session.update({ where: { sessionToken }, data: { expires: new Date(idleEnd) } });
   }
 
-  const roles = [...new Set(person.grants.flatMap((grant) => (grant.role ? [grant.role] : [])))];
+  const { roles } = rolesAndGroups(person);
   const groupGrants = person.grants.flatMap((grant) => (grant.group ? [grant.group] : []));
   const subject: Subject = {
     roles,

@@ -21,6 +21,7 @@ import { z } from "zod";
 import { AUDIT_ACTIONS } from "@/lib/audit/actions";
 import { AUDIT_OUTCOMES, EMPLOYERS, FIELD_CLASSES, PURPOSES } from "@/lib/telemetry/vocabulary";
 import { getEnv } from "@/server/config/env";
+import { getMetrics } from "@/server/observability/metrics";
 import type { Prisma } from "@/server/db/generated/client";
 import { hashAuditRow, sha256Hex, toStoredJson, toStoredText, type AuditRowContent, type JsonValue } from "./canonical";
 
@@ -36,11 +37,41 @@ const storedText = (max: number) =>
     .refine((text) => !text.includes("\u0000"), { message: "must not contain NUL characters", abort: true })
     .transform(toStoredText);
 
+/**
+ * Text that echoes input (a refusal's reason, a target id from a URL): made to
+ * fit instead of refused, so that a refusal can never fail its own audit row.
+ * NUL becomes the visible escape "\\u0000" and the text is cut to `max`
+ * characters (ending in "…" when cut).
+ */
+export function fitText(text: string, max: number): string {
+  const escaped = toStoredText(text.replaceAll("\u0000", "\\u0000"));
+  if (escaped.length <= max) return escaped;
+  // Cut on a code point boundary, so no lone surrogate is left behind.
+  let cut = escaped.slice(0, max - 1);
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}
+
+const JSON_TEXT_MAX = 2000;
+const JSON_DEPTH_MAX = 16;
+
+/** The same for every string in a JSON-like value (filters, before/after), and a depth bound. */
+export function fitJson(value: unknown, depth = 0): unknown {
+  if (typeof value === "string") return fitText(value, JSON_TEXT_MAX);
+  if (value === null || typeof value !== "object" || value instanceof Date) return value;
+  if (depth >= JSON_DEPTH_MAX) return "[nested too deep]";
+  if (Array.isArray(value)) return value.map((item) => fitJson(item, depth + 1));
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [fitText(key, 200), fitJson(item, depth + 1)]));
+}
+const fittedText = (max: number) => z.string().transform((text) => fitText(text, max));
+
 /** Any JSON-like value (Dates and bigints allowed), normalized to what jsonb stores. */
 const storedJson = z.unknown().transform((value, ctx): JsonValue | null => {
   if (value === undefined || value === null) return null;
   try {
-    return toStoredJson(value);
+    return toStoredJson(fitJson(value));
   } catch (error) {
     ctx.addIssue({ code: "custom", message: error instanceof Error ? error.message : "is not JSON" });
     return z.NEVER;
@@ -73,11 +104,11 @@ export const auditEntrySchema = z.strictObject({
     .nullable(),
   action: z.enum(AUDIT_ACTIONS),
   outcome: z.enum(AUDIT_OUTCOMES),
-  reason: storedText(2000).nullish(),
+  reason: fittedText(2000).nullish(),
   purpose: z.enum(PURPOSES).nullish(),
-  purposeDetail: storedText(2000).nullish(),
-  targetType: storedText(64).nullish(),
-  targetId: storedText(256).nullish(),
+  purposeDetail: fittedText(2000).nullish(),
+  targetType: fittedText(64).nullish(),
+  targetId: fittedText(256).nullish(),
   /** telemetry event ids disclosed by this access */
   eventIds: z.array(z.guid()).optional(),
   /** pseudonymous machine ids whose events were disclosed */
@@ -122,8 +153,10 @@ export async function writeAuditEvent(
     // (barring clock steps). Millisecond precision: it is part of the hash.
     const row = toRowContent(valid, chainId, head.seq + 1n, head.hash, new Date());
     const id = await insertRowAndAdvanceHead(tx, row, hashAuditRow(row));
+    getMetrics().auditWrites.inc({ outcome: row.outcome });
     return { id, chainId, seq: row.seq };
   } catch (error) {
+    getMetrics().auditWriteFailures.inc();
     throw new AuditWriteError(`The audit row could not be written: ${describeError(error)}`, { cause: error });
   }
 }

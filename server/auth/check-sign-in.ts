@@ -2,12 +2,20 @@
 // portal session, and binds it to a named person. Runs in Auth.js's signIn
 // callback. Every decision is audited; if the audit row cannot be written the
 // sign-in fails (Auth.js turns the thrown error into its error page).
+//
+// A sign-in always ends the session this browser already holds (audited as a
+// sign-out), whoever it belonged to: Auth.js would otherwise link the new
+// identity to the signed-in user (see ./adapter.ts, which also refuses that).
 import "server-only";
 import { getPrisma } from "@/server/db/client";
 import { writeAuditEvent } from "@/server/audit/write-audit-event";
+import { accessAtSignIn, rolesAndGroups, type NoAccessReason } from "@/server/access/access-now";
+import { AUDITED_TRANSACTION } from "@/server/access/transaction-budget";
+import { endSessionInTransaction } from "@/server/auth/end-session-row";
+import { readSessionToken } from "@/server/auth/session-cookie";
 import { getRequestContext } from "@/server/http/request-context";
 
-export type SignInRefusal = "not-listed" | "disabled" | "no-active-grant" | "identity-mismatch" | "unverified-email";
+export type SignInRefusal = NoAccessReason | "unverified-email";
 
 export type SignInIdentity = {
   providerId: string;
@@ -18,30 +26,26 @@ export type SignInIdentity = {
 
 export async function checkSignIn(identity: SignInIdentity, now = new Date()): Promise<{ ok: true } | { ok: false; reason: SignInRefusal }> {
   const request = await getRequestContext();
+  const previousSession = await readSessionToken();
   const prisma = await getPrisma();
-  const email = identity.email?.trim().toLowerCase() ?? null;
+  const email = identity.email?.trim().toLowerCase() || null;
+  const proven = { issuer: identity.providerId, subject: identity.subject };
 
   return prisma.$transaction(async (tx) => {
-    const person = email
-      ? await tx.person.findUnique({ where: { email }, include: { grants: { where: { revokedAt: null, expiresAt: { gt: now } } } } })
-      : null;
+    if (previousSession) await endSessionInTransaction(tx, previousSession, request, "replaced by a new sign-in in the same browser");
 
-    let refusal: SignInRefusal | null = null;
-    if (!email || !identity.emailVerified) refusal = "unverified-email";
-    else if (!person) refusal = "not-listed";
-    else if (person.status !== "active") refusal = "disabled";
-    else if (person.oidcSubject && (person.oidcSubject !== identity.subject || person.oidcIssuer !== identity.providerId)) refusal = "identity-mismatch";
-    else if (person.grants.length === 0) refusal = "no-active-grant";
+    const access = email && identity.emailVerified ? await accessAtSignIn(tx, proven, email, now) : null;
+    const refusal: SignInRefusal | null = !access ? "unverified-email" : access.status === "active" ? null : access.reason;
+    const person = access?.person ?? null;
 
-    if (!refusal && person && !person.oidcSubject) {
+    if (!refusal && person && access?.isFirstSignIn) {
       await tx.person.update({
         where: { id: person.id },
-        data: { oidcIssuer: identity.providerId, oidcSubject: identity.subject, boundAt: now },
+        data: { oidcIssuer: proven.issuer, oidcSubject: proven.subject, boundAt: now },
       });
     }
 
-    const roles = [...new Set(person?.grants.flatMap((grant) => (grant.role ? [grant.role] : [])) ?? [])];
-    const groups = [...new Set(person?.grants.flatMap((grant) => (grant.groupKey ? [grant.groupKey] : [])) ?? [])];
+    const { roles, groups } = rolesAndGroups(person);
     await writeAuditEvent(tx, {
       requestId: request.requestId,
       actor: email ? { personId: person?.id ?? null, email, employer: person?.employer ?? null, groups, roles } : null,
@@ -54,5 +58,5 @@ export async function checkSignIn(identity: SignInIdentity, now = new Date()): P
       targetId: `${identity.providerId}:${identity.subject}`,
     });
     return refusal ? { ok: false as const, reason: refusal } : { ok: true as const };
-  });
+  }, AUDITED_TRANSACTION);
 }

@@ -7,18 +7,52 @@ import NextAuth from "next-auth";
 import { getEnv } from "@/server/config/env";
 import { lazyPrismaAdapter } from "./adapter";
 import { checkSignIn } from "./check-sign-in";
+import { currentRequestId } from "@/server/observability/logger";
 import { buildProviders } from "./providers";
+import { rememberSignInFailure } from "./sign-in-failure";
 
 /** Some issuers send boolean claims as strings. */
 function isTrueClaim(value: unknown): boolean {
   return value === true || value === "true";
 }
 
+/**
+ * Under an https public URL every Auth.js cookie is Secure and host-only with
+ * the __Host- prefix (path /, no Domain): no sibling subdomain can set or
+ * read it. Over http (a laptop) the plain names.
+ */
+function cookieNames(isHttps: boolean) {
+  if (!isHttps) return undefined;
+  const named = (name: string) => ({ name: `__Host-authjs.${name}` });
+  return {
+    sessionToken: named("session-token"),
+    callbackUrl: named("callback-url"),
+    csrfToken: named("csrf-token"),
+    pkceCodeVerifier: named("pkce.code_verifier"),
+    state: named("state"),
+    nonce: named("nonce"),
+  };
+}
+
 export const { handlers, signIn, signOut } = NextAuth(() => {
   const env = getEnv();
+  const isHttps = env.PORTAL_URL.startsWith("https:");
   return {
     secret: env.AUTH_SECRET,
+    // The HTTP front (server/http/front.ts) has already refused any origin
+    // other than PORTAL_URL and rewritten Host / X-Forwarded-* to it, and
+    // scripts/start.ts sets AUTH_URL from PORTAL_URL: callbacks and redirects
+    // are always built on the one public URL.
     trustHost: true,
+    useSecureCookies: isHttps,
+    cookies: cookieNames(isHttps),
+    logger: {
+      error(error) {
+        rememberSignInFailure(currentRequestId(), error);
+        // The message only: causes can carry provider responses.
+        console.error(`[auth] ${error.name}: ${error.message}`);
+      },
+    },
     // The session row carries the idle expiry (SESSION_IDLE_MINUTES, rolled
     // forward on activity); the cookie lives for the absolute lifetime. The data
     // layer enforces both on every request (server/access/resolve-actor.ts).

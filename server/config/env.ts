@@ -4,6 +4,7 @@
 //
 // This module does not import "server-only" because the operator scripts
 // (scripts/*.ts) use it too; nothing in components/ or lib/ may import it.
+import net from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
@@ -50,13 +51,69 @@ const postgresUrl = z
 
 const positiveInt = z.coerce.number().int().positive();
 const emptyToUndefined = (value: unknown) => (value === "" ? undefined : value);
+const MIB = 1024 * 1024;
+/** A whole number in [min, max], written in decimal ("abc", "1e3", "2.5" are refused). */
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+const flag = z.enum(["true", "false", "1", "0"], "must be true or false").transform((value) => value === "true" || value === "1");
+
+/** A public URL: http(s), an origin only (the portal is served at the root). */
+const publicUrl = z
+  .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
+  .transform((value) => new URL(value))
+  .refine((url) => url.pathname === "/" && !url.search && !url.hash && !url.username && !url.password, "must be an origin such as https://telemetry.example.com (no path, query or credentials)")
+  .transform((url) => url.origin);
+
+/** "10.0.0.1, 10.1.0.0/16, ::1": addresses or CIDR blocks of reverse proxies whose X-Forwarded-* headers are believed. */
+const proxyList = z.string().transform((value, ctx) => {
+  const entries: TrustedProxy[] = [];
+  for (const part of value.split(",").map((item) => item.trim()).filter(Boolean)) {
+    const [address = "", prefixText] = part.split("/", 2);
+    const family = net.isIP(address);
+    const max = family === 6 ? 128 : 32;
+    const prefix = prefixText === undefined ? max : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
+    if (family === 0 || !(prefix >= 0 && prefix <= max)) {
+      ctx.addIssue({ code: "custom", message: `has "${part}", which is not an IP address or CIDR block` });
+      return z.NEVER;
+    }
+    entries.push({ address, prefix, family: family === 6 ? "ipv6" : "ipv4" });
+  }
+  return entries;
+});
+
+export type TrustedProxy = { address: string; prefix: number; family: "ipv4" | "ipv6" };
 
 const envSchema = z.object({
   PORTAL_ENV: z.enum(["development", "production"]).default("development"),
   DATABASE_URL: z.preprocess(emptyToUndefined, postgresUrl.optional()),
   DATA_DIR: z.string().default(".data"),
   PGLITE_DATA_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
-  PORTAL_URL: z.url().default("http://localhost:3000"),
+  /** the one public URL: every absolute URL (Auth.js callbacks, the demo IdP's redirect URIs, links) comes from it */
+  PORTAL_URL: publicUrl.default("http://localhost:3000"),
+  /** where this process listens; independent of PORTAL_URL (a proxy may sit between) */
+  PORT: z.preprocess(emptyToUndefined, wholeNumber(1, 65_535).optional()),
+  HOST: z.preprocess(emptyToUndefined, z.string().optional()),
+  TRUSTED_PROXIES: z.preprocess(emptyToUndefined, proxyList.optional()),
+  /** replaced by TRUSTED_PROXIES; refused with a sentence so nobody keeps trusting a header from anyone */
+  TRUSTED_PROXY_HEADER: z.preprocess(emptyToUndefined, z.undefined({ error: "was replaced by TRUSTED_PROXIES (the addresses of your reverse proxies); unset it" }).optional()),
+  SKIP_BUILD: z.preprocess(emptyToUndefined, flag.default(false)),
+  SEED_IF_EMPTY: z.preprocess(emptyToUndefined, flag.default(false)),
+  SEED_EVENTS: z.preprocess(emptyToUndefined, wholeNumber(0, 100_000_000).default(20_000)),
+  /** seconds a stopping instance lets in-flight requests finish */
+  SHUTDOWN_GRACE_SECONDS: z.preprocess(emptyToUndefined, wholeNumber(1, 600).default(25)),
+  LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
+  /** bearer token for GET /metrics; without it only TRUSTED_PROXIES and loopback may scrape */
+  METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, "must be at least 16 characters").optional()),
+  DATABASE_POOL_SIZE: z.preprocess(emptyToUndefined, wholeNumber(1, 200).default(10)),
+  // Intake (docs/INGESTION.md)
+  INGEST_MAX_BODY_BYTES: z.preprocess(emptyToUndefined, wholeNumber(1024, 64 * MIB).default(4 * MIB)),
+  INGEST_RATE_LIMIT_PER_SECOND: z.preprocess(emptyToUndefined, wholeNumber(0, 10_000_000).default(1_000)),
+  INGEST_RATE_LIMIT_BURST: z.preprocess(emptyToUndefined, wholeNumber(1, 100_000_000).default(20_000)),
+  INGEST_GEOIP_CITY_DB: z.preprocess(emptyToUndefined, z.string().optional()),
   AUTH_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, "must be at least 32 characters").optional()),
   CONTENT_ENCRYPTION_KEYS: z.preprocess(emptyToUndefined, contentKeys.optional()),
   // Identity providers. With none configured (and not in production), the
@@ -83,6 +140,8 @@ const envSchema = z.object({
 
 export type PortalEnv = z.infer<typeof envSchema> & {
   pgliteDataDir: string;
+  /** PORT, or 3000 */
+  listenPort: number;
   isProduction: boolean;
   isDemoIdentityProvider: boolean;
 };
@@ -128,6 +187,7 @@ export function parseEnv(source: Readonly<Record<string, string | undefined>> = 
     ...env,
     // turbopackIgnore: the data directory is chosen at run time, not traced at build time.
     pgliteDataDir: path.resolve(/*turbopackIgnore: true*/ env.PGLITE_DATA_DIR ?? path.join(env.DATA_DIR, "pglite")),
+    listenPort: env.PORT ?? 3000,
     isProduction,
     isDemoIdentityProvider: !hasExternalIdp,
   };

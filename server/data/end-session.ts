@@ -1,8 +1,10 @@
-// Sign-out: the session row is deleted and the sign-out audited in one
-// transaction. Works for people whose access was revoked meanwhile too.
+// Sign-out from the portal's own button: the session row is deleted and the
+// sign-out audited in one transaction. Works for people whose access was
+// revoked meanwhile too.
 import "server-only";
 import { getPrisma } from "@/server/db/client";
-import { writeAuditEvent } from "@/server/audit/write-audit-event";
+import { AUDITED_TRANSACTION } from "@/server/access/transaction-budget";
+import { endSessionInTransaction } from "@/server/auth/end-session-row";
 import { readSessionToken } from "@/server/auth/session-cookie";
 import { getRequestContext } from "@/server/http/request-context";
 
@@ -11,22 +13,5 @@ export async function endSession(): Promise<void> {
   if (!sessionToken) return;
   const request = await getRequestContext();
   const prisma = await getPrisma();
-  await prisma.$transaction(async (tx) => {
-    const session = await tx.session.findUnique({ where: { sessionToken }, include: { user: true } });
-    if (!session) return;
-    const person = session.user.email ? await tx.person.findUnique({ where: { email: session.user.email.toLowerCase() } }) : null;
-    await tx.session.deleteMany({ where: { sessionToken } });
-    await writeAuditEvent(tx, {
-      requestId: request.requestId,
-      actor: session.user.email
-        ? { personId: person?.id ?? null, email: session.user.email, employer: person?.employer ?? null, groups: [], roles: [] }
-        : null,
-      actorIp: request.ip,
-      actorUserAgent: request.userAgent,
-      action: "auth.sign_out",
-      outcome: "allowed",
-      purpose: session.purpose,
-      purposeDetail: session.purposeDetail,
-    });
-  });
+  await prisma.$transaction((tx) => endSessionInTransaction(tx, sessionToken, request, "signed out"), AUDITED_TRANSACTION);
 }

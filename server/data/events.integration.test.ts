@@ -5,7 +5,7 @@
 // access list and 3,000 generated events). The data layer reads the session
 // cookie and request headers through next/headers, which is mocked here with a
 // cookie jar holding a session created in the database for a seeded person.
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Database } from "@/server/db/connect";
 import { seededTestTargets } from "@/test/test-databases";
@@ -18,6 +18,7 @@ import { exportEvents } from "./export-events";
 import { getEvent } from "./get-event";
 import { listEvents } from "./list-events";
 import { revealEventContent } from "./reveal-event-content";
+import { signInForTest } from "@/test/sessions";
 
 const state = vi.hoisted(() => {
   // Read once by getEnv() on first use: small thresholds so both count paths and the export cap are exercised.
@@ -87,12 +88,7 @@ describe.each(targets)("the explorer's data layer on $name", (target) => {
 
   /** A signed-in browser session for a seeded person, with a declared purpose. */
   async function signIn(email: string): Promise<void> {
-    const person = await db.prisma.person.findUniqueOrThrow({ where: { email } });
-    const user = await db.prisma.user.upsert({ where: { email }, create: { email, name: person.name, personId: person.id }, update: {} });
-    const token = randomBytes(24).toString("base64url");
-    await db.prisma.session.create({
-      data: { sessionToken: token, userId: user.id, expires: new Date(Date.now() + 3_600_000), purpose: "improve_product", purposeSetAt: new Date() },
-    });
+    const token = await signInForTest(db.prisma, email, { purpose: "improve_product" });
     state.token = token;
   }
 

@@ -6,11 +6,14 @@ import fs from "node:fs";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import { lockEmbeddedDatabase } from "./embedded-lock";
 import { PrismaClient } from "./generated/client";
 
 export type Database = {
   prisma: PrismaClient;
   kind: "postgresql" | "embedded";
+  /** the embedded database itself (for the job queue's SQL), when kind is "embedded" */
+  pglite?: PGlite;
   close(): Promise<void>;
 };
 
@@ -30,15 +33,24 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
     return { prisma, kind: "postgresql", close: () => prisma.$disconnect() };
   }
   fs.mkdirSync(options.pgliteDataDir, { recursive: true });
-  const pglite = await PGlite.create(options.pgliteDataDir);
+  const lock = await lockEmbeddedDatabase(options.pgliteDataDir);
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(options.pgliteDataDir);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
     prisma,
     kind: "embedded",
+    pglite,
     // $disconnect does not close PGlite, and an open PGlite keeps the process alive.
     close: async () => {
       await prisma.$disconnect();
       await pglite.close();
+      lock.release();
     },
   };
 }

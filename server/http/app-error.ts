@@ -8,9 +8,11 @@ export const APP_ERROR_STATUS = {
   purpose_required: 428,
   not_found: 404,
   invalid_input: 400,
+  unsupported_media_type: 415,
   unprocessable: 422,
   conflict: 409,
   audit_unavailable: 503,
+  database_unavailable: 503,
   internal: 500,
 } as const;
 
@@ -32,6 +34,16 @@ export class AppError extends Error {
     super(message);
     this.status = APP_ERROR_STATUS[code];
   }
+}
+
+/** The audit row could not be written: nothing is served. */
+export function auditUnavailable(): AppError {
+  return new AppError("audit_unavailable", "The audit trail cannot be written right now, so nothing is served. Try again shortly.");
+}
+
+/** The database cannot be reached (restart, network): nothing is served or changed. */
+export function databaseUnavailable(): AppError {
+  return new AppError("database_unavailable", "The portal's database cannot be reached right now, so nothing was served or changed. Try again in a few seconds.");
 }
 
 export function isAppError(error: unknown): error is AppError {

@@ -1,9 +1,12 @@
 // How pages meet the data layer's refusals: anonymous → sign-in, no purpose →
 // purpose prompt, not on the list → the no-access page, wrong role → 403 page,
-// not found → 404; anything else the page renders as a readable error state.
+// not found → 404; anything else the page renders as a readable error state
+// (answered 503 when the audit trail or the database is unavailable).
 import "server-only";
 import { forbidden, notFound, redirect } from "next/navigation";
 import { isAppError, type AppErrorIssue } from "./app-error";
+import { getRequestContext } from "./request-context";
+import { overrideStatus } from "./status-override";
 
 export type PageError = { status: number; code: string; message: string; issues: AppErrorIssue[] };
 export type PageResult<T> = { ok: true; value: T } | { ok: false; error: PageError };
@@ -28,6 +31,11 @@ export async function loadForPage<T>(path: string, load: () => Promise<T>): Prom
         forbidden();
       case "not_found":
         notFound();
+      case "audit_unavailable":
+      case "database_unavailable":
+        // The page renders its error state; the front sends it as 503 with Retry-After.
+        overrideStatus((await getRequestContext()).requestId, { status: 503, retryAfterSeconds: 5 });
+        return { ok: false, error: { status: error.status, code: error.code, message: error.message, issues: error.issues } };
       default:
         return { ok: false, error: { status: error.status, code: error.code, message: error.message, issues: error.issues } };
     }

@@ -12,7 +12,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/server/db/connect";
-import { CLIENT_IP_HEADER_NAME, clientAddress } from "@/server/http/front-headers";
+import { CLIENT_IP_HEADER_NAME, clientAddress, proxyTrust } from "@/server/http/front-headers";
 import { DEMO_INGESTION_KEY } from "./demo-ingestion-key";
 import { createGeoLocator } from "./geo";
 import { handleTrack } from "./handle-track";
@@ -24,6 +24,11 @@ import { createVsCodeStandIn, loadExtensionTelemetry } from "./vscode-stand-in";
 const KEYS = [{ id: "ext1", key: randomBytes(32) }];
 const SENDER_IP = "81.2.69.160"; // GB / England / Bracknell in GeoLite2
 const TRUSTED_PROXY_HEADER = "x-forwarded-for";
+/** The test's fetch goes through "a proxy" on loopback that sets X-Forwarded-For to a public sender address. */
+const LOOPBACK_IS_PROXY = proxyTrust([
+  { address: "127.0.0.1", prefix: 32, family: "ipv4" },
+  { address: "::1", prefix: 128, family: "ipv6" },
+]);
 
 /** A stand-in for the portal's HTTP front in front of the /v2/track handler. */
 async function startFront(deps: IngestDeps): Promise<{ url: string; close(): Promise<void> }> {
@@ -37,7 +42,7 @@ async function startFront(deps: IngestDeps): Promise<{ url: string; close(): Pro
           if (name.startsWith("x-portal-") || value === undefined) continue;
           headers.set(name, Array.isArray(value) ? value.join(", ") : value);
         }
-        const address = clientAddress(req.socket.remoteAddress, req.headers[TRUSTED_PROXY_HEADER]);
+        const address = clientAddress(req.socket.remoteAddress, req.headers[TRUSTED_PROXY_HEADER], LOOPBACK_IS_PROXY);
         if (address) headers.set(CLIENT_IP_HEADER_NAME, address);
         const url = new URL(req.url ?? "/", "http://127.0.0.1");
         if (req.method !== "POST" || url.pathname !== "/v2/track") {

@@ -7,7 +7,7 @@ import "server-only";
 import { getEnv } from "@/server/config/env";
 import { getPrisma } from "@/server/db/client";
 import { type GeoLocator, NO_GEOLOCATION, createGeoLocator } from "./geo";
-import { parseIngestConfig } from "./ingest-config";
+import { ingestConfigOf } from "./ingest-config";
 import type { IngestDeps } from "./process-items";
 import { TokenBucketLimiter } from "./rate-limit";
 
@@ -18,7 +18,7 @@ type GlobalWithIngest = typeof globalThis & { [globalKey]?: Shared };
 function shared(): Shared {
   const holder = globalThis as GlobalWithIngest;
   if (!holder[globalKey]) {
-    const config = parseIngestConfig();
+    const config = ingestConfigOf();
     holder[globalKey] = {
       limiter: new TokenBucketLimiter(config.ratePerSecond, config.burst),
       geo: config.geoipCityDb === "off" ? NO_GEOLOCATION : createGeoLocator(config.geoipCityDb),

@@ -9,6 +9,7 @@ import { getEnv } from "@/server/config/env";
 import { type Prisma, type Grant, type Person } from "@/server/db/generated/client";
 import { AppError } from "@/server/http/app-error";
 import type { AccessCode, AccessDto, GrantState } from "./types";
+import { grantInForce } from "@/server/access/access-now";
 
 export const DAY_MS = 86_400_000;
 
@@ -38,7 +39,7 @@ export function grantStateOf(grant: Pick<Grant, "revokedAt" | "expiresAt">, now:
 }
 
 /** Prisma filter for grants in force at `now`. */
-export const activeGrantWhere = (now: Date) => ({ revokedAt: null, expiresAt: { gt: now } }) satisfies Prisma.GrantWhereInput;
+export const activeGrantWhere = grantInForce;
 
 export function grantLimits(): { grantMaxDays: number; contractorGrantMaxDays: number } {
   const env = getEnv();

@@ -6,7 +6,7 @@
 //
 // The tests run in order and build on each other's changes to the list.
 import { spawn } from "node:child_process";
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -48,6 +48,7 @@ import { revokeGrant } from "./revoke-grant";
 import { revokeIngestionKey } from "./revoke-ingestion-key";
 import { updateGroupScope } from "./update-group-scope";
 import { updatePerson } from "./update-person";
+import { signInForTest } from "@/test/sessions";
 
 const state = vi.hoisted(() => {
   process.env.CONTENT_ENCRYPTION_KEYS = `itk1:${Buffer.alloc(32, 12).toString("base64")}`;
@@ -152,10 +153,7 @@ describe.each(targets)("the admin data layer on $name", (target) => {
 
   /** A new browser session for a seeded person; becomes the current one unless `use` is false. */
   async function signIn(email: string, use = true): Promise<string> {
-    const person = await db.prisma.person.findUniqueOrThrow({ where: { email } });
-    const user = await db.prisma.user.upsert({ where: { email }, create: { email, name: person.name, personId: person.id }, update: {} });
-    const token = randomBytes(24).toString("base64url");
-    await db.prisma.session.create({ data: { sessionToken: token, userId: user.id, expires: new Date(Date.now() + 3_600_000) } });
+    const token = await signInForTest(db.prisma, email);
     if (use) state.token = token;
     return token;
   }

@@ -4,6 +4,7 @@ import "server-only";
 import { audited } from "@/server/access/audited";
 import { accessOf, DAY_MS, maxExpiry } from "./access-list";
 import type { ExpiringGrantsDto } from "./types";
+import { grantInForce } from "@/server/access/access-now";
 
 export const EXPIRING_WINDOW_DAYS = 14;
 
@@ -12,7 +13,7 @@ export async function listExpiringGrants(): Promise<ExpiringGrantsDto> {
     const now = new Date();
     const until = new Date(now.getTime() + EXPIRING_WINDOW_DAYS * DAY_MS);
     const grants = await tx.grant.findMany({
-      where: { revokedAt: null, expiresAt: { gt: now, lte: until }, person: { status: "active" } },
+      where: { ...grantInForce(now), expiresAt: { gt: now, lte: until }, person: { status: "active" } },
       include: { person: true },
       orderBy: [{ expiresAt: "asc" }, { id: "asc" }],
       take: 1000,

@@ -9,6 +9,7 @@ import { AppError } from "@/server/http/app-error";
 import { parseInput } from "@/server/http/parse-input";
 import { listPeopleQuerySchema, type ListPeopleQuery, type PeopleSort } from "./schemas";
 import type { PeopleListDto, PersonAccessStatus, PersonSummaryDto } from "./types";
+import { grantInForceSql } from "@/server/access/access-now";
 
 type PersonRow = {
   id: string;
@@ -91,7 +92,7 @@ function peopleSource(now: Date): Prisma.Sql {
              array_agg(DISTINCT g.group_key::text) FILTER (WHERE g.group_key IS NOT NULL) AS groups,
              array_agg(DISTINCT g.role::text) FILTER (WHERE g.role IS NOT NULL) AS roles
       FROM "grant" g
-      WHERE g.person_id = p.id AND g.revoked_at IS NULL AND g.expires_at > ${now}::timestamptz
+      WHERE g.person_id = p.id AND ${grantInForceSql("g", now)}
     ) active ON true
   ) people`;
 }

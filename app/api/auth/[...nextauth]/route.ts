@@ -1,5 +1,30 @@
 // GET, POST /api/auth/* — Auth.js protocol endpoints (sign-in, callback, sign-out).
+// A failed sign-in's error page names the real cause (server/auth/sign-in-failure.ts).
+import type { NextRequest } from "next/server";
 import { handlers } from "@/server/auth";
+import { takeSignInFailure } from "@/server/auth/sign-in-failure";
+import { REQUEST_ID_HEADER_NAME } from "@/server/http/front-headers";
 
 export const dynamic = "force-dynamic";
-export const { GET, POST } = handlers;
+
+async function withRealCause(request: NextRequest, handler: (request: NextRequest) => Promise<Response>): Promise<Response> {
+  const response = await handler(request);
+  const requestId = request.headers.get(REQUEST_ID_HEADER_NAME);
+  const failure = requestId ? takeSignInFailure(requestId) : undefined;
+  const location = response.headers.get("location");
+  if (!failure || !location) return response;
+  const target = new URL(location, request.nextUrl.origin);
+  if (!target.searchParams.has("error")) return response;
+  target.searchParams.set("error", failure);
+  const rewritten = new Response(null, { status: response.status, headers: response.headers });
+  rewritten.headers.set("location", target.toString());
+  return rewritten;
+}
+
+export function GET(request: NextRequest): Promise<Response> {
+  return withRealCause(request, handlers.GET);
+}
+
+export function POST(request: NextRequest): Promise<Response> {
+  return withRealCause(request, handlers.POST);
+}

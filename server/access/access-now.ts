@@ -1,0 +1,87 @@
+// "Who has access now": the one place that decides it. Sign-in
+// (server/auth/check-sign-in.ts) and every request (./resolve-actor.ts) ask
+// here, and every query that needs "a grant in force" uses `grantInForce`.
+//
+// A person is found by the identity the identity provider proved (issuer =
+// the provider id, subject = its `sub`), never by an email on a session's user
+// row. The verified email is used once: at a person's first sign-in, to find
+// the access-list entry to bind that identity to.
+import "server-only";
+import { Prisma } from "@/server/db/generated/client";
+import type { AccessGroup, Grant, Person } from "@/server/db/generated/client";
+
+/** A grant is in force when it is not revoked and has not expired. */
+export function grantInForce(now: Date) {
+  return { revokedAt: null, expiresAt: { gt: now } } satisfies Prisma.GrantWhereInput;
+}
+
+/** The same predicate for raw SQL over `"grant" <alias>`. */
+export function grantInForceSql(alias: string, now: Date): Prisma.Sql {
+  if (!/^[a-z_][a-z0-9_]*$/.test(alias)) throw new TypeError(`not an SQL alias: ${alias}`);
+  const table = Prisma.raw(alias);
+  return Prisma.sql`${table}.revoked_at IS NULL AND ${table}.expires_at > ${now.toISOString()}::timestamptz`;
+}
+
+/** What the identity provider proved: `issuer` is the provider id ("oidc", "github", "demo", …). */
+export type ProvenIdentity = { issuer: string; subject: string };
+
+export type NoAccessReason = "not-listed" | "disabled" | "no-active-grant" | "identity-mismatch";
+
+export type PersonWithGrants = Person & { grants: Array<Grant & { group: AccessGroup | null }> };
+
+export type AccessNow =
+  | { status: "no-access"; reason: NoAccessReason; person: PersonWithGrants | null }
+  | { status: "active"; person: PersonWithGrants };
+
+const withGrantsInForce = (now: Date) => ({ grants: { where: grantInForce(now), include: { group: true } } }) satisfies Prisma.PersonInclude;
+
+/** The access of the person bound to this identity, now. */
+export async function accessOfIdentity(tx: Prisma.TransactionClient, identity: ProvenIdentity, now: Date): Promise<AccessNow> {
+  const person = await tx.person.findUnique({
+    where: { oidcIssuer_oidcSubject: { oidcIssuer: identity.issuer, oidcSubject: identity.subject } },
+    include: withGrantsInForce(now),
+  });
+  return decide(person);
+}
+
+/**
+ * At sign-in: the access-list entry for this verified email, provided it is
+ * unbound or bound to this very identity. `isFirstSignIn` says the caller
+ * should bind it.
+ */
+export async function accessAtSignIn(
+  tx: Prisma.TransactionClient,
+  identity: ProvenIdentity,
+  verifiedEmail: string,
+  now: Date,
+): Promise<AccessNow & { isFirstSignIn: boolean }> {
+  const person = await tx.person.findUnique({ where: { email: verifiedEmail.trim().toLowerCase() }, include: withGrantsInForce(now) });
+  if (!person) return { status: "no-access", reason: "not-listed", person: null, isFirstSignIn: false };
+  const isBoundHere = person.oidcIssuer === identity.issuer && person.oidcSubject === identity.subject;
+  if (person.oidcSubject !== null && !isBoundHere) return { status: "no-access", reason: "identity-mismatch", person, isFirstSignIn: false };
+  if (person.oidcSubject === null) {
+    // The identity may already be bound to another entry (whose email changed): never two people per identity.
+    const holder = await tx.person.findUnique({
+      where: { oidcIssuer_oidcSubject: { oidcIssuer: identity.issuer, oidcSubject: identity.subject } },
+      select: { id: true },
+    });
+    if (holder) return { status: "no-access", reason: "identity-mismatch", person, isFirstSignIn: false };
+  }
+  return { ...decide(person), isFirstSignIn: person.oidcSubject === null };
+}
+
+function decide(person: PersonWithGrants | null): AccessNow {
+  if (!person) return { status: "no-access", reason: "not-listed", person: null };
+  if (person.status !== "active") return { status: "no-access", reason: "disabled", person };
+  if (person.grants.length === 0) return { status: "no-access", reason: "no-active-grant", person };
+  return { status: "active", person };
+}
+
+/** Roles and groups of the grants in force, each once (for audit rows and the policy). */
+export function rolesAndGroups(person: PersonWithGrants | null): { roles: NonNullable<Grant["role"]>[]; groups: NonNullable<Grant["groupKey"]>[] } {
+  const grants = person?.grants ?? [];
+  return {
+    roles: [...new Set(grants.flatMap((grant) => (grant.role ? [grant.role] : [])))],
+    groups: [...new Set(grants.flatMap((grant) => (grant.groupKey ? [grant.groupKey] : [])))],
+  };
+}

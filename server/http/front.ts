@@ -1,0 +1,182 @@
+// The portal's HTTP front: every request passes here before Next.js sees it.
+// It asserts what route code cannot learn for itself and refuses, at the
+// root, whole classes of bad requests:
+//   - a request id (X-Request-Id on every response; x-portal-request-id for
+//     the audit row) and the client address, from the socket or — only from a
+//     trusted proxy (TRUSTED_PROXIES) — from X-Forwarded-For;
+//   - the public origin: a request for any origin other than PORTAL_URL gets a
+//     page naming the right URL (never a half-working sign-in); Next.js and
+//     Auth.js then see PORTAL_URL's host and scheme, whatever the proxy chain;
+//   - client-sent copies of the headers the front asserts, and Next.js's
+//     internal headers, are discarded;
+//   - malformed percent-encoding in the path, and cross-site or non-JSON
+//     state-changing requests, are refused; Next.js writes their audit row
+//     (app/portal-front/refusal) when a session cookie names a person;
+//   - HSTS under an https public URL, and pages whose data layer found the
+//     audit trail or database unavailable answer 503 (./status-override.ts).
+//
+// No "server-only": scripts/start.ts imports it.
+import { randomUUID } from "node:crypto";
+import type http from "node:http";
+import { REFUSAL_HEADER_NAME, REFUSED_METHOD_HEADER_NAME, REFUSED_PATH_HEADER_NAME, REQUEST_ID_HEADER_NAME, CLIENT_IP_HEADER_NAME, PEER_TRUSTED_HEADER_NAME, RESPONSE_REQUEST_ID_HEADER, clientAddress, isLoopback, normalizeAddress, type ProxyTrust } from "./front-headers";
+import { withRequestScope } from "@/server/observability/logger";
+import { takeStatusOverride } from "./status-override";
+
+export type FrontOptions = {
+  /** PORTAL_URL, an origin such as https://telemetry.example.com */
+  publicOrigin: string;
+  trust: ProxyTrust;
+  handle: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
+};
+
+/** What the front refused, for the audit row Next.js writes (app/portal-front/refusal/route.ts). */
+export type FrontRefusal = "malformed-path" | "cross-site" | "content-type";
+
+/** Paths any host may reach: probes, metrics, and producers (authenticated by key, no cookies). */
+const ANY_ORIGIN_PATHS = new Set(["/healthz", "/readyz", "/metrics", "/v2/track", "/api/v1/telemetry"]);
+/** State-changing paths that are not cookie-authenticated, or that guard themselves (Auth.js's CSRF token; the IdP's form_post callback). */
+const NO_CSRF_CHECK = [/^\/v2\/track$/, /^\/api\/v1\/telemetry$/, /^\/api\/auth\//];
+const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** Next.js internals a client must never set. */
+const INTERNAL_HEADER = /^(x-portal-|x-middleware-|x-invoke-)/;
+
+export function createFront(options: FrontOptions): http.RequestListener {
+  const publicUrl = new URL(options.publicOrigin);
+  const isHttps = publicUrl.protocol === "https:";
+
+  return (req, res) => {
+    const requestId = randomUUID();
+    res.setHeader(RESPONSE_REQUEST_ID_HEADER, requestId);
+    if (isHttps) res.setHeader("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+
+    for (const name of Object.keys(req.headers)) {
+      if (INTERNAL_HEADER.test(name)) delete req.headers[name];
+    }
+    req.headers[REQUEST_ID_HEADER_NAME] = requestId;
+
+    const peer = req.socket.remoteAddress ? normalizeAddress(req.socket.remoteAddress) : undefined;
+    const viaTrustedProxy = peer !== undefined && options.trust.isTrusted(peer);
+    const address = clientAddress(peer, req.headers["x-forwarded-for"], options.trust);
+    if (address) req.headers[CLIENT_IP_HEADER_NAME] = address;
+    if (peer !== undefined && (viaTrustedProxy || isLoopback(peer))) req.headers[PEER_TRUSTED_HEADER_NAME] = "1";
+
+    const proto = viaTrustedProxy ? firstValue(req.headers["x-forwarded-proto"]) : undefined;
+    const host = (viaTrustedProxy ? firstValue(req.headers["x-forwarded-host"]) : undefined) ?? req.headers.host;
+    const origin = originOf(proto ?? ("encrypted" in req.socket && req.socket.encrypted ? "https" : "http"), host);
+    // From here on every layer sees the public origin and nothing a client forged.
+    for (const name of ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "forwarded", "x-real-ip"]) delete req.headers[name];
+
+    const rawPath = (req.url ?? "/").split("?", 1)[0] ?? "/";
+    if (ANY_ORIGIN_PATHS.has(rawPath) && origin !== options.publicOrigin) {
+      // Probes and producers may use an internal name; Next.js still sees the public one.
+      req.headers.host = publicUrl.host;
+    } else if (origin !== options.publicOrigin) {
+      wrongOrigin(req, res, options.publicOrigin, origin);
+      return;
+    } else {
+      req.headers.host = publicUrl.host;
+    }
+    req.headers["x-forwarded-proto"] = publicUrl.protocol.slice(0, -1);
+    req.headers["x-forwarded-host"] = publicUrl.host;
+
+    const refusal = refusalOf(req, rawPath, options.publicOrigin);
+    if (refusal) {
+      // Next.js answers it (JSON, with an audit row when a session names a person).
+      req.headers[REFUSAL_HEADER_NAME] = refusal;
+      req.headers[REFUSED_METHOD_HEADER_NAME] = req.method ?? "?";
+      req.headers[REFUSED_PATH_HEADER_NAME] = headerSafe(rawPath.slice(0, 512));
+      req.url = "/portal-front/refusal";
+      req.method = "GET";
+    }
+
+    // A page whose data layer found the audit trail or the database unavailable answers 503, not 200.
+    const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => http.ServerResponse;
+    res.writeHead = ((statusCode: number, ...rest: unknown[]) => {
+      const override = takeStatusOverride(requestId);
+      if (override && statusCode === 200) {
+        res.setHeader("Retry-After", String(override.retryAfterSeconds));
+        return writeHead(override.status, ...rest);
+      }
+      return writeHead(statusCode, ...rest);
+    }) as typeof res.writeHead;
+    res.on("close", () => takeStatusOverride(requestId));
+
+    void withRequestScope(requestId, () => Promise.resolve(options.handle(req, res))).catch((error: unknown) => {
+      console.error(`Unhandled error serving ${req.method} ${rawPath} (request ${requestId})`, error);
+      if (!res.headersSent) {
+        res.writeHead(500, { "Content-Type": "application/json", "Cache-Control": "private, no-store" });
+        res.end(JSON.stringify({ error: { code: "internal", message: `Something went wrong on our side (request ${requestId}).` } }));
+      } else res.destroy();
+    });
+  };
+}
+
+/** Printable ASCII only (a header value must not carry control or raw non-ASCII characters). */
+function headerSafe(text: string): string {
+  return text.replace(/[^\x21-\x7e]/g, (char) => `%${(char.charCodeAt(0) & 0xff).toString(16).toUpperCase().padStart(2, "0")}`);
+}
+
+function firstValue(header: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value?.split(",", 1)[0]?.trim() || undefined;
+}
+
+function originOf(proto: string, host: string | undefined): string | null {
+  if (!host || !/^(https?)$/.test(proto)) return null;
+  try {
+    return new URL(`${proto}://${host}`).origin;
+  } catch {
+    return null;
+  }
+}
+
+/** Percent-encoding that does not decode, or decodes to NUL, in any path segment. */
+export function isMalformedPath(path: string): boolean {
+  if (/[\u0000-\u001f\u007f]/.test(path)) return true;
+  for (const segment of path.split("/")) {
+    try {
+      if (decodeURIComponent(segment).includes("\u0000")) return true;
+    } catch {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Why this request must not reach a route, or null. */
+export function refusalOf(req: Pick<http.IncomingMessage, "method" | "headers">, path: string, publicOrigin: string): FrontRefusal | null {
+  if (isMalformedPath(path)) return "malformed-path";
+  if (!STATE_CHANGING.has(req.method ?? "GET") || NO_CSRF_CHECK.some((pattern) => pattern.test(path))) return null;
+  // Browsers send both on every cross-site POST; a request with neither comes from no browser, so carries no ambient cookie risk.
+  const site = firstValue(req.headers["sec-fetch-site"]);
+  if (site !== undefined && site !== "same-origin" && site !== "none") return "cross-site";
+  const origin = firstValue(req.headers.origin);
+  if (origin !== undefined && origin !== publicOrigin) return "cross-site";
+  if (path.startsWith("/api/")) {
+    const type = firstValue(req.headers["content-type"])?.split(";", 1)[0]?.trim().toLowerCase();
+    const hasBody = req.headers["content-length"] !== undefined ? req.headers["content-length"] !== "0" : req.headers["transfer-encoding"] !== undefined;
+    if (hasBody && type !== "application/json") return "content-type";
+  }
+  return null;
+}
+
+function wrongOrigin(req: http.IncomingMessage, res: http.ServerResponse, publicOrigin: string, origin: string | null): void {
+  const path = req.url?.startsWith("/") ? req.url : "/";
+  const target = new URL(path, publicOrigin).toString();
+  const headers = { "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff" };
+  const message = `This Telemetry Portal is served at ${publicOrigin}${origin ? `, not at ${origin}` : ""}. Open it at its public address; signing in anywhere else cannot work.`;
+  if ((req.url ?? "").startsWith("/api/")) {
+    res.writeHead(421, { ...headers, "Content-Type": "application/json" });
+    res.end(JSON.stringify({ error: { code: "wrong_origin", message, url: target } }));
+    return;
+  }
+  res.writeHead(421, { ...headers, "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'" });
+  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Use the portal's address</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:10vh auto;padding:0 1rem;color:#1f2328}a{color:#0969da}code{background:#f6f8fa;padding:.1em .3em;border-radius:4px}</style></head>
+<body><main><h1>Open the Telemetry Portal at its address</h1><p>${escapeHtml(message)}</p><p><a href="${escapeHtml(target)}">${escapeHtml(target)}</a></p>
+<p>Operators: the public address is <code>PORTAL_URL</code>; a reverse proxy must be listed in <code>TRUSTED_PROXIES</code> for its <code>X-Forwarded-Host</code> and <code>X-Forwarded-Proto</code> to count.</p></main></body></html>`);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}

@@ -1,0 +1,65 @@
+// Prometheus metrics (prom-client), served at GET /metrics to a scraper
+// holding METRICS_TOKEN, or from loopback / TRUSTED_PROXIES. Labels are
+// routes, methods, statuses, outcomes and queue names: never a person, an
+// email, an event or machine id, or any telemetry value.
+//
+// Kept on globalThis: Next.js bundles its own copy of this module, and
+// prom-client's registry refuses a metric registered twice.
+// No "server-only": the start script and the audit writer import it.
+import client from "prom-client";
+
+export type PortalMetrics = {
+  registry: client.Registry;
+  httpRequests: client.Counter<"route" | "method" | "status">;
+  httpDuration: client.Histogram<"route" | "method" | "status">;
+  auditWrites: client.Counter<"outcome">;
+  auditWriteFailures: client.Counter;
+  intakeEvents: client.Counter<"endpoint" | "result">;
+  jobQueueDepth: client.Gauge<"queue" | "state">;
+  jobRuns: client.Counter<"queue" | "result">;
+};
+
+const key = Symbol.for("telemetry-portal.metrics");
+type Holder = typeof globalThis & { [key]?: PortalMetrics };
+
+export function getMetrics(): PortalMetrics {
+  const holder = globalThis as Holder;
+  if (!holder[key]) {
+    const registry = new client.Registry();
+    client.collectDefaultMetrics({ register: registry });
+    holder[key] = {
+      registry,
+      httpRequests: new client.Counter({ name: "portal_http_requests_total", help: "HTTP requests answered, by route pattern, method and status", labelNames: ["route", "method", "status"], registers: [registry] }),
+      httpDuration: new client.Histogram({
+        name: "portal_http_request_duration_seconds",
+        help: "Time from request to the end of the response, by route pattern, method and status",
+        labelNames: ["route", "method", "status"],
+        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+        registers: [registry],
+      }),
+      auditWrites: new client.Counter({ name: "portal_audit_rows_written_total", help: "Audit rows inserted, by outcome (allowed, denied, error)", labelNames: ["outcome"], registers: [registry] }),
+      auditWriteFailures: new client.Counter({ name: "portal_audit_write_failures_total", help: "Audit rows that could not be written (the access they vouch for was not served)", registers: [registry] }),
+      intakeEvents: new client.Counter({ name: "portal_intake_events_total", help: "Telemetry events received, by endpoint and result (accepted, refused)", labelNames: ["endpoint", "result"], registers: [registry] }),
+      jobQueueDepth: new client.Gauge({ name: "portal_job_queue_depth", help: "Jobs waiting or running, by queue", labelNames: ["queue", "state"], registers: [registry] }),
+      jobRuns: new client.Counter({ name: "portal_job_runs_total", help: "Background jobs finished, by queue and result", labelNames: ["queue", "result"], registers: [registry] }),
+    };
+  }
+  return holder[key];
+}
+
+/** The words route patterns are made of (app/ folders); any other segment is an id or a value. */
+const ROUTE_WORDS = new Set([
+  "api", "v1", "v2", "auth", "callback", "signin", "signout", "session", "csrf", "providers", "error",
+  "events", "insights", "export", "reveal", "audit", "verify", "admin", "people", "new", "expiring", "groups",
+  "import-export", "ingestion-keys", "access-list", "me", "purpose", "telemetry", "track", "no-access",
+  "healthz", "readyz", "metrics", "portal-front", "refusal", "favicon.ico",
+]);
+
+/** A route pattern with bounded cardinality: known words stay, every other segment is ":id", static assets one label. */
+export function routeLabel(path: string): string {
+  const segments = (path.split("?", 1)[0] ?? "/").split("/").slice(1);
+  if (segments[0] === "_next") return "/_next";
+  if (segments.length === 1 && segments[0] === "") return "/";
+  if (!ROUTE_WORDS.has(segments[0] ?? "")) return "other";
+  return `/${segments.slice(0, 6).map((segment) => (ROUTE_WORDS.has(segment) ? segment : ":id")).join("/")}`;
+}
