@@ -19,6 +19,8 @@ import { ConfigError, parseEnv } from "../server/config/env";
 import { ensureLocalSecrets } from "../server/config/local-secrets";
 import { connectDatabase, type Database } from "../server/db/connect";
 import { writeAuditEvent } from "../server/audit/write-audit-event";
+import { grantInForce } from "../server/access/grant-in-force";
+import { AUDITED_TRANSACTION } from "../server/access/transaction-budget";
 
 const USAGE = 'Usage: npm run access:bootstrap-admin -- --email <address> --name "<full name>"';
 const DAY_MS = 86_400_000;
@@ -72,7 +74,7 @@ async function bootstrap(database: Database, args: z.infer<typeof argsSchema>, g
     async (tx) => {
       await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(${ACCESS_LIST_LOCK}::bigint)) AS lock`;
       const admin = await tx.person.findFirst({
-        where: { status: "active", grants: { some: { role: "admin", revokedAt: null, expiresAt: { gt: now } } } },
+        where: { status: "active", grants: { some: { role: "admin", ...grantInForce(now) } } },
         select: { email: true },
       });
       if (admin) throw new Refusal(`Refused: an active admin already exists (${admin.email}); ask them to grant access in the portal.`);
@@ -107,7 +109,7 @@ async function bootstrap(database: Database, args: z.infer<typeof argsSchema>, g
       });
       return `${existing ? "Granted" : "Created"} the first admin: ${person.name} <${person.email}>, role admin until ${expiresAt.toISOString().slice(0, 10)} (${grantMaxDays} days). Sign in to the portal as ${person.email} to manage access.`;
     },
-    { maxWait: 10_000, timeout: 60_000 },
+    AUDITED_TRANSACTION,
   );
 }
 

@@ -21,13 +21,13 @@ import { verifyAuditChain } from "../server/audit/verify-audit-chain";
 import { connectDatabase, type Database } from "../server/db/connect";
 import { migrateDatabase } from "../server/db/migrate";
 import type { PrismaClient } from "../server/db/generated/client";
+import { AUDITED_TRANSACTION } from "../server/access/transaction-budget";
 
 const CLIENT_COUNTS = [1, 8, 32] as const;
 const POOL_SIZE = 40;
 const PAGE_SIZE = 50;
 const READ_KINDS = ["completion_shown", "completion_accepted", "completion_rejected", "error"];
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
-const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 30_000 } as const;
 
 class BenchRefusal extends Error {}
 
@@ -114,7 +114,7 @@ function makeOperations(prisma: PrismaClient, range: { oldest: number; newest: n
   // transaction costs from what the audit row costs.
   const inTransaction = async () => {
     const before = randomCursor();
-    await prisma.$transaction((tx) => readPage(tx, before), TRANSACTION_OPTIONS);
+    await prisma.$transaction((tx) => readPage(tx, before), AUDITED_TRANSACTION);
   };
   const audited = (chains: number) => async () => {
     const before = randomCursor();
@@ -138,7 +138,7 @@ function makeOperations(prisma: PrismaClient, range: { oldest: number; newest: n
         },
         { chains },
       );
-    }, TRANSACTION_OPTIONS);
+    }, AUDITED_TRANSACTION);
   };
   return { unaudited, inTransaction, audited };
 }

@@ -18,10 +18,12 @@
 // It signs in as the seeded Copilot-team viewer with a session row of its own
 // (deleted at the end). The audit rows it writes stay: the trail is append-only.
 // Bounded: a fixed number of calls per cell, nothing runs in the background.
-import { randomUUID, randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { register } from "node:module";
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { AUDITED_TRANSACTION } from "../server/access/transaction-budget";
+import { signInForTest } from "../test/sessions";
 
 // The data layer is written for Next's server: "server-only" marks it, and it
 // reads the session cookie and request headers through next/headers. Outside
@@ -46,8 +48,6 @@ const VIEWER_EMAIL = "viewer.copilot@github.example";
 const CLIENTS = [1, 8] as const;
 const DEEP_PAGE = 10_000;
 const PAGE_SIZE = 50;
-/** The gate's transaction limits (server/access/audited.ts), so the floor runs under the same rules. */
-const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 60_000 } as const;
 
 class BenchRefusal extends Error {}
 
@@ -142,11 +142,8 @@ async function main(): Promise<void> {
     // A session of our own for the seeded Copilot-team viewer.
     const person = await prisma.person.findUnique({ where: { email: VIEWER_EMAIL }, include: { grants: { include: { group: true } } } });
     if (!person) throw new BenchRefusal(`The seeded viewer ${VIEWER_EMAIL} is missing; run npm run db:seed first.`);
-    const user = await prisma.user.upsert({ where: { email: VIEWER_EMAIL }, create: { email: VIEWER_EMAIL, name: person.name, personId: person.id }, update: {} });
-    sessionToken = `bench-${randomBytes(24).toString("base64url")}`;
-    await prisma.session.create({
-      data: { sessionToken, userId: user.id, expires: new Date(Date.now() + 3_600_000), purpose: "evaluate_product", purposeSetAt: new Date() },
-    });
+    // Made as a real sign-in leaves it: the viewer's bound identity, its user row, a session.
+    sessionToken = await signInForTest(prisma, VIEWER_EMAIL, { purpose: "evaluate_product" });
     const token = sessionToken;
     (globalThis as BenchGlobal).__benchExplorer = {
       cookies: () => ({ get: (name: string) => (name === "authjs.session-token" ? { name, value: token } : undefined) }),
@@ -154,7 +151,7 @@ async function main(): Promise<void> {
     };
 
     const now = new Date();
-    const grants = person.grants.filter((grant) => !grant.revokedAt && grant.expiresAt > now);
+    const grants = person.grants.filter((grant) => !grant.revokedAt && grant.expiresAt > now); // grantInForce, in memory
     const scope = telemetryScope({
       roles: grants.flatMap((grant) => (grant.role ? [grant.role] : [])),
       groups: grants.flatMap((grant) => (grant.group ? [{ key: grant.group.key, scope: { eventKinds: grant.group.eventKinds, fieldClasses: grant.group.fieldClasses } }] : [])),
@@ -228,7 +225,7 @@ async function main(): Promise<void> {
             machineIds: [...new Set(page.map((row) => row.machine_id))],
             fieldClasses: ["identifiers", "environment", "location", "measurements"],
           });
-        }, TRANSACTION_OPTIONS);
+        }, AUDITED_TRANSACTION);
       };
 
       const portal = () => listEvents(scenario.input);

@@ -7,20 +7,10 @@
 // row. The verified email is used once: at a person's first sign-in, to find
 // the access-list entry to bind that identity to.
 import "server-only";
-import { Prisma } from "@/server/db/generated/client";
-import type { AccessGroup, Grant, Person } from "@/server/db/generated/client";
+import type { AccessGroup, Grant, Person, Prisma } from "@/server/db/generated/client";
+import { grantInForce } from "./grant-in-force";
 
-/** A grant is in force when it is not revoked and has not expired. */
-export function grantInForce(now: Date) {
-  return { revokedAt: null, expiresAt: { gt: now } } satisfies Prisma.GrantWhereInput;
-}
-
-/** The same predicate for raw SQL over `"grant" <alias>`. */
-export function grantInForceSql(alias: string, now: Date): Prisma.Sql {
-  if (!/^[a-z_][a-z0-9_]*$/.test(alias)) throw new TypeError(`not an SQL alias: ${alias}`);
-  const table = Prisma.raw(alias);
-  return Prisma.sql`${table}.revoked_at IS NULL AND ${table}.expires_at > ${now.toISOString()}::timestamptz`;
-}
+export { grantInForce, grantInForceSql } from "./grant-in-force";
 
 /** What the identity provider proved: `issuer` is the provider id ("oidc", "github", "demo", …). */
 export type ProvenIdentity = { issuer: string; subject: string };
