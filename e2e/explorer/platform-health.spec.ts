@@ -6,7 +6,7 @@
 // audit row that names the event.
 import { sql } from "../db";
 import { PERSONAS, declarePurpose, expect, storageStateFor, test } from "../fixtures";
-import { auditDetailsFor, csvRecords, readEventsTable } from "./support";
+import { auditDetailsFor, csvRecords, readEventsTable, sha256Hex } from "./support";
 
 const { email } = PERSONAS.viewerHealth;
 
@@ -78,14 +78,24 @@ test("has no identifier, location or content columns in the chooser, the table, 
 
   const exported = await page.request.get("/api/v1/events/export?kind=error");
   expect(exported.status()).toBe(200);
-  const { header, records } = csvRecords(await exported.text());
+  const bytes = await exported.body();
+  const { header, records } = csvRecords(bytes.toString("utf8"));
   expect(header).toEqual(expect.arrayContaining(["id", "vscodeVersion", "errorKind", "latencyMs"]));
   for (const field of WITHHELD_FIELDS) expect(header).not.toContain(field);
   expect(records.length).toBeGreaterThan(0);
+  // the headers every export carries (server/csv/export-response.ts)
+  expect(exported.headers()).toMatchObject({
+    "content-disposition": expect.stringMatching(/^attachment; filename="telemetry-events-\d{8}-\d{6}Z\.csv"$/),
+    "cache-control": expect.stringMatching(/^private, no-store/),
+    "x-export-row-count": String(records.length),
+    "x-export-sha256": sha256Hex(bytes),
+    "x-export-truncated": "false",
+  });
 
   const audit = await auditDetailsFor(auditTag);
   const reads = audit.filter((row) => row.action === "events.list" || row.action === "events.export");
   expect(reads.map((row) => row.action)).toEqual(["events.list", "events.list", "events.list", "events.export"]);
+  expect(reads.at(-1)).toMatchObject({ row_count: records.length, file_sha256: sha256Hex(bytes) });
   for (const row of reads) {
     expect(row).toMatchObject({ outcome: "allowed", actor_email: email, purpose: "improve_product" });
     expect(row.field_classes).toEqual(["environment", "measurements"]);

@@ -5,7 +5,9 @@
 // access list and 3,000 generated events). The data layer reads the session
 // cookie and request headers through next/headers, which is mocked here with a
 // cookie jar holding a session created in the database for a seeded person.
-import { createHash, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { parse } from "csv-parse/sync";
+import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Database } from "@/server/db/connect";
 import { seededTestTargets } from "@/test/test-databases";
@@ -13,6 +15,9 @@ import type { EventDto } from "@/lib/telemetry/event-types";
 import type { EventKind } from "@/lib/telemetry/vocabulary";
 import { encodeCursor } from "@/lib/telemetry/event-query";
 import { AppError } from "@/server/http/app-error";
+import { GET as getAuditExport } from "@/app/api/v1/audit/export/route";
+import { GET as getEventsExport } from "@/app/api/v1/events/export/route";
+import { exportAuditEvents } from "./audit/export-audit-events";
 import { getEventInsights } from "./event-insights";
 import { exportEvents } from "./export-events";
 import { getEvent } from "./get-event";
@@ -52,6 +57,7 @@ const KEYS = [{ id: "itk1", key: Buffer.alloc(32, 11) }];
 const COPILOT = "viewer.copilot@github.example";
 const HEALTH = "viewer.health@github.example";
 const MICROSOFT = "viewer@microsoft.example";
+const AUDITOR = "auditor@github.example";
 
 const targets = seededTestTargets({ label: "events", keys: KEYS, events: EVENT_COUNT, seed: 77 });
 
@@ -368,6 +374,87 @@ describe.each(targets)("the explorer's data layer on $name", (target) => {
       expect(insights.kinds).not.toContain("error");
       expect(insights.errors).toHaveProperty("reason");
       expect(insights.volume.totals.error).toBeUndefined();
+    });
+  });
+  describe("formula injection", () => {
+    // A telemetry producer sends values a spreadsheet would run; the export and the audit export must not carry them live.
+    const EVIL_MACHINE = '=HYPERLINK("http://evil.example/m","machine")';
+    const EVIL_STEPS = ["trim", '=HYPERLINK("http://evil.example/p","step")', " @SUM(1+1)", "-2+3"];
+    const EVIL_ERROR_KIND = "\t=cmd|' /C calc'!A0";
+    const EVIL_SESSION = "+1+1";
+    const eventId = randomUUID();
+    const neighbourId = randomUUID();
+
+    /** The file as a spreadsheet gets it: csv-parse alone, nothing undone. */
+    const records = (bytes: Buffer) => parse(bytes, { columns: true }) as Array<Record<string, string>>;
+
+    beforeAll(async () => {
+      const event = { kind: "error", eventName: "copilot.error", sessionId: EVIL_SESSION, vscodeVersion: "1.96.0", extensionVersion: "1.250.0", os: "linux", osVersion: "6.8", uiKind: "desktop" } as const;
+      await db.prisma.telemetryEvent.createMany({
+        data: [
+          // the newer one first in the export, so the producer's machine id is the second in the audit row's list
+          { ...event, id: neighbourId, time: new Date(), machineId: "benign-machine" },
+          { ...event, id: eventId, time: new Date(Date.now() - 60_000), machineId: EVIL_MACHINE, errorKind: EVIL_ERROR_KIND, postProcessing: EVIL_STEPS },
+        ],
+      });
+    });
+
+    it("guards the events export: scalar cells and every element of the post-processing list", async () => {
+      await signIn(COPILOT);
+      const { value, rows } = await withAudit(() => exportEvents({ sessionId: EVIL_SESSION, columns: "machineId,sessionId,errorKind,postProcessing,latencyMs" }));
+      const bytes = await readAll(value!.body);
+      expect(rows[0]).toMatchObject({ action: "events.export", outcome: "allowed", row_count: 2, machine_ids: ["benign-machine", EVIL_MACHINE] });
+      expect(records(bytes)).toEqual([
+        { id: neighbourId, machineId: "benign-machine", sessionId: `'${EVIL_SESSION}`, errorKind: "", postProcessing: "", latencyMs: "" },
+        {
+          id: eventId,
+          machineId: `'${EVIL_MACHINE}`,
+          sessionId: `'${EVIL_SESSION}`,
+          errorKind: `'${EVIL_ERROR_KIND}`,
+          postProcessing: `trim;'=HYPERLINK("http://evil.example/p","step");' @SUM(1+1);'-2+3`,
+          latencyMs: "",
+        },
+      ]);
+    });
+
+    it("guards the audit export: every machine id the viewer's export recorded", async () => {
+      await signIn(AUDITOR);
+      const { value, rows } = await withAudit(() => exportAuditEvents({ machineId: EVIL_MACHINE, action: "events.export" }));
+      const exported = records(await readAll(value!.body));
+      expect(rows[0]).toMatchObject({ action: "audit.export", outcome: "allowed", row_count: exported.length });
+      expect(exported.length).toBeGreaterThan(0);
+      for (const record of exported) {
+        expect(record).toMatchObject({ action: "events.export", actor_email: COPILOT });
+        expect(record.machine_ids).toBe(`benign-machine;'${EVIL_MACHINE}`);
+      }
+    });
+
+    it("serves both exports with the headers every export carries; the hash is the one in the audit row", async () => {
+      const query = `machineId=${encodeURIComponent(EVIL_MACHINE)}`;
+      const cases = [
+        { who: COPILOT, action: "events.export", call: () => getEventsExport(new NextRequest(`http://localhost/api/v1/events/export?${query}`)), file: /^attachment; filename="telemetry-events-\d{8}-\d{6}Z\.csv"$/ },
+        { who: AUDITOR, action: "audit.export", call: () => getAuditExport(new Request(`http://localhost/api/v1/audit/export?${query}`)), file: /^attachment; filename="audit-trail-\d{8}T\d{6}Z\.csv"$/ },
+      ];
+      for (const { who, action, call, file } of cases) {
+        await signIn(who);
+        const { value: response, rows } = await withAudit(call);
+        expect(response!.status, action).toBe(200);
+        const bytes = Buffer.from(await response!.arrayBuffer());
+        const sha256 = createHash("sha256").update(bytes).digest("hex");
+        const rowCount = records(bytes).length;
+        expect(rowCount, action).toBeGreaterThan(0);
+        expect(rows).toEqual([expect.objectContaining({ action, outcome: "allowed", row_count: rowCount, file_sha256: sha256 })]);
+        expect(Object.fromEntries(response!.headers), action).toMatchObject({
+          "content-type": "text/csv; charset=utf-8",
+          "content-disposition": expect.stringMatching(file),
+          "content-length": String(bytes.length),
+          "cache-control": expect.stringMatching(/^private, no-store/),
+          "x-export-row-count": String(rowCount),
+          "x-export-sha256": sha256,
+          "x-export-truncated": "false",
+          "x-export-max-rows": "700",
+        });
+      }
     });
   });
 });

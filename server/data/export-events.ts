@@ -2,34 +2,29 @@
 // person's scope grants (never `content`), at most EXPORT_MAX_ROWS rows,
 // audited (events.export) with the row count and the SHA-256 of the file.
 //
-// Fail-closed design. The audit row must name the hash of the bytes served,
-// and it must be committed before a single byte leaves. Streaming straight from
-// the database to the client cannot do both: the hash is known only at the end,
-// when the bytes are already out. So the export runs in two stages:
+// Fail-closed, like every export (server/csv/csv-export.ts): inside the audited
+// transaction, pages are pulled with the keyset order (a bounded number of rows
+// in memory at a time) and appended to a private temporary file while a
+// SHA-256 runs over the same bytes; the gate writes the audit row with that
+// hash last and commits; only then is the file streamed. If the audit row
+// cannot be written, the transaction rolls back, the file is deleted and
+// nothing is served (503). A temporary file rather than memory keeps a
+// 100,000-row export from holding tens of megabytes per request; a second query
+// pass (hash first, stream later) was rejected because the second pass could
+// see different rows than the hashed one.
 //
-//   1. Inside the audited transaction, pages are pulled with the keyset order
-//      (a bounded number of rows in memory at a time) and appended to a private
-//      temporary file while a SHA-256 runs over the same bytes
-//      (server/http/hashed-file.ts). The work then returns the row count and hash,
-//      and the gate writes the audit row last and commits.
-//   2. Only after the commit does the caller get a ReadableStream that pulls the
-//      file from disk in chunks; the file is deleted when the stream ends, fails
-//      or is cancelled (client gone).
-//
-// If the audit row cannot be written, the transaction rolls back, the file is
-// deleted and nothing is served (503). A temporary file rather than memory
-// keeps a 100,000-row export from holding tens of megabytes per request; a
-// second query pass (hash first, stream later) was rejected because the
-// second pass could see different rows than the hashed one.
+// Telemetry values come from producers outside: every cell goes through the
+// formula guard (server/csv/cell-text.ts), list cells such as postProcessing
+// after joining.
 import "server-only";
 import { visibleFieldClasses } from "@/lib/access/policy";
 import { availableEventColumns, EVENT_COLUMN_IDS, type EventColumnId } from "@/lib/telemetry/event-columns";
 import { eventExportQuerySchema, type EventCursor } from "@/lib/telemetry/event-query";
+import type { EventDto } from "@/lib/telemetry/event-types";
 import { audited } from "@/server/access/audited";
 import { getEnv } from "@/server/config/env";
-import { createHashedFile } from "@/server/http/hashed-file";
+import { exportCsv, type CsvExport } from "@/server/csv/csv-export";
 import { parseInput } from "@/server/http/parse-input";
-import { csvHeader, csvLine } from "@/server/telemetry/csv";
 import { describeQuery } from "@/server/telemetry/describe-query";
 import { classesDisclosedBy, EVENT_ROW_COLUMNS, toEventDto, type EventRow } from "@/server/telemetry/event-dto";
 import { cursorAfter, listWhere, pageQuery, planEventQuery } from "@/server/telemetry/event-sql";
@@ -37,24 +32,18 @@ import type { FieldClass } from "@/lib/telemetry/vocabulary";
 
 const EXPORT_PAGE_SIZE = 1_000;
 
-export type EventExport = {
-  filename: string;
-  rowCount: number;
-  /** SHA-256 (hex) of the bytes `body` yields: the value in the audit row */
-  sha256: string;
-  byteLength: number;
-  /** true when more rows matched than the cap allows */
-  truncated: boolean;
-  maxRows: number;
-  columns: EventColumnId[];
-  body: ReadableStream<Uint8Array>;
-};
+export type EventExport = CsvExport & { columns: EventColumnId[] };
+
+/** One event as CSV cells: the id, then the chosen columns; a column outside the person's scope for this kind is an empty cell. */
+function eventCells(event: EventDto, columns: readonly EventColumnId[]): unknown[] {
+  const record = event as Record<string, unknown>;
+  return [event.id, ...columns.map((column) => record[column])];
+}
 
 export async function exportEvents(input: unknown): Promise<EventExport> {
   const maxRows = getEnv().EXPORT_MAX_ROWS;
-  const file = await createHashedFile("tp-export");
-  try {
-    const written = await audited({ action: "events.export", permission: "telemetry.read" }, async ({ tx, actor }) => {
+  return exportCsv("tp-export", (file) =>
+    audited({ action: "events.export", permission: "telemetry.read" }, async ({ tx, actor }) => {
       const query = parseInput(eventExportQuerySchema, input);
       const plan = planEventQuery(actor.scope, query.filters, query.sort);
       const now = new Date();
@@ -66,14 +55,14 @@ export async function exportEvents(input: unknown): Promise<EventExport> {
       const disclosed = new Set<FieldClass>();
       let rowCount = 0;
       let truncated = false;
-      await file.write(csvHeader(columns));
+      await file.writeRows([["id", ...columns]]);
       let cursor: EventCursor | null = null;
       while (plan.kinds.length > 0) {
         const want = Math.min(EXPORT_PAGE_SIZE, maxRows - rowCount);
         // Ask one row more than wanted: at the cap, it tells whether rows were left out.
         const rows = await tx.$queryRaw<EventRow[]>(pageQuery(EVENT_ROW_COLUMNS, where, query.sort, cursor, want + 1));
         const page = rows.slice(0, want);
-        await file.write(page.map((row) => csvLine(toEventDto(row, actor.scope), columns)).join(""));
+        await file.writeRows(page.map((row) => eventCells(toEventDto(row, actor.scope), columns)));
         rowCount += page.length;
         for (const row of page) machineIds.add(row.machine_id);
         for (const fieldClass of classesDisclosedBy(page, actor.scope)) disclosed.add(fieldClass);
@@ -99,10 +88,6 @@ export async function exportEvents(input: unknown): Promise<EventExport> {
           targetType: "export",
         },
       };
-    });
-    return { ...written, body: file.stream() };
-  } catch (error) {
-    await file.discard();
-    throw error;
-  }
+    }),
+  );
 }

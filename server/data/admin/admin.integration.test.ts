@@ -10,6 +10,7 @@ import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { seededTestTargets } from "@/test/test-databases";
 import { RULES } from "@/lib/access/eligibility";
@@ -30,6 +31,7 @@ import { updateGroupScopeAction } from "@/app/(portal)/admin/groups/actions";
 import { extendExpiringGrantAction } from "@/app/(portal)/admin/expiring/actions";
 import { importAccessListAction } from "@/app/(portal)/admin/import-export/actions";
 import { createIngestionKeyAction, revokeIngestionKeyAction } from "@/app/(portal)/admin/ingestion-keys/actions";
+import { GET as getAccessListExport } from "@/app/api/v1/admin/access-list/route";
 import { idleState, type ActionState } from "@/components/admin/action-state";
 import { createIngestionKey } from "./create-ingestion-key";
 import { createPerson } from "./create-person";
@@ -229,6 +231,10 @@ describe.each(targets)("the admin data layer on $name", (target) => {
       ingestion_key: await digest(`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) AS h FROM ingestion_key t`),
       auth_session: await digest(`SELECT md5(coalesce(string_agg(session_token, '|' ORDER BY session_token), '')) AS h FROM auth_session`),
     };
+  }
+
+  async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
+    return Buffer.from(await new Response(stream).arrayBuffer());
   }
 
   describe("authorization", () => {
@@ -675,19 +681,57 @@ describe.each(targets)("the admin data layer on $name", (target) => {
     it("exports the list as CSV, audited with the row count and the file's hash", async () => {
       await signIn(ADMIN);
       const { value, rows } = await withAudit(() => exportAccessList());
-      const lines = value!.csv.trimEnd().split("\r\n");
+      const bytes = await readAll(value!.body);
+      const csv = bytes.toString("utf8");
+      const lines = csv.trimEnd().split("\r\n");
       expect(lines[0]).toBe(`${HEADER},status,granted_at,granted_by`);
       expect(lines.length - 1).toBe(value!.rowCount);
-      expect(value!.csv).toContain("max.contractor@microsoft.example,Max Contractor,microsoft,contractor,group:microsoft_copilot,");
-      expect(rows[0]).toMatchObject({ action: "admin.access_export", outcome: "allowed", row_count: value!.rowCount, file_sha256: value!.sha256 });
-      expect(createHash("sha256").update(value!.csv).digest("hex")).toBe(value!.sha256);
+      expect(value).toMatchObject({ truncated: false, byteLength: bytes.length });
+      expect(csv).toContain("max.contractor@microsoft.example,Max Contractor,microsoft,contractor,group:microsoft_copilot,");
+      const sha256 = createHash("sha256").update(bytes).digest("hex");
+      expect(value!.sha256).toBe(sha256);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ action: "admin.access_export", outcome: "allowed", row_count: value!.rowCount, file_sha256: sha256 });
+      expect(rows[0]!.filters).toMatchObject({ truncated: false });
     });
 
-    it("re-imports its own export as a no-op (the admin's own rows included)", async () => {
+    it("serves the export with the headers every export carries", async () => {
+      await signIn(ADMIN);
+      const { value: response, rows } = await withAudit(() => getAccessListExport());
+      const bytes = Buffer.from(await response!.arrayBuffer());
+      const sha256 = createHash("sha256").update(bytes).digest("hex");
+      expect(response!.status).toBe(200);
+      expect(Object.fromEntries(response!.headers)).toMatchObject({
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": expect.stringMatching(/^attachment; filename="access-list-\d{4}-\d{2}-\d{2}\.csv"$/),
+        "cache-control": expect.stringMatching(/^private, no-store/),
+        "x-export-row-count": String(bytes.toString("utf8").trimEnd().split("\r\n").length - 1),
+        "x-export-sha256": sha256,
+        "x-export-truncated": "false",
+      });
+      expect(rows[0]).toMatchObject({ action: "admin.access_export", file_sha256: sha256 });
+    });
+
+    it("guards every cell a spreadsheet would run as a formula (the re-import below reads them back unchanged)", async () => {
+      await signIn(ADMIN);
+      const person = await createPerson({ name: '=HYPERLINK("http://evil.example","Ada")', email: "formula.person@github.example", employer: "github", employmentType: "employee" });
+      await grantAccess({ personId: person.id, access: "role:viewer", expiresAt: dateInDays(30), justification: "@SUM(1+1) audit review; -cmd|' /C calc'!A0\r\n+ second line" });
+      const exported = await exportAccessList();
+      // csv-parse alone (not the portal's reader, which undoes the guard): the cells as a spreadsheet gets them
+      const records = parse(await readAll(exported.body), { columns: true }) as Array<Record<string, string>>;
+      expect(records).toHaveLength(exported.rowCount);
+      expect(records.find((record) => record.email === "formula.person@github.example")).toMatchObject({
+        name: `'=HYPERLINK("http://evil.example","Ada")`,
+        justification: "'@SUM(1+1) audit review;' -cmd|' /C calc'!A0\r\n'+ second line",
+      });
+    });
+
+    it("re-imports its own export as a no-op (the admin's own rows and the guarded cells included)", async () => {
       await signIn(ADMIN);
       const exported = await exportAccessList();
+      const csv = (await readAll(exported.body)).toString("utf8");
       const before = await snapshot();
-      const { value } = await expectChange("admin.access_import", () => importAccessList({ csv: exported.csv }));
+      const { value } = await expectChange("admin.access_import", () => importAccessList({ csv }));
       expect(value).toMatchObject({ rows: exported.rowCount, peopleCreated: 0, peopleUpdated: 0, grantsCreated: 0, grantsExtended: 0, rowsUnchanged: exported.rowCount });
       expect(await snapshot()).toEqual(before);
     });
@@ -722,7 +766,17 @@ describe.each(targets)("the admin data layer on $name", (target) => {
     it("refuses a file whose columns are wrong", async () => {
       await signIn(ADMIN);
       await expectRefusal(() => importAccessList({ csv: "email,name,colour\r\na@github.example,A,red\r\n" }), 422, "unknown column “colour”");
-      await expectRefusal(() => importAccessList({ csv: `${HEADER}\r\n"unterminated,x` }), 422, "never closed");
+      await expectRefusal(() => importAccessList({ csv: `${HEADER}\r\n"unterminated,x` }), 422, "line 2: a quoted cell is never closed");
+      await expectRefusal(() => importAccessList({ csv: `\uFEFF${HEADER}\r\n\r\nx@github.example,X,github,employee,,,\r\nbad "quote,x\r\n` }), 422, "line 4: a quote appears inside a cell");
+      const { error } = await expectRefusal(
+        () => importAccessList({ csv: `\uFEFF${HEADER}\r\nshort@github.example,Short,github\r\n"two\r\nlines@github.example",X,github,employee,,,,\r\n` }),
+        422,
+        "2 of 2 rows failed",
+      );
+      expect(error.issues).toEqual([
+        { path: "line 2", message: "has 3 cells where the header has 7." },
+        { path: "line 3", message: "has 8 cells where the header has 7." },
+      ]);
     });
 
     it("imports a good file in one transaction, with one audit row listing every change", async () => {

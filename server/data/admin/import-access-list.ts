@@ -15,6 +15,7 @@ import { z } from "zod";
 import { personViolation, type PersonFacts } from "@/lib/access/eligibility";
 import { audited } from "@/server/access/audited";
 import type { Grant, Person } from "@/server/db/generated/client";
+import { CsvFormatError, parseCsvTable, type CsvTable } from "@/server/csv/parse-csv";
 import { AppError, isAppError, type AppErrorIssue } from "@/server/http/app-error";
 import { parseInput } from "@/server/http/parse-input";
 import {
@@ -29,7 +30,7 @@ import {
   parseAccessCode,
   personSnapshot,
 } from "./access-list";
-import { CsvSyntaxError, IMPORT_COLUMNS, INFORMATIONAL_COLUMNS, parseCsv, uncsvCell, type ImportColumn } from "./access-list-csv";
+import { IMPORT_COLUMNS, INFORMATIONAL_COLUMNS, type ImportColumn } from "./access-list-csv";
 import { accessCodeSchema, emailSchema, employerSchema, employmentTypeSchema, expirySchema, importAccessListInputSchema, justificationSchema, personNameSchema } from "./schemas";
 import type { AccessDto, ImportSummaryDto } from "./types";
 
@@ -59,23 +60,19 @@ function fileError(message: string): AppError {
   return new AppError("unprocessable", `The file was not imported: ${message}`, [{ path: "file", message }]);
 }
 
-/** Header → column positions; unknown or missing columns refuse the file. */
-function readHeader(cells: string[]): Record<ImportColumn, number> {
-  const names = cells.map((cell) => cell.trim().toLowerCase());
-  const known = new Set<string>([...IMPORT_COLUMNS, ...INFORMATIONAL_COLUMNS]);
-  const unknown = names.filter((name) => !known.has(name));
-  if (unknown.length > 0) throw fileError(`unknown column${unknown.length > 1 ? "s" : ""} ${unknown.map((name) => `“${name}”`).join(", ")}; expected ${IMPORT_COLUMNS.join(", ")}.`);
-  const duplicate = names.find((name, index) => names.indexOf(name) !== index);
-  if (duplicate) throw fileError(`the column “${duplicate}” appears twice.`);
-  const missing = IMPORT_COLUMNS.filter((name) => !names.includes(name));
-  if (missing.length > 0) throw fileError(`missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}.`);
-  return Object.fromEntries(IMPORT_COLUMNS.map((name) => [name, names.indexOf(name)])) as Record<ImportColumn, number>;
+/** The file's rows (header checked, formula guard undone); a file that cannot be read at all is refused whole. */
+function readTable(csv: string): CsvTable<ImportColumn> {
+  try {
+    return parseCsvTable(csv, { required: IMPORT_COLUMNS, optional: INFORMATIONAL_COLUMNS });
+  } catch (error) {
+    if (error instanceof CsvFormatError) throw fileError(`${error.message}.`);
+    throw error;
+  }
 }
 
 /** One row, validated on its own (rules that need the database come later). */
-function readRow(line: number, cells: string[], columns: Record<ImportColumn, number>, headerWidth: number): Row {
-  if (cells.length !== headerWidth) throw new RowError(`has ${cells.length} cells where the header has ${headerWidth}.`);
-  const raw = Object.fromEntries(IMPORT_COLUMNS.map((name) => [name, uncsvCell(cells[columns[name]] ?? "").trim()]));
+function readRow(line: number, cells: Record<ImportColumn, string>): Row {
+  const raw = Object.fromEntries(IMPORT_COLUMNS.map((name) => [name, cells[name].trim()]));
   const parsed = rowSchema.safeParse(raw);
   if (!parsed.success) throw new RowError(firstIssue(parsed.error));
   const { email, name, employer, employment_type: employmentType } = parsed.data;
@@ -109,29 +106,22 @@ export async function importAccessList(input: unknown): Promise<ImportSummaryDto
     const now = new Date();
     await lockAccessList(tx, actor, now);
 
-    let records;
-    try {
-      records = parseCsv(csv);
-    } catch (error) {
-      if (error instanceof CsvSyntaxError) throw fileError(`line ${error.line}: ${error.message}.`);
-      throw error;
-    }
-    const [header, ...body] = records;
-    if (!header) throw fileError("it is empty.");
-    const columns = readHeader(header.cells);
-    if (body.length === 0) throw fileError("it has a header but no rows.");
-    if (body.length > IMPORT_MAX_ROWS) throw fileError(`it has ${body.length} rows; import at most ${IMPORT_MAX_ROWS} at a time.`);
+    const table = readTable(csv);
+    const rowCount = table.rows.length + table.lineErrors.length;
+    if (rowCount === 0) throw fileError("it has a header but no rows.");
+    if (rowCount > IMPORT_MAX_ROWS) throw fileError(`it has ${rowCount} rows; import at most ${IMPORT_MAX_ROWS} at a time.`);
 
     const issues: AppErrorIssue[] = [];
     const fail = (line: number, message: string) => issues.push({ path: `line ${line}`, message });
 
-    // 1. Each row on its own.
+    // 1. Each row on its own (a row of the wrong width was refused by the reader).
+    for (const { line, message } of table.lineErrors) fail(line, message);
     const rows: Row[] = [];
-    for (const record of body) {
+    for (const record of table.rows) {
       try {
-        rows.push(readRow(record.line, record.cells, columns, header.cells.length));
+        rows.push(readRow(record.line, record.cells));
       } catch (error) {
-        const email = uncsvCell(record.cells[columns.email] ?? "").trim();
+        const email = record.cells.email.trim();
         fail(record.line, email ? `${email}: ${describe(error)}` : describe(error));
       }
     }
@@ -222,7 +212,7 @@ export async function importAccessList(input: unknown): Promise<ImportSummaryDto
       const failedLines = new Set(issues.map((issue) => issue.path)).size;
       throw new AppError(
         "unprocessable",
-        `${failedLines} of ${body.length} row${body.length === 1 ? "" : "s"} failed; nothing was imported. Fix them and import the whole file again.`,
+        `${failedLines} of ${rowCount} row${rowCount === 1 ? "" : "s"} failed; nothing was imported. Fix them and import the whole file again.`,
         issues.slice(0, REPORT_MAX_ISSUES),
       );
     }
@@ -281,10 +271,10 @@ export async function importAccessList(input: unknown): Promise<ImportSummaryDto
       }
     }
 
-    const summary: ImportSummaryDto = { rows: body.length, peopleCreated, peopleUpdated, grantsCreated, grantsExtended, rowsUnchanged };
+    const summary: ImportSummaryDto = { rows: rowCount, peopleCreated, peopleUpdated, grantsCreated, grantsExtended, rowsUnchanged };
     return {
       value: summary,
-      audit: { targetType: "access_list", rowCount: body.length, fileSha256, before: { changed: before }, after: { summary, changes } },
+      audit: { targetType: "access_list", rowCount, fileSha256, before: { changed: before }, after: { summary, changes } },
     };
   });
 }

@@ -104,8 +104,6 @@ export type ExpiringGrantDto = {
 
 export type ExpiringGrantsDto = { windowDays: number; /** when the list was read */ asOf: string; items: ExpiringGrantDto[] };
 
-export type AccessListExportDto = { filename: string; csv: string; rowCount: number; sha256: string };
-
 export type ImportSummaryDto = {
   rows: number;
   peopleCreated: number;

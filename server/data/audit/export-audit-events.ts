@@ -1,14 +1,15 @@
 // CSV export of the audit rows matching the console's filter, capped at
 // EXPORT_MAX_ROWS, itself audited (audit.export) with the row count and the
 // SHA-256 of the file served. The file is written and hashed inside the
-// audited transaction and streamed only after it commits (server/http/hashed-file.ts).
+// audited transaction and streamed only after it commits (server/csv/csv-export.ts).
+// Audit rows carry values that came from outside (machine ids, user agents,
+// filters): every cell goes through the formula guard, list cells after joining.
 import "server-only";
 import { auditFilterSchema, type AuditCursor } from "@/lib/audit/audit-query";
 import { audited } from "@/server/access/audited";
 import { getEnv } from "@/server/config/env";
-import { createHashedFile } from "@/server/http/hashed-file";
+import { exportCsv, type CsvExport } from "@/server/csv/csv-export";
 import { parseInput } from "@/server/http/parse-input";
-import { csvCell } from "@/server/telemetry/csv";
 import { auditPageQuery, auditWhere, toAuditRowDto, type AuditRowDto, type AuditSqlRow } from "./audit-rows";
 
 const PAGE_SIZE = 1_000;
@@ -45,16 +46,13 @@ const COLUMNS: Array<[string, (row: AuditRowDto) => unknown]> = [
   ["hash", (row) => row.hash],
 ];
 
-export type AuditExport = { filename: string; rowCount: number; sha256: string; truncated: boolean; maxRows: number; body: ReadableStream<Uint8Array> };
-
-export async function exportAuditEvents(input: unknown): Promise<AuditExport> {
+export async function exportAuditEvents(input: unknown): Promise<CsvExport> {
   const maxRows = getEnv().EXPORT_MAX_ROWS;
-  const file = await createHashedFile("tp-audit-export");
-  try {
-    const written = await audited({ action: "audit.export", permission: "audit.read", requirePurpose: false }, async ({ tx }) => {
+  return exportCsv("tp-audit-export", (file) =>
+    audited({ action: "audit.export", permission: "audit.read", requirePurpose: false }, async ({ tx }) => {
       const filters = parseInput(auditFilterSchema, input);
       const where = auditWhere(filters);
-      await file.write(`${COLUMNS.map(([name]) => name).join(",")}\r\n`);
+      await file.writeRows([COLUMNS.map(([name]) => name)]);
       let rowCount = 0;
       let truncated = false;
       let cursor: AuditCursor | null = null;
@@ -62,7 +60,7 @@ export async function exportAuditEvents(input: unknown): Promise<AuditExport> {
         const want = Math.min(PAGE_SIZE, maxRows - rowCount);
         const rows: AuditSqlRow[] = await tx.$queryRaw<AuditSqlRow[]>(auditPageQuery(where, "time_desc", cursor, want + 1));
         const page: AuditRowDto[] = rows.slice(0, want).map(toAuditRowDto);
-        await file.write(page.map((row) => `${COLUMNS.map(([, get]) => csvCell(get(row))).join(",")}\r\n`).join(""));
+        await file.writeRows(page.map((row) => COLUMNS.map(([, get]) => get(row))));
         rowCount += page.length;
         const last = page.at(-1);
         if (rows.length <= want || !last) break;
@@ -72,16 +70,12 @@ export async function exportAuditEvents(input: unknown): Promise<AuditExport> {
         }
         cursor = { sort: "time_desc" as const, occurredAt: last.occurredAt, id: last.id };
       }
-      const { sha256 } = await file.seal();
+      const { sha256, byteLength } = await file.seal();
       const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
       return {
-        value: { filename: `audit-trail-${stamp}.csv`, rowCount, sha256, truncated, maxRows },
+        value: { filename: `audit-trail-${stamp}.csv`, rowCount, sha256, byteLength, truncated, maxRows },
         audit: { targetType: "export", filters: { ...filters, maxRows, truncated }, rowCount, fileSha256: sha256 },
       };
-    });
-    return { ...written, body: file.stream() };
-  } catch (error) {
-    await file.discard();
-    throw error;
-  }
+    }),
+  );
 }

@@ -23,7 +23,10 @@ export default async function ImportExportPage() {
           <h2 id="export-heading" className="card-title">
             Export
           </h2>
-          <p>Everyone on the list with each grant in force. The download is recorded in the audit trail with the file&apos;s SHA-256.</p>
+          <p>
+            Everyone on the list with each grant in force. The download is recorded in the audit trail with the file&apos;s SHA-256. A cell a
+            spreadsheet would run as a formula (starting with =, +, - or @) is written with a leading apostrophe; import removes it again.
+          </p>
           <a className="button button--secondary" href="/api/v1/admin/access-list" download>
             Download access list (CSV)
           </a>

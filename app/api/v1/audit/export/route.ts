@@ -1,4 +1,5 @@
-// GET /api/v1/audit/export — the audit rows matching the filter as CSV (auditors; itself audited).
+// GET /api/v1/audit/export — the audit rows matching the filter as CSV (auditors; capped; itself audited with row count and SHA-256).
+import { csvExportResponse } from "@/server/csv/export-response";
 import { exportAuditEvents } from "@/server/data/audit/export-audit-events";
 import { jsonError } from "@/server/http/api-response";
 
@@ -6,17 +7,7 @@ export const dynamic = "force-dynamic";
 
 export async function GET(request: Request) {
   try {
-    const exported = await exportAuditEvents(new URL(request.url).searchParams);
-    return new Response(exported.body, {
-      headers: {
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": `attachment; filename="${exported.filename}"`,
-        "Cache-Control": "private, no-store, max-age=0",
-        "X-Row-Count": String(exported.rowCount),
-        "X-Content-SHA256": exported.sha256,
-        ...(exported.truncated ? { "X-Export-Truncated": `capped at ${exported.maxRows} rows` } : {}),
-      },
-    });
+    return csvExportResponse(await exportAuditEvents(new URL(request.url).searchParams));
   } catch (error) {
     return jsonError(error);
   }

@@ -1,8 +1,9 @@
 // A private temporary file that hashes what is written to it, then streams it
-// out and deletes itself. Exports use it to keep fail-closed auditing honest:
-// the audit row must carry the SHA-256 of the bytes served and be committed
-// before the first byte leaves, so the file is written (and hashed) inside the
-// audited transaction and streamed only after the commit.
+// out and deletes itself. Every CSV export writes through it (csv-export.ts) to
+// keep fail-closed auditing honest: the audit row must carry the SHA-256 of the
+// bytes served and be committed before the first byte leaves, so the file is
+// written (and hashed) inside the audited transaction and streamed only after
+// the commit.
 import "server-only";
 import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
