@@ -3,14 +3,11 @@
 // not found → 404; anything else the page renders as a readable error state.
 import "server-only";
 import { forbidden, notFound, redirect } from "next/navigation";
+import { safeReturnPath } from "@/lib/http/safe-return-path";
 import { isAppError, type AppErrorIssue } from "./app-error";
 
 export type PageError = { status: number; code: string; message: string; issues: AppErrorIssue[] };
 export type PageResult<T> = { ok: true; value: T } | { ok: false; error: PageError };
-
-function safeReturnPath(path: string): string {
-  return path.startsWith("/") && !path.startsWith("//") ? path : "/";
-}
 
 export async function loadForPage<T>(path: string, load: () => Promise<T>): Promise<PageResult<T>> {
   try {
