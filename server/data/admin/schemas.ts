@@ -100,23 +100,8 @@ export const updateGroupScopeInputSchema = z.strictObject({
   justification: justificationSchema,
 });
 
-export const PEOPLE_SORTS = ["name_asc", "name_desc", "email_asc", "email_desc", "expiry_asc", "expiry_desc", "created_desc", "created_asc"] as const;
-export type PeopleSort = (typeof PEOPLE_SORTS)[number];
-export const PEOPLE_STATUSES = ["active", "no_access", "disabled"] as const;
-export const DEFAULT_PEOPLE_PAGE_SIZE = 50;
-
-export const listPeopleQuerySchema = z.strictObject({
-  q: z.preprocess(blankToUndefined, z.string().trim().max(200, "must be at most 200 characters").optional()),
-  employer: z.preprocess(blankToUndefined, employerSchema.optional()),
-  type: z.preprocess(blankToUndefined, employmentTypeSchema.optional()),
-  group: z.preprocess(blankToUndefined, z.enum(GROUP_KEYS, "Unknown group.").optional()),
-  role: z.preprocess(blankToUndefined, z.enum(ROLES, "Unknown role.").optional()),
-  status: z.preprocess(blankToUndefined, z.enum(PEOPLE_STATUSES, "Unknown status.").optional()),
-  sort: z.preprocess(blankToUndefined, z.enum(PEOPLE_SORTS, "Unknown sort order.").default("name_asc")),
-  cursor: z.preprocess(blankToUndefined, z.string().max(600).optional()),
-  limit: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(200).default(DEFAULT_PEOPLE_PAGE_SIZE)),
-});
-export type ListPeopleQuery = z.infer<typeof listPeopleQuerySchema>;
+// The access list's query lives in lib/ with the other lists' queries (one parameter and cursor module).
+export { DEFAULT_PEOPLE_PAGE_SIZE, PEOPLE_SORTS, PEOPLE_STATUSES, listPeopleQuerySchema, type ListPeopleQuery, type PeopleSort } from "@/lib/admin/people-query";
 
 export const getPersonInputSchema = z.strictObject({ personId: idSchema });
 
