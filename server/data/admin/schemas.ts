@@ -1,7 +1,9 @@
-// zod schemas for every admin input (form data, JSON bodies, search params).
+// zod schemas for every admin input (form data, JSON bodies, search params); text
+// fields refuse what PostgreSQL cannot store (lib/http/input-values.ts).
 // Parsed inside the gate, so an anonymous caller hears 401 before any 400.
 import "server-only";
 import { z } from "zod";
+import { refineStorableText } from "@/lib/http/input-values";
 import { EMPLOYERS, EMPLOYMENT_TYPES, EVENT_KINDS, FIELD_CLASSES, GROUP_KEYS, ROLES } from "@/lib/telemetry/vocabulary";
 import type { AccessCode } from "./types";
 
@@ -17,7 +19,8 @@ export const personNameSchema = z
   .string("is required")
   .trim()
   .min(1, "Enter the person's name.")
-  .max(200, "must be at most 200 characters");
+  .max(200, "must be at most 200 characters")
+  .superRefine(refineStorableText);
 
 export const emailSchema = z
   .string("is required")
@@ -36,7 +39,8 @@ export const justificationSchema = z.preprocess(
     .string("must be text")
     .trim()
     .min(JUSTIFICATION_MIN_LENGTH, `Write at least ${JUSTIFICATION_MIN_LENGTH} characters: who needs this and why.`)
-    .max(TEXT_MAX_LENGTH, `must be at most ${TEXT_MAX_LENGTH} characters`),
+    .max(TEXT_MAX_LENGTH, `must be at most ${TEXT_MAX_LENGTH} characters`)
+    .superRefine(refineStorableText),
 );
 
 export const reasonSchema = z.preprocess(
@@ -45,7 +49,8 @@ export const reasonSchema = z.preprocess(
     .string("must be text")
     .trim()
     .min(JUSTIFICATION_MIN_LENGTH, `Write at least ${JUSTIFICATION_MIN_LENGTH} characters explaining why.`)
-    .max(TEXT_MAX_LENGTH, `must be at most ${TEXT_MAX_LENGTH} characters`),
+    .max(TEXT_MAX_LENGTH, `must be at most ${TEXT_MAX_LENGTH} characters`)
+    .superRefine(refineStorableText),
 );
 
 export const ACCESS_CODES: readonly AccessCode[] = [...GROUP_KEYS.map((key) => `group:${key}` as const), ...ROLES.map((role) => `role:${role}` as const)];
@@ -110,7 +115,7 @@ export const importAccessListInputSchema = z.strictObject({
 });
 
 export const createIngestionKeyInputSchema = z.strictObject({
-  name: z.string("is required").trim().min(3, "Name the producer (at least 3 characters).").max(100, "must be at most 100 characters"),
+  name: z.string("is required").trim().min(3, "Name the producer (at least 3 characters).").max(100, "must be at most 100 characters").superRefine(refineStorableText),
 });
 
 export const revokeIngestionKeyInputSchema = z.strictObject({ keyId: idSchema, reason: reasonSchema });
