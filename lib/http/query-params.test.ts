@@ -62,6 +62,8 @@ describe("a query schema", () => {
 
   it("refuses unknown parameters, naming each", () => {
     expect(problems(new URLSearchParams("colour=red"))).toEqual([': unknown parameter "colour"']);
+    expect(problems(new URLSearchParams("__proto__=a&__proto__=b"))).toEqual([': unknown parameter "__proto__"']);
+    expect(problems(new URLSearchParams("constructor=x"))).toEqual([': unknown parameter "constructor"']);
     expect(problems({ colour: "red", size: "xl" })).toEqual([': unknown parameters "colour", "size"']);
   });
 

@@ -27,13 +27,13 @@ export function normalizeSearchParams(input: unknown): unknown {
   if (input instanceof URLSearchParams) entries = [...new Set(input.keys())].map((key) => [key, input.getAll(key)]);
   else if (input !== null && typeof input === "object" && !Array.isArray(input)) entries = Object.entries(input);
   else return input;
-  const result: Record<string, unknown> = {};
+  const kept: Array<[string, unknown]> = [];
   for (const [key, value] of entries) {
     const values = (Array.isArray(value) ? value : [value]).filter((item) => item !== undefined && item !== "");
-    if (values.length === 0) continue;
-    result[key] = values.length === 1 ? values[0] : values;
+    if (values.length > 0) kept.push([key, values.length === 1 ? values[0] : values]);
   }
-  return result;
+  // Object.fromEntries defines own properties: `?__proto__=…` is an unknown parameter, not a prototype.
+  return Object.fromEntries(kept);
 }
 
 /** The message of an unknown parameter (zod's unrecognized_keys), the same on every list. */
