@@ -32,7 +32,8 @@ const VARIANTS = [
 function watchForEscapes(page: Page): { strays: string[] } {
   const strays: string[] = [];
   page.on("request", (request) => {
-    if (request.url().includes(EVIL_HOST)) strays.push(`request ${request.url()}`);
+    // by host: the portal's own URLs carry the variants in their query
+    if (URL.canParse(request.url()) && new URL(request.url()).hostname.endsWith(EVIL_HOST)) strays.push(`request ${request.url()}`);
   });
   page.on("dialog", (dialog) => {
     strays.push(`dialog ${dialog.message()}`);
