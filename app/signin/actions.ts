@@ -1,14 +1,13 @@
 "use server";
 import { redirect } from "next/navigation";
 import { z } from "zod";
+import { safeReturnPath } from "@/lib/http/safe-return-path";
 import { signIn } from "@/server/auth";
 
 const signInForm = z.object({
   provider: z.string().regex(/^[a-z0-9-]{1,40}$/),
-  callbackUrl: z
-    .string()
-    .refine((value) => value.startsWith("/") && !value.startsWith("//"), "must be a path in the portal")
-    .catch("/"),
+  /** a path on the portal (lib/http/safe-return-path.ts); anything else lands on the home page */
+  callbackUrl: z.unknown().transform((value) => safeReturnPath(value)),
   /** "login": ask the identity provider for credentials again instead of reusing its session */
   prompt: z.literal("login").optional().catch(undefined),
 });

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { getEnv } from "@/server/config/env";
+import { safeReturnPath } from "@/lib/http/safe-return-path";
 import { summarizeProviders } from "@/server/auth/providers";
 import { signInAction } from "./actions";
 
@@ -26,7 +27,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
   const params = await searchParams;
   const env = getEnv();
   const providers = summarizeProviders(env);
-  const callbackUrl = typeof params.callbackUrl === "string" ? params.callbackUrl : "/";
+  // Where to land after signing in: a path on the portal, or the home page (lib/http/safe-return-path.ts).
+  const callbackUrl = safeReturnPath(params.callbackUrl);
   const error = typeof params.error === "string" ? (AUTH_ERRORS[params.error] ?? "Sign-in failed. Try again.") : null;
   // After signing out, or to switch accounts, the identity provider must ask again.
   const forceLogin = params.prompt === "login" || params.signedOut !== undefined;

@@ -73,6 +73,21 @@ describe("eventListQuerySchema", () => {
     expect(issues(input)).toEqual([expect.stringMatching(message)]);
   });
 
+  it.each(["vscodeVersion", "extensionVersion", "os", "region", "city", "machineId", "sessionId", "errorKind", "redactionFilter"])(
+    "refuses NUL, unpaired surrogates and overlong text in the %s filter, naming it",
+    (key) => {
+      expect(issues(new URLSearchParams([[key, "a\u0000b"]]))).toEqual([`${key}: must not contain NUL characters`]);
+      expect(issues({ [key]: "a\uDC00b" })).toEqual([`${key}: must not contain unpaired UTF-16 surrogates`]);
+      expect(issues({ [key]: "x".repeat(201) })).toEqual([`${key}: must be at most 200 characters`]);
+      expect(issues({ [key]: ["a", "b"] })).toEqual([`${key}: may be given only once`]);
+    },
+  );
+
+  it("refuses a time-zone offset beyond ±15:59", () => {
+    expect(issues({ from: "2026-11-20T09:30+16:00" })).toEqual([expect.stringMatching(/^from: must be an ISO 8601 date-time/)]);
+    expect(eventListQuerySchema.parse({ from: "2026-11-20T09:30+15:59" }).filters.from?.toISOString()).toBe("2026-11-19T17:31:00.000Z");
+  });
+
   it("refuses a well-formed cursor of another sort order", () => {
     const cursor = encodeCursor({ sort: "time_desc", value: "2026-11-20T10:00:00.000Z", id: ID });
     expect(issues({ sort: "time_asc", cursor })).toEqual([expect.stringMatching(/^cursor: is not valid.*another sort order/)]);
@@ -104,7 +119,13 @@ describe("cursors", () => {
     ["a latency sort with text", Buffer.from(JSON.stringify({ s: "latency_desc", v: "5", i: ID })).toString("base64url")],
     ["an id that is not a UUID", Buffer.from(JSON.stringify({ s: "time_desc", v: "2026-11-20T10:00:00Z", i: "1; DROP TABLE x" })).toString("base64url")],
     ["extra keys", Buffer.from(JSON.stringify({ s: "time_desc", v: "2026-11-20T10:00:00Z", i: ID, x: 1 })).toString("base64url")],
-    ["too long", "A".repeat(400)],
+    ["too long", "A".repeat(4000)],
+    ["a time-zone offset beyond +15:59", Buffer.from(JSON.stringify({ s: "time_desc", v: "2026-11-20T10:00:00+16:00", i: ID })).toString("base64url")],
+    ["a time-zone offset of -23:59", Buffer.from(JSON.stringify({ s: "time_asc", v: "2026-11-20T10:00:00-23:59", i: ID })).toString("base64url")],
+    ["an impossible date", Buffer.from(JSON.stringify({ s: "time_desc", v: "2026-02-30T10:00:00Z", i: ID })).toString("base64url")],
+    ["a latency beyond PostgreSQL's integer", Buffer.from(JSON.stringify({ s: "latency_desc", v: 3_000_000_000, i: ID })).toString("base64url")],
+    ["a latency with a fraction", Buffer.from(JSON.stringify({ s: "latency_asc", v: 1.5, i: ID })).toString("base64url")],
+    ["a 36-dash id", Buffer.from(JSON.stringify({ s: "time_desc", v: "2026-11-20T10:00:00Z", i: "-".repeat(36) })).toString("base64url")],
   ])("decode to null for %s", (_label, token) => {
     expect(decodeCursor(token)).toBeNull();
   });

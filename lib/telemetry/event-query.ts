@@ -8,7 +8,24 @@
 // `limit` (1..500), `cursor` (opaque keyset position from a previous page).
 // The page adds `columns` (the column chooser).
 import { z } from "zod";
-import { fromBase64Url, toBase64Url } from "@/lib/base64url";
+import { cursorCodec, cursorInt4, cursorNumber, cursorTimestamp, cursorUuid } from "@/lib/http/cursor";
+import { parseDateTime } from "@/lib/http/input-values";
+import {
+  booleanParam,
+  cursorParam,
+  dateTimeParam,
+  decimalParam,
+  enumParam,
+  fromSearchParams,
+  integerParam,
+  listParam,
+  normalizeSearchParams,
+  queryObject,
+  refuseCursorOfAnotherSort,
+  single,
+  textParam,
+  type RawSearchParams,
+} from "@/lib/http/query-params";
 import { EVENT_COLUMN_IDS, type EventColumnId } from "./event-columns";
 import { EVENT_KINDS, UI_KINDS, type EventKind, type FieldClass } from "./vocabulary";
 
@@ -59,193 +76,48 @@ export const FILTER_FIELD_CLASSES = {
 export type FieldFilterKey = keyof typeof FILTER_FIELD_CLASSES;
 export const FIELD_FILTER_KEYS = Object.keys(FILTER_FIELD_CLASSES) as FieldFilterKey[];
 
-// ─── Raw input ───────────────────────────────────────────────────────────────
-
-export type RawSearchParams = Record<string, string | string[] | undefined>;
-
-/** URLSearchParams or Next's searchParams → one string per key, or an array when repeated; empty values dropped. */
-export function normalizeSearchParams(input: unknown): unknown {
-  let entries: Array<[string, unknown]>;
-  if (input instanceof URLSearchParams) entries = [...new Set(input.keys())].map((key) => [key, input.getAll(key)]);
-  else if (input !== null && typeof input === "object" && !Array.isArray(input)) entries = Object.entries(input);
-  else return input; // zod then says what it expected
-  const result: Record<string, unknown> = {};
-  for (const [key, value] of entries) {
-    const values = (Array.isArray(value) ? value : [value]).filter((item) => item !== undefined && item !== "");
-    if (values.length === 0) continue;
-    result[key] = values.length === 1 ? values[0] : values;
-  }
-  return result;
-}
-
-/** A parameter that may appear once. */
-function once<T extends z.ZodType>(schema: T) {
-  return z.preprocess((value, ctx) => {
-    if (Array.isArray(value)) {
-      if (value.length === 1) return value[0];
-      ctx.addIssue({ code: "custom", message: "may be given only once" });
-      return z.NEVER;
-    }
-    return value;
-  }, schema.optional());
-}
-
-const text = once(z.string().trim().min(1, "must not be empty").max(TEXT_MAX, `must be at most ${TEXT_MAX} characters`));
-
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
-
-/** ISO 8601 date or date-time; without an offset it is read as UTC (the portal shows UTC). */
-export function parseDateTime(value: string): Date | null {
-  const match = DATE_TIME.exec(value.trim());
-  if (!match) return null;
-  const [, y, mo, d, h = "00", mi = "00", s = "00", fraction = "0", zone] = match;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  const base = Date.UTC(year, month - 1, day, Number(h), Number(mi), Number(s), Math.floor(Number(`0.${fraction}`) * 1000));
-  const check = new Date(base);
-  if (
-    check.getUTCFullYear() !== year ||
-    check.getUTCMonth() !== month - 1 ||
-    check.getUTCDate() !== day ||
-    Number(h) > 23 ||
-    Number(mi) > 59 ||
-    Number(s) > 59
-  ) {
-    return null;
-  }
-  let offsetMinutes = 0;
-  if (zone && zone.toUpperCase() !== "Z") {
-    const sign = zone.startsWith("-") ? -1 : 1;
-    const digits = zone.slice(1).replace(":", "");
-    const hours = Number(digits.slice(0, 2));
-    const minutes = Number(digits.slice(2, 4));
-    if (hours > 23 || minutes > 59) return null;
-    offsetMinutes = sign * (hours * 60 + minutes);
-  }
-  const time = base - offsetMinutes * 60_000;
-  return Number.isFinite(time) && year >= 1970 && year <= 9999 ? new Date(time) : null;
-}
-
-const dateTime = once(
-  z.string().transform((value, ctx) => {
-    const parsed = parseDateTime(value);
-    if (!parsed) {
-      ctx.addIssue({ code: "custom", message: "must be an ISO 8601 date-time, e.g. 2026-11-20T09:30Z (no offset means UTC)" });
-      return z.NEVER;
-    }
-    return parsed;
-  }),
-);
-
-/** Whole numbers given as query-string text (no exponents, no blanks). */
-const integer = (min: number, max: number) =>
-  once(
-    z
-      .string()
-      .trim()
-      .regex(/^-?\d+$/, "must be a whole number")
-      .transform(Number)
-      .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`)),
-  );
-
-const decimal = (min: number, max: number) =>
-  once(
-    z
-      .string()
-      .trim()
-      .regex(/^-?(\d+(\.\d*)?|\.\d+)$/, "must be a number")
-      .transform(Number)
-      .pipe(z.number().min(min, `must be between ${min} and ${max}`).max(max, `must be between ${min} and ${max}`)),
-  );
-
-/** Repeatable and/or comma-separated values of an enum. */
-function listOf<T extends readonly [string, ...string[]]>(values: T, noun: string) {
-  return z
-    .union([z.string(), z.array(z.string())])
-    .optional()
-    .transform((value, ctx) => {
-      const items = (value === undefined ? [] : Array.isArray(value) ? value : [value])
-        .flatMap((item) => item.split(","))
-        .map((item) => item.trim())
-        .filter(Boolean);
-      const unknown = items.filter((item) => !(values as readonly string[]).includes(item));
-      if (unknown.length > 0) {
-        ctx.addIssue({ code: "custom", message: `unknown ${noun} ${unknown.map((item) => JSON.stringify(item)).join(", ")}; expected one of ${values.join(", ")}` });
-        return z.NEVER;
-      }
-      return [...new Set(items)] as Array<T[number]>;
-    });
-}
-
-const booleanFlag = once(
-  z.enum(["true", "false"], { error: 'must be "true" or "false"' }).transform((value) => value === "true"),
-);
-
 // ─── Cursor ──────────────────────────────────────────────────────────────────
 
 /** A keyset position: the sort it belongs to, the last row's sort value and id. */
 export type EventCursor = { sort: EventSort; value: string | number; id: string };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const sortsBy = (key: EventSortKey) => EVENT_SORTS.filter((sort) => sortKeyOf(sort) === key) as [EventSort, ...EventSort[]];
 
-const cursorPayloadSchema = z.strictObject({
-  s: z.enum(EVENT_SORTS),
-  v: z.union([z.string().max(40), z.number().finite()]),
-  i: z.string().regex(UUID),
-});
+/** The sort value's type follows the sort: a timestamp for time, an int4 for latency, a double for certainty. */
+const eventCursorCodec = cursorCodec(
+  z.union([
+    z.strictObject({ s: z.enum(sortsBy("time")), v: cursorTimestamp, i: cursorUuid }),
+    z.strictObject({ s: z.enum(sortsBy("latency")), v: cursorInt4, i: cursorUuid }),
+    z.strictObject({ s: z.enum(sortsBy("certainty")), v: cursorNumber, i: cursorUuid }),
+  ]),
+);
 
 export function encodeCursor(cursor: EventCursor): string {
-  return toBase64Url(JSON.stringify({ s: cursor.sort, v: cursor.value, i: cursor.id }));
+  return eventCursorCodec.encode({ s: cursor.sort, v: cursor.value, i: cursor.id } as never);
 }
 
 /** Decodes and checks a cursor; null for anything that is not one this portal made. */
 export function decodeCursor(encoded: string): EventCursor | null {
-  if (encoded.length > 300) return null;
-  const json = fromBase64Url(encoded);
-  if (json === null) return null;
-  let payload: unknown;
-  try {
-    payload = JSON.parse(json);
-  } catch {
-    return null;
-  }
-  const parsed = cursorPayloadSchema.safeParse(payload);
-  if (!parsed.success) return null;
-  const { s: sort, v: value, i: id } = parsed.data;
-  if (sortKeyOf(sort) === "time") {
-    if (typeof value !== "string" || parseDateTime(value) === null) return null;
-  } else if (typeof value !== "number") {
-    return null;
-  }
-  return { sort, value, id: id.toLowerCase() };
+  const payload = eventCursorCodec.decode(encoded);
+  return payload ? { sort: payload.s, value: payload.v, id: payload.i } : null;
 }
 
-const CURSOR_INVALID = "is not valid; start again from the first page";
+// ─── Schemas (parameters as lib/http/query-params.ts reads them on every list) ─
 
-const cursorParam = once(
-  z.string().transform((value, ctx) => {
-    const cursor = decodeCursor(value.trim());
-    if (!cursor) {
-      ctx.addIssue({ code: "custom", message: CURSOR_INVALID });
-      return z.NEVER;
-    }
-    return cursor;
-  }),
-);
+export { normalizeSearchParams, parseDateTime, type RawSearchParams };
 
-// ─── Schemas ─────────────────────────────────────────────────────────────────
+const text = textParam(TEXT_MAX);
 
 const filterShape = {
-  range: once(z.enum(QUICK_RANGES, { error: `must be one of ${QUICK_RANGES.join(", ")}` })),
-  from: dateTime,
-  to: dateTime,
-  kind: listOf(EVENT_KINDS, "event kind"),
+  range: enumParam(QUICK_RANGES),
+  from: dateTimeParam(),
+  to: dateTimeParam(),
+  kind: listParam(EVENT_KINDS, "event kind"),
   vscodeVersion: text,
   extensionVersion: text,
   os: text,
-  uiKind: once(z.enum(UI_KINDS, { error: `must be one of ${UI_KINDS.join(", ")}` })),
-  country: once(
+  uiKind: enumParam(UI_KINDS),
+  country: single(
     z
       .string()
       .trim()
@@ -258,25 +130,17 @@ const filterShape = {
   sessionId: text,
   errorKind: text,
   redactionFilter: text,
-  accepted: booleanFlag,
-  latencyMin: integer(0, 3_600_000),
-  latencyMax: integer(0, 3_600_000),
-  certaintyMin: decimal(0, 1),
-  certaintyMax: decimal(0, 1),
+  accepted: booleanParam(),
+  latencyMin: integerParam(0, 3_600_000),
+  latencyMax: integerParam(0, 3_600_000),
+  certaintyMin: decimalParam(0, 1),
+  certaintyMax: decimalParam(0, 1),
 };
 
 type RawFilters = z.output<z.ZodObject<typeof filterShape>>;
 
 /** The filters, parsed: every key optional except `kinds` (empty = every permitted kind). */
 export type EventFilters = Omit<RawFilters, "kind"> & { kinds: EventKind[] };
-
-/** Unknown parameters are named in the 400. */
-const STRICT = {
-  error: (issue: { code?: string; keys?: string[] }) =>
-    issue.code === "unrecognized_keys" && issue.keys
-      ? `unknown parameter${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((key) => JSON.stringify(key)).join(", ")}`
-      : undefined,
-};
 
 function checkFilters(filters: RawFilters, ctx: z.RefinementCtx): void {
   if (filters.range && (filters.from || filters.to)) {
@@ -297,48 +161,30 @@ function toFilters({ kind, ...rest }: RawFilters): EventFilters {
   return { ...rest, kinds: kind };
 }
 
-const columnsParam = z
-  .union([z.string(), z.array(z.string())])
-  .optional()
-  .transform((value, ctx) => {
-    if (value === undefined) return null;
-    const items = (Array.isArray(value) ? value : [value]).flatMap((item) => item.split(",")).map((item) => item.trim()).filter(Boolean);
-    const unknown = items.filter((item) => !(EVENT_COLUMN_IDS as readonly string[]).includes(item));
-    if (unknown.length > 0) {
-      ctx.addIssue({ code: "custom", message: `unknown column ${unknown.map((item) => JSON.stringify(item)).join(", ")}` });
-      return z.NEVER;
-    }
-    return [...new Set(items)] as EventColumnId[];
-  });
+const columnsParam = listParam(EVENT_COLUMN_IDS, "column", { listKnown: false }).transform((columns) => (columns.length > 0 ? columns : null));
 
-const sortParam = once(z.enum(EVENT_SORTS, { error: `must be one of ${EVENT_SORTS.join(", ")}` })).transform((sort) => sort ?? DEFAULT_EVENT_SORT);
+const sortParam = enumParam(EVENT_SORTS).transform((sort) => sort ?? DEFAULT_EVENT_SORT);
 
 /** `GET /api/v1/events/insights` and the charts page: filters only. */
-export const eventFilterQuerySchema = z.preprocess(
-  normalizeSearchParams,
-  z
-    .strictObject(filterShape, STRICT)
+export const eventFilterQuerySchema = fromSearchParams(
+  queryObject(filterShape)
     .superRefine(checkFilters)
     .transform((raw) => ({ filters: toFilters(raw) })),
 );
 export type EventFilterQuery = z.output<typeof eventFilterQuerySchema>;
 
 /** `GET /api/v1/events` and the /events page: filters, sort, page size, cursor, columns. */
-export const eventListQuerySchema = z.preprocess(
-  normalizeSearchParams,
-  z
-    .strictObject({
-      ...filterShape,
-      sort: sortParam,
-      limit: integer(1, MAX_PAGE_SIZE).transform((limit) => limit ?? DEFAULT_PAGE_SIZE),
-      cursor: cursorParam,
-      columns: columnsParam,
-    }, STRICT)
+export const eventListQuerySchema = fromSearchParams(
+  queryObject({
+    ...filterShape,
+    sort: sortParam,
+    limit: integerParam(1, MAX_PAGE_SIZE).transform((limit) => limit ?? DEFAULT_PAGE_SIZE),
+    cursor: cursorParam(decodeCursor),
+    columns: columnsParam,
+  })
     .superRefine(checkFilters)
     .superRefine((raw, ctx) => {
-      if (raw.cursor && raw.cursor.sort !== raw.sort) {
-        ctx.addIssue({ code: "custom", path: ["cursor"], message: `${CURSOR_INVALID} (it belongs to another sort order)` });
-      }
+      if (raw.cursor && raw.cursor.sort !== raw.sort) refuseCursorOfAnotherSort(ctx);
     })
     .transform(({ sort, limit, cursor, columns, ...raw }) => ({
       filters: toFilters(raw),
@@ -351,10 +197,8 @@ export const eventListQuerySchema = z.preprocess(
 export type EventListQuery = z.output<typeof eventListQuerySchema>;
 
 /** `GET /api/v1/events/export`: filters, sort and (optionally) the columns to write. */
-export const eventExportQuerySchema = z.preprocess(
-  normalizeSearchParams,
-  z
-    .strictObject({ ...filterShape, sort: sortParam, columns: columnsParam }, STRICT)
+export const eventExportQuerySchema = fromSearchParams(
+  queryObject({ ...filterShape, sort: sortParam, columns: columnsParam })
     .superRefine(checkFilters)
     .transform(({ sort, columns, ...raw }) => ({ filters: toFilters(raw), sort, columns })),
 );

@@ -4,6 +4,7 @@
 // layer (server/access/), never by the session object alone.
 import "server-only";
 import NextAuth from "next-auth";
+import { portalRedirectUrl } from "@/lib/http/safe-return-path";
 import { getEnv } from "@/server/config/env";
 import { lazyPrismaAdapter } from "./adapter";
 import { checkSignIn } from "./check-sign-in";
@@ -79,14 +80,9 @@ export const { handlers, signIn, signOut } = NextAuth(() => {
         return decision.ok ? true : `/no-access?reason=${decision.reason}`;
       },
       async redirect({ url, baseUrl }) {
-        // Only ever redirect within the portal.
-        if (url.startsWith("/") && !url.startsWith("//")) return `${baseUrl}${url}`;
-        try {
-          if (new URL(url).origin === baseUrl) return url;
-        } catch {
-          // fall through
-        }
-        return baseUrl;
+        // Only ever redirect within the portal: a path, or an absolute URL on the
+        // portal's own origin, judged as a browser would (lib/http/safe-return-path.ts).
+        return portalRedirectUrl(url, baseUrl);
       },
     },
   };

@@ -4,16 +4,13 @@
 // (answered 503 when the audit trail or the database is unavailable).
 import "server-only";
 import { forbidden, notFound, redirect } from "next/navigation";
+import { safeReturnPath } from "@/lib/http/safe-return-path";
 import { isAppError, type AppErrorIssue } from "./app-error";
 import { getRequestContext } from "./request-context";
 import { overrideStatus } from "./status-override";
 
 export type PageError = { status: number; code: string; message: string; issues: AppErrorIssue[] };
 export type PageResult<T> = { ok: true; value: T } | { ok: false; error: PageError };
-
-function safeReturnPath(path: string): string {
-  return path.startsWith("/") && !path.startsWith("//") ? path : "/";
-}
 
 export async function loadForPage<T>(path: string, load: () => Promise<T>): Promise<PageResult<T>> {
   try {

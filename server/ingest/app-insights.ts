@@ -15,6 +15,7 @@ import "server-only";
 import { z } from "zod";
 import type { PropertyValue, RawEvent } from "./normalize";
 import { parseEventTime } from "./event-time";
+import { MAX_ITEM_DEPTH, measureJsonNesting } from "./json-depth";
 
 const propertiesSchema = z.record(z.string(), z.unknown());
 const measurementsSchema = z.record(z.string(), z.number().refine(Number.isFinite, "must be a finite number"));
@@ -59,6 +60,8 @@ type ExceptionData = z.infer<typeof exceptionDataSchema>;
 function doubleEncodedException(data: ExceptionData): ExceptionData | null {
   const first = data.exceptions[0];
   if (data.exceptions.length !== 1 || first?.typeName !== "Object" || !first.message?.trimStart().startsWith("{")) return null;
+  // The inner JSON is bounded like the envelope around it: its properties are stringified later.
+  if (measureJsonNesting(first.message).depth > MAX_ITEM_DEPTH) return null;
   try {
     const inner = exceptionDataSchema.safeParse(JSON.parse(first.message));
     return inner.success ? inner.data : null;

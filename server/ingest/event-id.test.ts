@@ -24,4 +24,14 @@ describe("deterministicEventId", () => {
   it("canonicalizes JSON: sorted keys at every depth, no whitespace, undefined dropped", () => {
     expect(canonicalJson({ b: [3, { d: 1, c: null }], a: "x", u: undefined })).toBe('{"a":"x","b":[3,{"c":null,"d":1}]}');
   });
+
+  it("canonicalizes a value nested 100,000 levels deep without exhausting the stack", () => {
+    let value: unknown = { z: 1, a: [null] };
+    for (let level = 0; level < 100_000; level++) value = level % 2 === 0 ? [value] : { b: value, a: level };
+    const text = canonicalJson(value);
+    expect(text.length).toBeGreaterThan(600_000);
+    expect(text.startsWith('{"a":99999,"b":[{"a":99997,"b":[')).toBe(true);
+    expect(text.includes('{"a":[null],"z":1}')).toBe(true);
+    expect(deterministicEventId(KEY_ID, value)).toMatch(/^[0-9a-f]{8}-/);
+  });
 });

@@ -11,29 +11,52 @@
 import "server-only";
 import { createHash } from "node:crypto";
 
-/** JSON with object keys sorted at every depth and no whitespace (RFC 8785 ordering for ASCII keys). */
+/** One array or object being written: its values in output order (and, for an object, their keys). */
+type Frame = { values: unknown[]; keys: string[] | null; next: number; close: "]" | "}" };
+
+/**
+ * JSON with object keys sorted at every depth and no whitespace (RFC 8785
+ * ordering for ASCII keys). Written with an explicit stack rather than
+ * recursion, so no input can exhaust the call stack (the intake also refuses
+ * items nested deeper than MAX_ITEM_DEPTH before they get here).
+ */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") {
-    const encoded = JSON.stringify(value);
-    return encoded === undefined ? "null" : encoded;
+  const out: string[] = [];
+  const stack: Frame[] = [];
+  let current: unknown = value;
+  let hasCurrent = true;
+  for (;;) {
+    if (hasCurrent) {
+      hasCurrent = false;
+      if (current === null || typeof current !== "object") {
+        const encoded = JSON.stringify(current);
+        out.push(encoded === undefined ? "null" : encoded);
+      } else if (Array.isArray(current)) {
+        out.push("[");
+        stack.push({ values: current, keys: null, next: 0, close: "]" });
+      } else {
+        const record = current as Record<string, unknown>;
+        // Array.prototype.sort's default order compares UTF-16 code units, as RFC 8785 does.
+        const keys = Object.keys(record)
+          .sort()
+          .filter((key) => record[key] !== undefined);
+        out.push("{");
+        stack.push({ values: keys.map((key) => record[key]), keys, next: 0, close: "}" });
+      }
+    }
+    const frame = stack.at(-1);
+    if (!frame) return out.join("");
+    if (frame.next >= frame.values.length) {
+      out.push(frame.close);
+      stack.pop();
+      continue;
+    }
+    const index = frame.next++;
+    if (index > 0) out.push(",");
+    if (frame.keys) out.push(`${JSON.stringify(frame.keys[index])}:`);
+    current = frame.values[index];
+    hasCurrent = true;
   }
-  if (Array.isArray(value)) {
-    let out = "[";
-    for (let i = 0; i < value.length; i++) out += (i > 0 ? "," : "") + canonicalJson(value[i]);
-    return out + "]";
-  }
-  const record = value as Record<string, unknown>;
-  // Array.prototype.sort's default order compares UTF-16 code units, as RFC 8785 does.
-  const keys = Object.keys(record).sort();
-  let out = "{";
-  let first = true;
-  for (const key of keys) {
-    const item = record[key];
-    if (item === undefined) continue;
-    out += (first ? "" : ",") + JSON.stringify(key) + ":" + canonicalJson(item);
-    first = false;
-  }
-  return out + "}";
 }
 
 export function deterministicEventId(sourceId: string, item: unknown): string {

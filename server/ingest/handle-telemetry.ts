@@ -3,13 +3,14 @@
 // normalization, deterministic ids, limits and per-item refusals as
 // /v2/track; errors of the whole request are the /api/v1 JSON errors
 // (`{"error":{"code","message","issues"}}`): 401 unknown or revoked key,
-// 400 not the batch format, 413 too large, 429 rate limited (Retry-After),
+// 400 not the batch format (or nested deeper than 64 levels per event), 413 too large, 429 rate limited (Retry-After),
 // 503 database unavailable (Retry-After). Otherwise the reply is
 // `{"itemsReceived","itemsAccepted","errors":[{index,statusCode,message}]}`
 // with 200 (all), 206 (some) or the status every refusal shares.
 import "server-only";
 import { CLIENT_IP_HEADER_NAME } from "@/server/http/front-headers";
 import { findActiveKeys } from "./ingestion-keys";
+import { MAX_ITEM_DEPTH, measureJsonNesting } from "./json-depth";
 import { nativeBatchSchema, readNativeEvent } from "./native-batch";
 import { type IngestDeps, type ItemError, type KeyedItem, UNAVAILABLE_RETRY_AFTER_SECONDS, batchStatus, processItems } from "./process-items";
 import { readBody } from "./read-body";
@@ -47,9 +48,15 @@ async function ingest(request: Request, deps: IngestDeps): Promise<Response> {
     if (body.status === 415) return ingestError(415, "unsupported_encoding", body.message);
     return ingestError(400, "invalid_input", body.message);
   }
+  const text = body.body.toString("utf8");
+  // {"events":[…]} is two levels around the events; each event may nest MAX_ITEM_DEPTH more. Measured before parsing.
+  if (measureJsonNesting(text).depth > MAX_ITEM_DEPTH + 2) {
+    const message = `The request body nests arrays or objects too deeply: at most ${MAX_ITEM_DEPTH} levels per event.`;
+    return ingestError(400, "invalid_input", message, { issues: [{ path: "(body)", message }] });
+  }
   let json: unknown;
   try {
-    json = JSON.parse(body.body.toString("utf8"));
+    json = JSON.parse(text);
   } catch {
     return ingestError(400, "invalid_input", "The request body must be JSON.");
   }

@@ -204,6 +204,63 @@ describe.each(testTargets(KEYS))("the telemetry intake on $name", (target) => {
     expect((await track("this is not json")).status).toBe(400);
   });
 
+  describe("nesting depth (issue 10, finding 6)", () => {
+    const DEEP = "[".repeat(100_000) + "]".repeat(100_000);
+    const TOO_DEEP = "nests arrays or objects deeper than 64 levels.";
+    /** An envelope as JSON text, with `"__DEEP__"` replaced by 100,000 nested arrays (JSON.stringify itself would overflow). */
+    const withDeep = (value: unknown) => JSON.stringify(value).replace('"__DEEP__"', DEEP);
+    type Reply = { itemsReceived: number; itemsAccepted: number; errors: Array<{ index: number; statusCode: number; message: string }> };
+
+    it("refuses an envelope nested 100,000 levels deep in a property by its index, and stores the rest", async () => {
+      const good = JSON.stringify(envelope(key.key, "ghostText.shown", { properties: { completionId: "deep-1" } }));
+      const deep = withDeep(envelope(key.key, "ghostText.shown", { properties: { completionId: "deep-x", nested: "__DEEP__" } }));
+      const response = await track(`[${good},${deep}]`);
+      expect(response.status).toBe(206);
+      expect(await response.json()).toEqual({ itemsReceived: 2, itemsAccepted: 1, errors: [{ index: 1, statusCode: 400, message: `Item 1 ${TOO_DEEP}` }] });
+
+      const ndjson = await track(`${deep}\n${good.replace("deep-1", "deep-2")}\n`, { "content-type": "application/x-json-stream" });
+      expect(ndjson.status).toBe(206);
+      expect(await ndjson.json()).toEqual({ itemsReceived: 2, itemsAccepted: 1, errors: [{ index: 0, statusCode: 400, message: `Item 0 ${TOO_DEEP}` }] });
+      expect(await count(`completion_id IN ('deep-1', 'deep-2')`)).toBe(2);
+      expect(await count(`completion_id = 'deep-x'`)).toBe(0);
+    });
+
+    it("refuses an envelope with a deep field it does not read (the event id hashes the whole envelope)", async () => {
+      const deep = withDeep({ ...envelope(key.key, "ghostText.shown", { properties: { completionId: "deep-y" } }), extra: "__DEEP__" });
+      const response = await track(deep);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ itemsReceived: 0, itemsAccepted: 0, errors: [{ index: 0, statusCode: 400, message: `The request body ${TOO_DEEP}` }] });
+      const inArray = await track(`[${deep}]`);
+      expect(inArray.status).toBe(400);
+      expect(((await inArray.json()) as Reply).errors).toEqual([{ index: 0, statusCode: 400, message: `Item 0 ${TOO_DEEP}` }]);
+      expect(await count(`completion_id = 'deep-y'`)).toBe(0);
+    });
+
+    it("refuses a body that is nothing but 100,000 nested arrays", async () => {
+      const response = await track(DEEP);
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as Reply).errors).toEqual([{ index: 0, statusCode: 400, message: `Item 0 ${TOO_DEEP}` }]);
+    });
+
+    it("does not unwrap a double-encoded exception whose inner JSON nests 100,000 levels", async () => {
+      const inner = `{"exceptions":[{"typeName":"Error","message":"boom"}],"properties":{"deep":${DEEP}}}`;
+      const sent = { ...envelope(key.key, "x"), data: { baseType: "ExceptionData", baseData: { ver: 2, exceptions: [{ typeName: "Object", message: inner }] } } };
+      const response = await track(JSON.stringify([sent]));
+      expect(response.status).toBeLessThan(500);
+      expect(await response.json()).toMatchObject({ itemsReceived: 1 });
+    });
+
+    it("refuses a native batch nested 100,000 levels deep with a 400 naming the problem", async () => {
+      const body = withDeep({
+        events: [{ name: "ghostText.shown", time: new Date(Date.now() - 60_000).toISOString(), machineId: "m", sessionId: "s", properties: { nested: "__DEEP__" } }],
+      });
+      const response = await telemetry(body);
+      expect(response.status).toBe(400);
+      const message = "The request body nests arrays or objects too deeply: at most 64 levels per event.";
+      expect(await response.json()).toEqual({ error: { code: "invalid_input", message, issues: [{ path: "(body)", message }] } });
+    });
+  });
+
   it("refuses unknown and revoked keys with the Application Insights error reply, storing nothing", async () => {
     const revoked = await createTestKey(db, "Revoked producer", { revoked: true });
     const before = await count();

@@ -51,6 +51,33 @@ describe("parseItems", () => {
   });
 });
 
+describe("parseItems and nesting depth (issue 10, finding 6)", () => {
+  const nested = (levels: number) => "[".repeat(levels) + "]".repeat(levels);
+  const TOO_DEEP = /nests arrays or objects deeper than 64 levels/;
+
+  it("refuses an item nested 100,000 levels deep by its index, and keeps the others", () => {
+    const good = '{"a":1}';
+    const array = parseItems(Buffer.from(`[${good},{"deep":${nested(100_000)}},${good}]`));
+    expect(array).toMatchObject({ ok: true, items: [{ index: 0, ok: true }, { index: 1, ok: false, message: expect.stringMatching(/^Item 1 nests/) }, { index: 2, ok: true }] });
+
+    const ndjson = parseItems(Buffer.from(`${good}\n{"deep":${nested(100_000)}}\n${good}\n`));
+    expect(ndjson).toMatchObject({ ok: true, items: [{ index: 0, ok: true }, { index: 1, ok: false, message: expect.stringMatching(TOO_DEEP) }, { index: 2, ok: true }] });
+  });
+
+  it("refuses a body that is one deep item, whether an array, an object or pretty-printed, naming the problem", () => {
+    expect(parseItems(Buffer.from(nested(100_000)))).toMatchObject({ ok: true, items: [{ index: 0, ok: false, message: expect.stringMatching(TOO_DEEP) }] });
+    expect(parseItems(Buffer.from(`{"a":${nested(100_000)}}`))).toEqual({ ok: false, message: expect.stringMatching(TOO_DEEP) });
+    expect(parseItems(Buffer.from(`{\n"a":\n${nested(100_000)}\n}`))).toEqual({ ok: false, message: expect.stringMatching(TOO_DEEP) });
+  });
+
+  it("accepts an item exactly 64 levels deep", () => {
+    const item = `{"a":${nested(63)}}`;
+    expect(parseItems(Buffer.from(`[${item}]`))).toMatchObject({ ok: true, items: [{ index: 0, ok: true }] });
+    expect(parseItems(Buffer.from(item))).toMatchObject({ ok: true, items: [{ index: 0, ok: true }] });
+    expect(parseItems(Buffer.from(`{"a":${nested(64)}}`))).toMatchObject({ ok: false, message: expect.stringMatching(TOO_DEEP) });
+  });
+});
+
 describe("batchStatus", () => {
   const error = (index: number, statusCode: number) => ({ index, statusCode, message: "" });
   it("is 200 for all, the shared status for none, 206 otherwise", () => {

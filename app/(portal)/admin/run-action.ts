@@ -8,6 +8,7 @@ import "server-only";
 import { refresh } from "next/cache";
 import { redirect } from "next/navigation";
 import type { ActionState } from "@/components/admin/action-state";
+import { safeReturnPath } from "@/lib/http/safe-return-path";
 import { isAppError } from "@/server/http/app-error";
 
 /** The form's text fields, to refill it after a refusal (files are left out). */
@@ -43,7 +44,7 @@ export async function runAction<T, D = null>(
     value = await options.call();
   } catch (error) {
     if (!isAppError(error)) throw error;
-    if (error.status === 401) redirect(`/signin?callbackUrl=${encodeURIComponent(options.returnTo)}`);
+    if (error.status === 401) redirect(`/signin?callbackUrl=${encodeURIComponent(safeReturnPath(options.returnTo, { fallback: "/admin" }))}`);
     const fieldErrors: Record<string, string> = {};
     const issues: ActionState<D>["issues"] = [];
     for (const issue of error.issues) {

@@ -1,6 +1,7 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
+import { safeReturnPath } from "@/lib/http/safe-return-path";
 import { setPurpose } from "@/server/data/set-purpose";
 import { isAppError } from "@/server/http/app-error";
 
@@ -15,8 +16,9 @@ function text(value: FormDataEntryValue | null): string | null {
   return typeof value === "string" ? value : null;
 }
 
+/** The form's `next`, as a path on the portal (lib/http/safe-return-path.ts), or the explorer. */
 function safeNext(value: FormDataEntryValue | null): string {
-  return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") ? value : "/events";
+  return safeReturnPath(value, { fallback: "/events" });
 }
 
 /** POST from the purpose form: validate, record, continue where the person was going. */

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { ErrorState } from "@/components/error-state";
 import { PurposeForm } from "@/components/purpose-form";
+import { safeReturnPath } from "@/lib/http/safe-return-path";
 import { getViewer } from "@/server/data/get-viewer";
 import { loadForPage } from "@/server/http/page-guard";
 import { setPurposeAction } from "./actions";
@@ -11,7 +12,8 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function PurposePage({ searchParams }: { searchParams: SearchParams }) {
   const params = await searchParams;
-  const next = typeof params.next === "string" && params.next.startsWith("/") && !params.next.startsWith("//") ? params.next : "/events";
+  // Where the form continues to: a path on the portal, or the explorer (lib/http/safe-return-path.ts).
+  const next = safeReturnPath(params.next, { fallback: "/events" });
   const result = await loadForPage("/purpose", () => getViewer({ audit: true }));
   if (!result.ok) return <ErrorState error={result.error} />;
   return (

@@ -374,7 +374,7 @@ describe.each(targets)("the admin data layer on $name", (target) => {
     it("refuses a stale cursor and an unknown parameter with a 400", async () => {
       await signIn(ADMIN);
       const { nextCursor } = await listPeople({ sort: "name_asc", limit: "2" });
-      await expectRefusal(() => listPeople({ sort: "email_asc", cursor: nextCursor }), 400, /page link/);
+      await expectRefusal(() => listPeople({ sort: "email_asc", cursor: nextCursor }), 400, /^cursor: is not valid; start again from the first page/);
       await expectRefusal(() => listPeople({ colour: "red" }), 400, /colour/);
     });
 
@@ -479,6 +479,19 @@ describe.each(targets)("the admin data layer on $name", (target) => {
         "extend that grant instead",
       );
       await expectRefusal(() => createPerson({ name: "Vera Again", email: COPILOT.toUpperCase(), employer: "github", employmentType: "employee" }), 409, "already on the access list");
+    });
+
+    it("refuses text PostgreSQL cannot store (NUL) with a 400 naming the field, not a 500 (issue 10)", async () => {
+      await signIn(ADMIN);
+      const nul = "must not contain NUL characters";
+      await expectRefusal(() => createPerson({ name: "Nul\u0000Person", email: "nul@github.example", employer: "github", employmentType: "employee" }), 400, `name: ${nul}`);
+      await expectRefusal(
+        () => grantAccess({ personId: ids[MICROSOFT], access: "role:viewer", expiresAt: dateInDays(30), justification: "Needs the view\u0000 for the review" }),
+        400,
+        `justification: ${nul}`,
+      );
+      await expectRefusal(() => disablePerson({ personId: ids[MICROSOFT], reason: "Leaving the\u0000 project now" }), 400, `reason: ${nul}`);
+      await expectRefusal(() => createIngestionKey({ name: "Producer\u0000" }), 400, `name: ${nul}`);
     });
 
     it("changes a person's details with before and after, but not into a state the rules refuse", async () => {

@@ -3,11 +3,10 @@
 // with the filters asked and the number of people shown.
 import "server-only";
 import { Prisma } from "@/server/db/generated/client";
+import { encodePeopleCursor, listPeopleQuerySchema, type ListPeopleQuery, type PeopleSort } from "@/lib/admin/people-query";
 import type { Employer, EmploymentType, GroupKey, Role } from "@/lib/telemetry/vocabulary";
 import { audited } from "@/server/access/audited";
-import { AppError } from "@/server/http/app-error";
 import { parseInput } from "@/server/http/parse-input";
-import { listPeopleQuerySchema, type ListPeopleQuery, type PeopleSort } from "./schemas";
 import type { PeopleListDto, PersonAccessStatus, PersonSummaryDto } from "./types";
 import { grantInForceSql } from "@/server/access/access-now";
 
@@ -25,8 +24,6 @@ type PersonRow = {
   sort_key: string;
 };
 
-type Cursor = { sort: PeopleSort; value: string; id: string };
-
 /** Each sort: the expression it orders by (as text in the cursor), its SQL type, and the direction. */
 const SORTS: Record<PeopleSort, { expression: string; type: "text" | "timestamptz"; descending: boolean }> = {
   name_asc: { expression: "lower(name)", type: "text", descending: false },
@@ -39,24 +36,6 @@ const SORTS: Record<PeopleSort, { expression: string; type: "text" | "timestampt
   created_desc: { expression: "created_at", type: "timestamptz", descending: true },
   created_asc: { expression: "created_at", type: "timestamptz", descending: false },
 };
-
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.sort, cursor.value, cursor.id])).toString("base64url");
-}
-
-function decodeCursor(text: string, sort: PeopleSort): Cursor {
-  const stale = () => new AppError("invalid_input", "That page link no longer matches this list; start again from the first page.", [{ path: "cursor", message: "is not valid for this sort" }]);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
-  } catch {
-    throw stale();
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 3 || parsed[0] !== sort || typeof parsed[1] !== "string" || typeof parsed[2] !== "string") throw stale();
-  if (!/^[0-9a-f-]{36}$/i.test(parsed[2])) throw stale();
-  if (SORTS[sort].type === "timestamptz" && !/^(-?infinity|\d{4}-\d{2}-\d{2}T[\d:.]+Z)$/.test(parsed[1])) throw stale();
-  return { sort, value: parsed[1], id: parsed[2] };
-}
 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (character) => `\\${character}`);
@@ -107,7 +86,7 @@ export async function listPeople(input: unknown): Promise<PeopleListDto> {
     const query = parseInput(listPeopleQuerySchema, input);
     const now = new Date();
     const sort = SORTS[query.sort];
-    const cursor = query.cursor ? decodeCursor(query.cursor, query.sort) : null;
+    const cursor = query.cursor ?? null;
     const where = whereClause(query);
     const sortExpression = Prisma.raw(sort.expression);
     const direction = Prisma.raw(sort.descending ? "DESC" : "ASC");
@@ -150,7 +129,7 @@ export async function listPeople(input: unknown): Promise<PeopleListDto> {
       value: {
         items,
         total: Number(counted[0]?.total ?? 0),
-        nextCursor: rows.length > query.limit && last ? encodeCursor({ sort: query.sort, value: last.sort_key, id: last.id }) : null,
+        nextCursor: rows.length > query.limit && last ? encodePeopleCursor({ sort: query.sort, value: last.sort_key, id: last.id }) : null,
       },
       audit: { filters: { view: "people", ...filters, page: cursor ? "later" : "first" }, rowCount: items.length },
     };

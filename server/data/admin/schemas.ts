@@ -1,7 +1,9 @@
-// zod schemas for every admin input (form data, JSON bodies, search params).
+// zod schemas for every admin input (form data, JSON bodies, search params); text
+// fields refuse what PostgreSQL cannot store (lib/http/input-values.ts).
 // Parsed inside the gate, so an anonymous caller hears 401 before any 400.
 import "server-only";
 import { z } from "zod";
+import { refineStorableText } from "@/lib/http/input-values";
 import { EMPLOYERS, EMPLOYMENT_TYPES, EVENT_KINDS, FIELD_CLASSES, GROUP_KEYS, ROLES } from "@/lib/telemetry/vocabulary";
 import type { AccessCode } from "./types";
 
@@ -17,7 +19,8 @@ export const personNameSchema = z
   .string("is required")
   .trim()
   .min(1, "Enter the person's name.")
-  .max(200, "must be at most 200 characters");
+  .max(200, "must be at most 200 characters")
+  .superRefine(refineStorableText);
 
 export const emailSchema = z
   .string("is required")
@@ -36,7 +39,8 @@ export const justificationSchema = z.preprocess(
     .string("must be text")
     .trim()
     .min(JUSTIFICATION_MIN_LENGTH, `Write at least ${JUSTIFICATION_MIN_LENGTH} characters: who needs this and why.`)
-    .max(TEXT_MAX_LENGTH, `must be at most ${TEXT_MAX_LENGTH} characters`),
+    .max(TEXT_MAX_LENGTH, `must be at most ${TEXT_MAX_LENGTH} characters`)
+    .superRefine(refineStorableText),
 );
 
 export const reasonSchema = z.preprocess(
@@ -45,7 +49,8 @@ export const reasonSchema = z.preprocess(
     .string("must be text")
     .trim()
     .min(JUSTIFICATION_MIN_LENGTH, `Write at least ${JUSTIFICATION_MIN_LENGTH} characters explaining why.`)
-    .max(TEXT_MAX_LENGTH, `must be at most ${TEXT_MAX_LENGTH} characters`),
+    .max(TEXT_MAX_LENGTH, `must be at most ${TEXT_MAX_LENGTH} characters`)
+    .superRefine(refineStorableText),
 );
 
 export const ACCESS_CODES: readonly AccessCode[] = [...GROUP_KEYS.map((key) => `group:${key}` as const), ...ROLES.map((role) => `role:${role}` as const)];
@@ -100,23 +105,8 @@ export const updateGroupScopeInputSchema = z.strictObject({
   justification: justificationSchema,
 });
 
-export const PEOPLE_SORTS = ["name_asc", "name_desc", "email_asc", "email_desc", "expiry_asc", "expiry_desc", "created_desc", "created_asc"] as const;
-export type PeopleSort = (typeof PEOPLE_SORTS)[number];
-export const PEOPLE_STATUSES = ["active", "no_access", "disabled"] as const;
-export const DEFAULT_PEOPLE_PAGE_SIZE = 50;
-
-export const listPeopleQuerySchema = z.strictObject({
-  q: z.preprocess(blankToUndefined, z.string().trim().max(200, "must be at most 200 characters").optional()),
-  employer: z.preprocess(blankToUndefined, employerSchema.optional()),
-  type: z.preprocess(blankToUndefined, employmentTypeSchema.optional()),
-  group: z.preprocess(blankToUndefined, z.enum(GROUP_KEYS, "Unknown group.").optional()),
-  role: z.preprocess(blankToUndefined, z.enum(ROLES, "Unknown role.").optional()),
-  status: z.preprocess(blankToUndefined, z.enum(PEOPLE_STATUSES, "Unknown status.").optional()),
-  sort: z.preprocess(blankToUndefined, z.enum(PEOPLE_SORTS, "Unknown sort order.").default("name_asc")),
-  cursor: z.preprocess(blankToUndefined, z.string().max(600).optional()),
-  limit: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(200).default(DEFAULT_PEOPLE_PAGE_SIZE)),
-});
-export type ListPeopleQuery = z.infer<typeof listPeopleQuerySchema>;
+// The access list's query lives in lib/ with the other lists' queries (one parameter and cursor module).
+export { DEFAULT_PEOPLE_PAGE_SIZE, PEOPLE_SORTS, PEOPLE_STATUSES, listPeopleQuerySchema, type ListPeopleQuery, type PeopleSort } from "@/lib/admin/people-query";
 
 export const getPersonInputSchema = z.strictObject({ personId: idSchema });
 
@@ -125,7 +115,7 @@ export const importAccessListInputSchema = z.strictObject({
 });
 
 export const createIngestionKeyInputSchema = z.strictObject({
-  name: z.string("is required").trim().min(3, "Name the producer (at least 3 characters).").max(100, "must be at most 100 characters"),
+  name: z.string("is required").trim().min(3, "Name the producer (at least 3 characters).").max(100, "must be at most 100 characters").superRefine(refineStorableText),
 });
 
 export const revokeIngestionKeyInputSchema = z.strictObject({ keyId: idSchema, reason: reasonSchema });

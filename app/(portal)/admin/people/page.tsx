@@ -15,7 +15,7 @@ type RawSearchParams = Record<string, string | string[] | undefined>;
 export default async function PeoplePage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   const raw = await searchParams;
   const query = toUrlSearchParams(raw);
-  const result = await loadForPage(withQuery("/admin/people", query), () => listPeople(Object.fromEntries(query.entries())));
+  const result = await loadForPage(withQuery("/admin/people", query), () => listPeople(query));
   const sortParam = query.get("sort");
   const sort: PeopleSort = PEOPLE_SORTS.includes(sortParam as PeopleSort) ? (sortParam as PeopleSort) : "name_asc";
   const base = new URLSearchParams(query);

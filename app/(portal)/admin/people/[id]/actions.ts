@@ -3,6 +3,7 @@
 // layer, which authorizes, checks the seed's rules and separation of duties,
 // and audits; the page then re-renders with fresh data.
 import type { ActionState } from "@/components/admin/action-state";
+import { uuidString } from "@/lib/http/input-values";
 import { disablePerson } from "@/server/data/admin/disable-person";
 import { enablePerson } from "@/server/data/admin/enable-person";
 import { extendGrant } from "@/server/data/admin/extend-grant";
@@ -11,9 +12,11 @@ import { revokeGrant } from "@/server/data/admin/revoke-grant";
 import { updatePerson } from "@/server/data/admin/update-person";
 import { field, runAction } from "../../run-action";
 
+const personIdSchema = uuidString();
+
 const returnTo = (formData: FormData) => {
-  const id = field(formData, "personId");
-  return id && /^[0-9a-f-]{36}$/i.test(id) ? `/admin/people/${id}` : "/admin/people";
+  const id = personIdSchema.safeParse(field(formData, "personId"));
+  return id.success ? `/admin/people/${id.data}` : "/admin/people";
 };
 
 export async function updatePersonAction(_state: ActionState, formData: FormData): Promise<ActionState> {

@@ -6,5 +6,5 @@ export const dynamic = "force-dynamic";
 
 // GET /api/v1/admin/people — the access list, filtered, sorted and paged (same query as /admin/people).
 export async function GET(request: NextRequest) {
-  return respond(() => listPeople(Object.fromEntries(request.nextUrl.searchParams.entries())));
+  return respond(() => listPeople(request.nextUrl.searchParams));
 }
