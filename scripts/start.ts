@@ -14,6 +14,7 @@ import { ensureLocalSecrets } from "../server/config/local-secrets";
 import { DEMO_CLIENT_ID, DEMO_PROVIDER_ID, demoClientSecret, demoIssuer } from "../server/auth/demo-client";
 import { CLIENT_IP_HEADER_NAME, REQUEST_ID_HEADER_NAME, clientAddress } from "../server/http/front-headers";
 import { migrateDatabase } from "../server/db/migrate";
+import { describeUnsafeRuntimeRole } from "../server/db/check-runtime-role";
 import { seedDatabase } from "../server/seed/seed-database";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -58,6 +59,9 @@ async function main(): Promise<void> {
 
   if (!isDev && process.env.SKIP_BUILD !== "true") buildIfStale();
   await migrateDatabase();
+  // Production never runs as a role that could rewrite audit rows (npm run db:roles).
+  const roleRefusal = env.isProduction ? await describeUnsafeRuntimeRole(env.DATABASE_URL) : null;
+  if (roleRefusal) fail(roleRefusal);
   if (!env.isProduction && (!env.DATABASE_URL || process.env.SEED_IF_EMPTY === "true")) {
     await seedDatabase({ ifEmpty: true, events: Number(process.env.SEED_EVENTS ?? 20_000) });
   }
