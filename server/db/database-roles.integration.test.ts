@@ -280,6 +280,10 @@ describe.skipIf(!serverUrl)("npm run db:roles on PostgreSQL", () => {
     const second = await dbRoles(roleArgs, adminEnv(empty));
     expect(second.code).toBe(0);
     expect((await checkAs(urlFor(empty, runtime))).problems).toEqual([]);
+    // Without DATABASE_MIGRATION_URL, start-up's migration step as the runtime role finds nothing to do.
+    const upToDate: string[] = [];
+    await migrateDatabase({ env: asRuntime, log: (line) => upToDate.push(line) });
+    expect(upToDate[0]).toMatch(/^No pending migrations/);
 
     // A later migration's table is usable at once, and db:roles names it until the policy does.
     await run(urlFor(empty, migration), "CREATE TABLE later_feature (id int PRIMARY KEY, note text)");
@@ -288,31 +292,31 @@ describe.skipIf(!serverUrl)("npm run db:roles on PostgreSQL", () => {
     expect(third.stdout).toContain(`Table later_feature is not in server/db/runtime-privileges.ts: ${runtime} was granted SELECT, INSERT, UPDATE, DELETE.`);
   });
 
-  it("says what is wrong with its arguments and environment in one sentence (exit 2)", async () => {
+  it("says what is wrong with its arguments and environment in one sentence (exit 2), or refuses (exit 1)", async () => {
     const usage = "Usage: npm run db:roles -- --runtime-role <name> --migration-role <name> [--database <name>] [--print]";
-    expect(await dbRoles(["--runtime-role", runtime], adminEnv(migrated))).toMatchObject({ code: 2, stderr: `--migration-role is required. ${usage}` });
-    expect(await dbRoles(["--runtime-role", "portal", "--migration-role", "portal"], adminEnv(migrated))).toMatchObject({
-      code: 2,
-      stderr: `--runtime-role and --migration-role must be two different roles. ${usage}`,
-    });
-    expect(await dbRoles(["--runtime-role", "Portal App", "--migration-role", "m"], adminEnv(migrated))).toMatchObject({ code: 2 });
-    expect(await dbRoles(["--runtime-role", "pg_app", "--migration-role", "m"], adminEnv(migrated))).toMatchObject({
-      code: 2,
-      stderr: `--runtime-role must not start with pg_ (reserved). ${usage}`,
-    });
-    expect(await dbRoles(roleArgs, {})).toMatchObject({ code: 2, stderr: `Set DATABASE_ADMIN_URL (or DATABASE_URL) to a superuser's postgresql:// URL. ${usage}` });
-    expect(await dbRoles(roleArgs, { ...adminEnv(migrated), DATABASE_RUNTIME_PASSWORD: "short" })).toMatchObject({
-      code: 2,
-      stderr: `DATABASE_RUNTIME_PASSWORD must be at least 12 characters. ${usage}`,
-    });
-    expect(await dbRoles([...roleArgs, "--database", `${migrated}_missing`], adminEnv(migrated))).toMatchObject({
-      code: 2,
-      stderr: `Database ${migrated}_missing does not exist at ${location}; create it first (createdb ${migrated}_missing).`,
-    });
-    expect(await dbRoles(["--runtime-role", "postgres", "--migration-role", migration], adminEnv(migrated))).toMatchObject({
-      code: 1,
-      stderr: "--runtime-role must not be postgres, the role that runs npm run db:roles; name a new role.",
-    });
+    const cases: Array<[args: string[], env: Record<string, string>, code: number, stderr: string]> = [
+      [["--runtime-role", runtime], adminEnv(migrated), 2, `--migration-role is required. ${usage}`],
+      [["--runtime-role", "portal", "--migration-role", "portal"], adminEnv(migrated), 2, `--runtime-role and --migration-role must be two different roles. ${usage}`],
+      [
+        ["--runtime-role", "Portal App", "--migration-role", "m"],
+        adminEnv(migrated),
+        2,
+        `--runtime-role must be a lower-case identifier (letters, digits, _; at most 63). ${usage}`,
+      ],
+      [["--runtime-role", "pg_app", "--migration-role", "m"], adminEnv(migrated), 2, `--runtime-role must not start with pg_ (reserved). ${usage}`],
+      [["--runtime-role", "a", "--migration-role", "m", "--password", "x"], adminEnv(migrated), 2, `Unknown option '--password'. ${usage}`],
+      [roleArgs, {}, 2, `Set DATABASE_ADMIN_URL (or DATABASE_URL) to a superuser's postgresql:// URL. ${usage}`],
+      [roleArgs, { ...adminEnv(migrated), DATABASE_RUNTIME_PASSWORD: "short" }, 2, `DATABASE_RUNTIME_PASSWORD must be at least 12 characters. ${usage}`],
+      [
+        [...roleArgs, "--database", `${migrated}_missing`],
+        adminEnv(migrated),
+        2,
+        `Database ${migrated}_missing does not exist at ${location}; create it first (createdb ${migrated}_missing).`,
+      ],
+      [["--runtime-role", "postgres", "--migration-role", migration], adminEnv(migrated), 1, "--runtime-role must not be postgres, the role that runs npm run db:roles; name a new role."],
+    ];
+    const results = await Promise.all(cases.map(([args, env]) => dbRoles(args, env)));
+    expect(results.map(({ code, stderr }) => ({ code, stderr }))).toEqual(cases.map(([, , code, stderr]) => ({ code, stderr })));
   });
 });
 
