@@ -1,11 +1,13 @@
 // Fresh databases for integration tests: a temporary PGlite directory always,
 // and a newly created PostgreSQL database when TEST_DATABASE_URL is set
 // (dropped afterwards). Each is migrated with the real migrations and seeded
-// with the demo access list and `events` demo events. With `runtimeRole`
-// (or TEST_DATABASE_RUNTIME_ROLE=true for every file), the PostgreSQL
-// database is then set up as `npm run db:roles` sets up production, and the
-// test connects as the least-privilege runtime role; its roles are dropped
-// afterwards.
+// with the demo access list and `events` demo events. The PostgreSQL database
+// is then set up as `npm run db:roles` sets up production, and the test
+// connects as the least-privilege runtime role (its roles are dropped
+// afterwards), so a feature that needs a privilege the runtime policy
+// (server/db/runtime-privileges.ts) lacks fails here, not in production.
+// `runtimeRole: false` (or TEST_DATABASE_RUNTIME_ROLE=false for every file)
+// connects as TEST_DATABASE_URL's own role instead.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -19,9 +21,9 @@ import { seedDatabase } from "@/server/seed/seed-database";
 
 export type TestTarget = {
   name: "PGlite" | "PostgreSQL";
-  /** set for PostgreSQL, for tests that spawn scripts against the same database (the runtime role's, with `runtimeRole`) */
+  /** set for PostgreSQL, for tests that spawn scripts against the same database (as the runtime role, by default) */
   databaseUrl?: string;
-  /** with `runtimeRole`: the migration role's URL (owner of the schema) */
+  /** as the runtime role: the migration role's URL (owner of the schema) */
   migrationUrl?: string;
   open(): Promise<Database>;
   dispose(): Promise<void>;
@@ -33,7 +35,7 @@ export type SeedSpec = {
   keys: readonly ContentKey[];
   events?: number;
   seed?: number;
-  /** PostgreSQL: connect as a runtime role made by `npm run db:roles`'s code, as in production */
+  /** PostgreSQL: connect as a runtime role made by `npm run db:roles`'s code, as in production (default true) */
   runtimeRole?: boolean;
 };
 
@@ -70,7 +72,7 @@ function postgresTarget(serverUrl: string, spec: SeedSpec): TestTarget {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const ownerUrl = url.toString();
-  const asRuntimeRole = spec.runtimeRole ?? process.env.TEST_DATABASE_RUNTIME_ROLE === "true";
+  const asRuntimeRole = spec.runtimeRole ?? process.env.TEST_DATABASE_RUNTIME_ROLE !== "false";
   // Roles are cluster-wide: unique names, dropped in dispose().
   const roles = { runtimeRole: `tp_it_app_${suffix}`, migrationRole: `tp_it_mig_${suffix}` };
   const urlAs = (role: string) => {
