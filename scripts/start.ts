@@ -19,6 +19,7 @@ import { DEMO_CLIENT_ID, DEMO_PROVIDER_ID, demoClientSecret, demoIssuer } from "
 import { createFront } from "../server/http/front";
 import { proxyTrust } from "../server/http/front-headers";
 import { migrateDatabase } from "../server/db/migrate";
+import { describeUnsafeRuntimeRole } from "../server/db/check-runtime-role";
 import { closeSharedDatabase, getSharedDatabase } from "../server/db/shared";
 import { getLogger, routeConsoleToLogger } from "../server/observability/logger";
 import { getMetrics, routeLabel } from "../server/observability/metrics";
@@ -114,6 +115,9 @@ async function main(): Promise<void> {
   else if (!isDev && !env.SKIP_BUILD) buildIfStale();
 
   await migrateDatabase();
+  // Production never runs as a role that could rewrite audit rows (npm run db:roles).
+  const roleRefusal = env.isProduction ? await describeUnsafeRuntimeRole(env.DATABASE_URL) : null;
+  if (roleRefusal) fail(roleRefusal);
   if (!env.isProduction && (!env.DATABASE_URL || env.SEED_IF_EMPTY)) {
     await seedDatabase({ ifEmpty: true, events: env.SEED_EVENTS });
   }

@@ -40,6 +40,21 @@ describe("parseEnv", () => {
     expect(env.isDemoIdentityProvider).toBe(false);
   });
 
+  it("takes an optional DATABASE_MIGRATION_URL for the same database, with DATABASE_URL", () => {
+    const migrationUrl = "postgresql://portal_migrate@db.internal:5432/portal";
+    expect(parseEnv({ ...production, DATABASE_MIGRATION_URL: migrationUrl }).DATABASE_MIGRATION_URL).toBe(migrationUrl);
+    expect(parseEnv({ ...production, DATABASE_MIGRATION_URL: "" }).DATABASE_MIGRATION_URL).toBeUndefined();
+    expect(errorOf({ DATABASE_MIGRATION_URL: "garbage" })).toBe(
+      "Configuration error: DATABASE_MIGRATION_URL must be a postgresql://user@host:port/database URL.",
+    );
+    expect(errorOf({ DATABASE_MIGRATION_URL: migrationUrl })).toBe(
+      "Configuration error: DATABASE_MIGRATION_URL is set, so DATABASE_URL (the portal's runtime role) is required too.",
+    );
+    expect(errorOf({ ...production, DATABASE_MIGRATION_URL: "postgresql://portal_migrate@db.internal:5432/other" })).toBe(
+      "Configuration error: DATABASE_MIGRATION_URL must name the same database as DATABASE_URL.",
+    );
+  });
+
   it("names a malformed DATABASE_URL in one sentence", () => {
     expect(errorOf({ DATABASE_URL: "garbage" })).toBe("Configuration error: DATABASE_URL must be a postgresql://user@host:port/database URL.");
     expect(errorOf({ DATABASE_URL: "mysql://root@localhost/x" })).toMatch(/^Configuration error: DATABASE_URL /);

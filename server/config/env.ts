@@ -49,6 +49,8 @@ const postgresUrl = z
     }
   }, "must be a postgresql://user@host:port/database URL");
 
+const databaseName = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
+
 const positiveInt = z.coerce.number().int().positive();
 const emptyToUndefined = (value: unknown) => (value === "" ? undefined : value);
 const MIB = 1024 * 1024;
@@ -90,6 +92,9 @@ export type TrustedProxy = { address: string; prefix: number; family: "ipv4" | "
 const envSchema = z.object({
   PORTAL_ENV: z.enum(["development", "production"]).default("development"),
   DATABASE_URL: z.preprocess(emptyToUndefined, postgresUrl.optional()),
+  // The role that owns the schema and runs migrations (`npm run db:roles`);
+  // unset = migrations run as DATABASE_URL's role.
+  DATABASE_MIGRATION_URL: z.preprocess(emptyToUndefined, postgresUrl.optional()),
   DATA_DIR: z.string().default(".data"),
   PGLITE_DATA_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
   /** the one public URL: every absolute URL (Auth.js callbacks, the demo IdP's redirect URIs, links) comes from it */
@@ -172,6 +177,12 @@ export function parseEnv(source: Readonly<Record<string, string | undefined>> = 
     throw new ConfigError(
       "Configuration error: AUTH_MICROSOFT_ENTRA_ID_ID is set, so AUTH_MICROSOFT_ENTRA_ID_SECRET and AUTH_MICROSOFT_ENTRA_ID_ISSUER are required too.",
     );
+  }
+  if (env.DATABASE_MIGRATION_URL && !env.DATABASE_URL) {
+    throw new ConfigError("Configuration error: DATABASE_MIGRATION_URL is set, so DATABASE_URL (the portal's runtime role) is required too.");
+  }
+  if (env.DATABASE_MIGRATION_URL && env.DATABASE_URL && databaseName(env.DATABASE_MIGRATION_URL) !== databaseName(env.DATABASE_URL)) {
+    throw new ConfigError("Configuration error: DATABASE_MIGRATION_URL must name the same database as DATABASE_URL.");
   }
   if (isProduction) {
     if (!env.DATABASE_URL) throw new ConfigError("Configuration error: DATABASE_URL is required when PORTAL_ENV=production.");

@@ -5,7 +5,7 @@
 // access list and 3,000 generated events). The data layer reads the session
 // cookie and request headers through next/headers, which is mocked here with a
 // cookie jar holding a session created in the database for a seeded person.
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { parse } from "csv-parse/sync";
 import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";

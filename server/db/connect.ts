@@ -9,6 +9,17 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import { lockEmbeddedDatabase } from "./embedded-lock";
 import { PrismaClient } from "./generated/client";
 
+/**
+ * Startup options of every portal session on PostgreSQL (they take precedence
+ * over role and database defaults):
+ * - UTC: adapter-pg misreads timestamptz when the server's TimeZone is not UTC
+ *   (prisma/orm#26786).
+ * - search_path = public only: without "$user", a role allowed to create a
+ *   schema named after itself could put its own audit_event in front of the
+ *   real one (server/db/check-runtime-role.ts explains the rest).
+ */
+export const SESSION_OPTIONS = "-c TimeZone=UTC -c search_path=public";
+
 export type Database = {
   prisma: PrismaClient;
   kind: "postgresql" | "embedded";
@@ -26,9 +37,7 @@ export type ConnectOptions = {
 
 export async function connectDatabase(options: ConnectOptions): Promise<Database> {
   if (options.databaseUrl) {
-    // UTC sessions: adapter-pg misreads timestamptz when the server's TimeZone
-    // is not UTC (prisma/orm#26786).
-    const adapter = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, options: "-c TimeZone=UTC" });
+    const adapter = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, options: SESSION_OPTIONS });
     const prisma = new PrismaClient({ adapter });
     return { prisma, kind: "postgresql", close: () => prisma.$disconnect() };
   }

@@ -1,5 +1,6 @@
 // Applies the pending migrations in prisma/migrations to the configured
-// database: PostgreSQL when DATABASE_URL is set, otherwise the embedded
+// database: PostgreSQL when DATABASE_URL is set (as the role in
+// DATABASE_MIGRATION_URL when that is set too), otherwise the embedded
 // PostgreSQL (PGlite) in PGLITE_DATA_DIR (default DATA_DIR/pglite, i.e.
 // .data/pglite). It runs `prisma migrate deploy`, whose schema engine is the
 // project's wasm stand-in (scripts/prisma/schema-engine.mjs), prints one
@@ -29,32 +30,61 @@ export type MigrateOptions = {
   log?: (line: string) => void;
 };
 
-type PostgresTarget = { kind: "postgresql"; url: string; location: string; database: string };
+type PostgresTarget = {
+  kind: "postgresql";
+  url: string;
+  /** the variable the URL came from: DATABASE_MIGRATION_URL when set, else DATABASE_URL */
+  variable: "DATABASE_URL" | "DATABASE_MIGRATION_URL";
+  location: string;
+  database: string;
+};
 type EmbeddedTarget = { kind: "embedded"; dataDir: string };
 type MigrationTarget = PostgresTarget | EmbeddedTarget;
 
-/** Which database to migrate, with the same rules as server/config/env.ts. */
-export function resolveMigrationTarget(env: NodeJS.ProcessEnv = process.env): MigrationTarget {
-  const url = env.DATABASE_URL?.trim();
-  if (!url) {
+/**
+ * Which database to migrate, and as whom, with the same rules as
+ * server/config/env.ts: DATABASE_MIGRATION_URL (the role that owns the schema,
+ * see `npm run db:roles`) when set, else DATABASE_URL, else the embedded
+ * database. The migration URL must name DATABASE_URL's database, so that a
+ * stray variable can never migrate some other database.
+ */
+export function resolveMigrationTarget(env: Readonly<Record<string, string | undefined>> = process.env): MigrationTarget {
+  const runtimeUrl = env.DATABASE_URL?.trim();
+  const migrationUrl = env.DATABASE_MIGRATION_URL?.trim();
+  if (migrationUrl && !runtimeUrl) {
+    throw new MigrationError("DATABASE_MIGRATION_URL is set, so DATABASE_URL (the portal's runtime role) is required too.");
+  }
+  if (!runtimeUrl) {
     const dataDir = path.resolve(env.PGLITE_DATA_DIR || path.join(env.DATA_DIR || ".data", "pglite"));
     return { kind: "embedded", dataDir };
   }
+  const runtime = parsePostgresUrl(runtimeUrl, "DATABASE_URL");
+  if (!migrationUrl) return runtime;
+  const migration = parsePostgresUrl(migrationUrl, "DATABASE_MIGRATION_URL");
+  if (migration.database !== runtime.database) {
+    throw new MigrationError(
+      `DATABASE_MIGRATION_URL names database ${migration.database} but DATABASE_URL names ${runtime.database}; both must point at the portal's database.`,
+    );
+  }
+  return migration;
+}
+
+function parsePostgresUrl(url: string, variable: PostgresTarget["variable"]): PostgresTarget {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new MigrationError(invalidUrlSentence());
+    throw new MigrationError(invalidUrlSentence(variable));
   }
   const database = decodeURIComponent(parsed.pathname.slice(1));
   if (!["postgresql:", "postgres:"].includes(parsed.protocol) || parsed.hostname === "" || database === "") {
-    throw new MigrationError(invalidUrlSentence());
+    throw new MigrationError(invalidUrlSentence(variable));
   }
-  return { kind: "postgresql", url, location: `${parsed.hostname}:${parsed.port || 5432}`, database };
+  return { kind: "postgresql", url, variable, location: `${parsed.hostname}:${parsed.port || 5432}`, database };
 }
 
-const invalidUrlSentence = () =>
-  "DATABASE_URL is not a valid postgresql:// URL (expected postgresql://user:password@host:port/database).";
+const invalidUrlSentence = (variable: PostgresTarget["variable"] = "DATABASE_URL") =>
+  `${variable} is not a valid postgresql:// URL (expected postgresql://user:password@host:port/database).`;
 
 function describeTarget(target: MigrationTarget): string {
   if (target.kind === "postgresql") return `PostgreSQL database ${target.database} at ${target.location}`;
@@ -83,6 +113,8 @@ export async function migrateDatabase(options: MigrateOptions = {}): Promise<voi
     delete childEnv.DATABASE_URL;
   } else {
     await checkServerReachable(target);
+    // prisma.config.ts hands Prisma DATABASE_URL: the migration role's, when there is one.
+    childEnv.DATABASE_URL = target.url;
   }
 
   const { code, output } = await runPrisma(["migrate", "deploy"], childEnv);
@@ -126,7 +158,7 @@ async function checkServerReachable(target: PostgresTarget): Promise<void> {
         throw new MigrationError(`${reach}: no route to host.`);
       case "28P01": // wrong password
       case "28000": // unknown role, or pg_hba.conf refuses it
-        throw new MigrationError(`The database at ${target.location} refused the login in DATABASE_URL: ${message.replace(/\.$/, "")}.`);
+        throw new MigrationError(`The database at ${target.location} refused the login in ${target.variable}: ${message.replace(/\.$/, "")}.`);
       default:
         if (/timeout/i.test(message)) throw new MigrationError(`${reach}: connection timed out.`);
         throw new MigrationError(`${reach}: ${message.replace(/\.$/, "")}.`);
@@ -185,6 +217,17 @@ function runPrisma(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: numb
 
 /** Prisma's error output, reduced to one sentence. */
 export function describePrismaFailure(output: string, target: MigrationTarget): string {
+  const sentence = describePrismaError(output, target);
+  // A role without the schema's ownership: say which role migrations need.
+  if (target.kind !== "postgresql" || !/permission denied|must be (the )?owner/i.test(output)) return sentence;
+  const hint =
+    target.variable === "DATABASE_URL"
+      ? "migrations run as the role that owns the schema: set DATABASE_MIGRATION_URL to it (see npm run db:roles)"
+      : "the role in DATABASE_MIGRATION_URL must own the schema: run npm run db:roles";
+  return `${sentence.replace(/\.$/, "")}; ${hint}.`;
+}
+
+function describePrismaError(output: string, target: MigrationTarget): string {
   const text = output.replace(/\x1b\[[0-9;]*m/g, "");
   const error = text.slice(Math.max(0, text.lastIndexOf("Error:"))).replace(/^Error:\s*/, "");
   const oneLine = (value: string) => value.replace(/\s+/g, " ").trim().replace(/\.?$/, ".");
@@ -197,8 +240,9 @@ export function describePrismaFailure(output: string, target: MigrationTarget): 
     return `${capitalize(where)} is in use by another process; stop the portal and try again.`;
   }
   if (/\bP1001\b/.test(error)) return `Cannot reach ${where}.`;
-  if (/\bP1000\b/.test(error)) return `${capitalize(where)} refused the login in DATABASE_URL.`;
-  if (/\bP1013\b/.test(error)) return invalidUrlSentence();
+  const variable = target.kind === "postgresql" ? target.variable : "DATABASE_URL";
+  if (/\bP1000\b/.test(error)) return `${capitalize(where)} refused the login in ${variable}.`;
+  if (/\bP1013\b/.test(error)) return invalidUrlSentence(variable);
   if (/\bP3005\b/.test(error)) {
     return `${capitalize(where)} already has tables but no migration history; baseline it first (https://pris.ly/d/migrate-baseline).`;
   }
@@ -213,7 +257,7 @@ export function describePrismaFailure(output: string, target: MigrationTarget): 
   }
   // Anything else: Prisma's first meaningful line (skipping a bare error code).
   const lines = error.split("\n").map((line) => line.trim()).filter((line) => line && !/^P\d{4}$/.test(line));
-  return `Migrating ${where} failed: ${oneLine(lines[0] ?? "prisma migrate deploy exited with an error")}`;
+  return `Migrating ${where} failed: ${oneLine((lines[0] ?? "prisma migrate deploy exited with an error").replace(/^ERROR:\s*/, ""))}`;
 }
 
 const capitalize = (value: string) => value.charAt(0).toUpperCase() + value.slice(1);

@@ -1,0 +1,47 @@
+// What the portal's runtime role (DATABASE_URL in production) may do to each
+// table, as data: `npm run db:roles` grants exactly this, and the integration
+// tests run the data layer as a role holding exactly this. A table the policy
+// does not name (a later migration's) gets DEFAULT_TABLE_PRIVILEGES through
+// ALTER DEFAULT PRIVILEGES until it is added here; a test fails until it is.
+//
+// UPDATE and DELETE only where the portal changes rows: sessions, people,
+// grants, group scopes, ingestion keys, Auth.js users. Telemetry and the
+// intake's mapping tables are append-only or read-only for the portal.
+// audit_event: SELECT and INSERT, never more. audit_chain_head: the lock and
+// the advance (SELECT … FOR UPDATE needs UPDATE), whose trigger only lets it
+// move forward. _prisma_migrations: read, so that start-up can confirm no
+// migration is pending without the migration role.
+//
+// No "server-only": scripts/db-roles.ts uses it.
+
+export const TABLE_PRIVILEGES = ["SELECT", "INSERT", "UPDATE", "DELETE"] as const;
+export type TablePrivilege = (typeof TABLE_PRIVILEGES)[number];
+
+export type TableGrant = {
+  privileges: readonly TablePrivilege[];
+  /** UPDATE limited to these columns (column privilege), when set */
+  updateColumns?: readonly string[];
+};
+
+export const RUNTIME_TABLE_GRANTS: Readonly<Record<string, TableGrant>> = {
+  telemetry_event: { privileges: ["SELECT", "INSERT"] },
+  ingestion_key: { privileges: ["SELECT", "INSERT", "UPDATE"] },
+  event_name_mapping: { privileges: ["SELECT"] },
+  property_classification: { privileges: ["SELECT"] },
+  person: { privileges: ["SELECT", "INSERT", "UPDATE"] },
+  access_group: { privileges: ["SELECT", "UPDATE"] },
+  grant: { privileges: ["SELECT", "INSERT", "UPDATE"] },
+  auth_user: { privileges: ["SELECT", "INSERT", "UPDATE"] },
+  auth_account: { privileges: ["SELECT", "INSERT"] },
+  auth_session: { privileges: ["SELECT", "INSERT", "UPDATE", "DELETE"] },
+  auth_verification_token: { privileges: ["SELECT", "INSERT", "DELETE"] },
+  audit_event: { privileges: ["SELECT", "INSERT"] },
+  audit_chain_head: { privileges: ["SELECT", "UPDATE"], updateColumns: ["seq", "hash", "updated_at"] },
+  _prisma_migrations: { privileges: ["SELECT"] },
+};
+
+/** Tables created after `npm run db:roles` ran, until the policy names them. */
+export const DEFAULT_TABLE_PRIVILEGES: readonly TablePrivilege[] = ["SELECT", "INSERT", "UPDATE", "DELETE"];
+
+/** The schema that holds the portal's tables (the migrations create it; connect.ts pins search_path to it). */
+export const PORTAL_SCHEMA = "public";
