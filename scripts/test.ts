@@ -93,8 +93,11 @@ async function e2eDatabaseServer(testDatabaseUrl: string): Promise<string> {
 async function main(): Promise<void> {
   const only = process.argv[2];
   const testDatabaseUrl = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || "";
-  const baseEnv: NodeJS.ProcessEnv = { ...process.env, TEST_DATABASE_URL: testDatabaseUrl };
+  // Next.js's anonymous usage telemetry stays off (builds included).
+  const baseEnv: NodeJS.ProcessEnv = { ...process.env, TEST_DATABASE_URL: testDatabaseUrl, NEXT_TELEMETRY_DISABLED: "1" };
   delete baseEnv.DATABASE_URL;
+  // A developer's exported migration URL must not point the suite's own databases elsewhere.
+  delete baseEnv.DATABASE_MIGRATION_URL;
   // checked first: no point linting and building for a browser run that cannot start
   const e2eServer = !only || only === "e2e" ? await e2eDatabaseServer(testDatabaseUrl) : "";
 

@@ -41,7 +41,7 @@ export default async function NoAccessPage({ searchParams }: { searchParams: Sea
         ) : (
           <p>No administrator is on the list yet: an operator must run <code>npm run access:bootstrap-admin</code>.</p>
         )}
-        <p className="subtle">This attempt has been recorded in the audit trail.</p>
+        <p className="subtle">Refused attempts are recorded in the audit trail.</p>
         <p>
           <Link href="/signin?prompt=login">Sign in with another account</Link>
         </p>

@@ -38,6 +38,8 @@ test("an admin revokes a signed-in viewer's grant on the person page; the viewer
   auditTag,
   baseURL,
 }) => {
+  // Two browsers, two sign-ins and a dozen page loads: allow for a loaded 2-core machine.
+  test.slow();
   // The viewer, in a browser of their own: signed in, purpose declared, browsing events.
   const viewerTag = `${auditTag}/viewer`;
   // (a context from the browser fixture takes the file's options: start it signed out explicitly)

@@ -38,3 +38,20 @@ test("signing out deletes the session on the server, so the old cookie no longer
     expect.objectContaining({ action: "auth.sign_out", outcome: "allowed", actor_email: email }),
   ]);
 });
+
+test("signing out through Auth.js's own endpoint (POST /api/auth/signout) is audited too", async ({ page, auditTag }) => {
+  await signIn(page, email);
+  await expect(page.getByRole("heading", { name: `Welcome, ${name}` })).toBeVisible();
+  const token = (await sessionTokenOf(page.context()))!;
+
+  // What Auth.js's sign-out form posts: its CSRF token, same origin.
+  const { csrfToken } = (await (await page.request.get("/api/auth/csrf")).json()) as { csrfToken: string };
+  const response = await page.request.post("/api/auth/signout", { form: { csrfToken }, maxRedirects: 0 });
+  expect(response.status()).toBeLessThan(400);
+  expect(await findSession(token)).toBeUndefined();
+
+  const rows = await auditRowsFor(auditTag);
+  expect(rows.filter((row) => row.action === "auth.sign_out")).toEqual([
+    expect.objectContaining({ outcome: "allowed", actor_email: email, reason: "signed out through Auth.js" }),
+  ]);
+});

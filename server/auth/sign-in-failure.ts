@@ -34,11 +34,15 @@ function* chain(error: unknown, depth = 0): Generator<Record<string, unknown>> {
 
 export function classifySignInFailure(error: unknown): SignInFailure | null {
   const links = [...chain(error)];
-  if (links.some((link) => link.name === "AuditWriteError") || isDatabaseUnavailable(error)) return "AuditUnavailable";
+  if (links.some((link) => link.name === "AuditWriteError")) return "AuditUnavailable";
   if (links.some((link) => link.name === "IdentityLinkRefused")) return "IdentityLinkRefused";
   const text = links.map((link) => `${String(link.error ?? "")} ${String(link.message ?? "")} ${String(link.error_description ?? "")} ${String(link.code ?? "")}`).join(" ");
+  // The provider is reached with fetch (undici): its failures say so.
+  if (/fetch failed|UND_ERR/i.test(text)) return "IdpUnreachable";
   if (/invalid_grant|redirect_uri/i.test(text)) return "RedirectMismatch";
-  if (/fetch failed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|UND_ERR|socket hang up/i.test(text)) return "IdpUnreachable";
+  // Anything else that cannot reach something during a sign-in is the database under the audit trail.
+  if (links.some((link) => isDatabaseUnavailable(link))) return "AuditUnavailable";
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|socket hang up/i.test(text)) return "IdpUnreachable";
   return null;
 }
 
