@@ -25,9 +25,12 @@ import { AppError } from "@/server/http/app-error";
 import { createGeoLocator } from "./geo";
 import { handleTelemetry } from "./handle-telemetry";
 import { handleTrack } from "./handle-track";
-import { forgetMapping } from "./mapping";
+import { forgetMapping, getMapping } from "./mapping";
+import { type NormalizedEvent, normalizeEvent } from "./normalize";
 import type { IngestDeps } from "./process-items";
 import { TokenBucketLimiter } from "./rate-limit";
+import { reclassifyStoredEvents } from "./reclassify-stored-events";
+import { storeEvents } from "./store-events";
 import { createTestKey, findInDatabase, testTargets } from "./test-databases";
 
 const state = vi.hoisted(() => {
@@ -289,5 +292,38 @@ describe.each(testTargets(KEYS))("producer text through the intake and the data 
     ]);
     // Rows stored before the classification keep the placeholder.
     expect(list.items.filter((item) => ids.includes(item.id)).some((item) => JSON.stringify(item).includes(CANARY))).toBe(false);
+  });
+
+  it("rewrites events stored before the rule, so they too show the text to nobody without content", async () => {
+    // Rows as the intake wrote them before the rule: producer text straight into the columns.
+    const legacyCanary = `${CANARY}legacy`;
+    const clean = normalizeEvent(
+      { name: "networking.error", time: new Date(Date.now() - 120_000), properties: { ...COMMON, prefix: "def f(" }, measurements: {} },
+      { id: randomUUID(), sourceId: key.id, mapping: await getMapping(db.prisma), location: null },
+    );
+    const legacy: NormalizedEvent[] = [
+      { ...clean, eventName: `${legacyCanary}-name`, errorKind: `${legacyCanary}-kind`, osVersion: "6.8.0-85-generic", errorContext: { endpoint: `${legacyCanary}-endpoint`, attempt: 2 } },
+      { ...clean, id: randomUUID(), kind: "completion_shown", eventName: "ghostText.shown", errorKind: null, languageId: `${legacyCanary}-language`, content: null },
+    ];
+    await storeEvents(db.prisma, legacy, KEYS);
+    const legacyIds = legacy.map((event) => event.id);
+    ids = [...ids, ...legacyIds];
+    expect((await everythingShownTo(HEALTH)).text).toContain(legacyCanary); // the leak this repairs
+
+    const first = await reclassifyStoredEvents(db.prisma, KEYS, { batchSize: 5 });
+    expect(first.rewritten).toBe(2);
+    expect(first.examined).toBeGreaterThanOrEqual(ids.length);
+    expect((await reclassifyStoredEvents(db.prisma, KEYS)).rewritten).toBe(0);
+
+    const health = await everythingShownTo(HEALTH);
+    expect(health.text).not.toContain(legacyCanary);
+    await signIn(COPILOT);
+    const [withContent, withoutContent] = await Promise.all(legacyIds.map((id) => revealEventContent({ id })));
+    expect(withContent!.content).toEqual({
+      prefix: "def f(",
+      unclassified: { eventName: `${legacyCanary}-name`, osVersion: "6.8.0-85-generic", errorKind: `${legacyCanary}-kind`, endpoint: `${legacyCanary}-endpoint` },
+    });
+    expect(withoutContent!.content).toEqual({ unclassified: { languageId: `${legacyCanary}-language` } });
+    expect(await findInDatabase(db, legacyCanary)).toEqual([]);
   });
 });
