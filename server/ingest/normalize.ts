@@ -245,6 +245,15 @@ function toSuggestions(value: PropertyValue): string[] | null {
   return [value];
 }
 
+/** A value sent under `name`, if it was sent. */
+const sentAs = (name: string, value: string | undefined) => (value === undefined ? undefined : { name, value: withoutNul(value) });
+
+/** The text of a found value, noting in `sources` where it came from. */
+function sourced(sources: TextSources, field: keyof NormalizedEvent, found: { text: string; source?: TextSource }): string {
+  if (found.source) sources[field] = found.source;
+  return found.text;
+}
+
 /** A metadata value and where it came from: the property, else the fall-back (a tag, the event name's prefix), else `unknown`. */
 function metadata(name: string, value: PropertyValue | undefined, fallback?: TextSource & { value: string }): { text: string; source?: TextSource } {
   if (value === undefined || value === null || String(value).trim() === "") {
@@ -296,14 +305,8 @@ export function normalizeEvent(raw: RawEvent, context: NormalizeContext): Normal
   const uiKind: UiKind = uiKindText === "web" ? "web" : "desktop";
 
   // Where each text field's value came from, for the producer-text step (what it seals, under which name).
-  const sources: TextSources = {};
-  const fromMetadata = <F extends keyof NormalizedEvent>(field: F, found: { text: string; source?: TextSource }): string => {
-    if (found.source) sources[field] = found.source;
-    return found.text;
-  };
-  const sentAs = (name: string, value: string | undefined) => (value === undefined ? undefined : { name, value: withoutNul(value) });
   const nameSource = { name: "event.name", value: sentName };
-  sources.eventName = nameSource;
+  const sources: TextSources = { eventName: nameSource };
 
   const event: NormalizedEvent = {
     id: context.id,
@@ -311,14 +314,14 @@ export function normalizeEvent(raw: RawEvent, context: NormalizeContext): Normal
     kind,
     eventName,
     time: raw.time,
-    machineId: fromMetadata("machineId", metadata("common.vscodemachineid", props["common.vscodemachineid"], sentAs("ai.user.id", raw.userId))),
-    sessionId: fromMetadata("sessionId", metadata("common.vscodesessionid", props["common.vscodesessionid"], sentAs("ai.session.id", raw.sessionId))),
+    machineId: sourced(sources, "machineId", metadata("common.vscodemachineid", props["common.vscodemachineid"], sentAs("ai.user.id", raw.userId))),
+    sessionId: sourced(sources, "sessionId", metadata("common.vscodesessionid", props["common.vscodesessionid"], sentAs("ai.session.id", raw.sessionId))),
     completionId: null,
-    vscodeVersion: fromMetadata("vscodeVersion", metadata("common.vscodeversion", props["common.vscodeversion"])),
-    extensionName: fromMetadata("extensionName", metadata("common.extname", props["common.extname"], extension ? { ...nameSource, value: extension } : undefined)),
-    extensionVersion: fromMetadata("extensionVersion", metadata("common.extversion", props["common.extversion"])),
-    os: fromMetadata("os", metadata("common.os", props["common.os"])),
-    osVersion: fromMetadata("osVersion", metadata("common.platformversion", props["common.platformversion"])),
+    vscodeVersion: sourced(sources, "vscodeVersion", metadata("common.vscodeversion", props["common.vscodeversion"])),
+    extensionName: sourced(sources, "extensionName", metadata("common.extname", props["common.extname"], extension ? { ...nameSource, value: extension } : undefined)),
+    extensionVersion: sourced(sources, "extensionVersion", metadata("common.extversion", props["common.extversion"])),
+    os: sourced(sources, "os", metadata("common.os", props["common.os"])),
+    osVersion: sourced(sources, "osVersion", metadata("common.platformversion", props["common.platformversion"])),
     uiKind,
     languageId: null,
     extensionSettings: null,

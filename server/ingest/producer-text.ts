@@ -157,6 +157,11 @@ function shownBagValue(name: string, value: unknown, mapping: IngestMapping): Pr
 const asPropertyValue = (value: unknown): PropertyValue =>
   value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? value : JSON.stringify(value);
 
+/** A withheld field value: sealed under the producer's name for it (else the field's), as sent. */
+function withheldValue(field: string, source: TextSource | undefined, shown: unknown): Withheld {
+  return { field, name: source?.name ?? field, value: source ? source.value : asPropertyValue(shown) };
+}
+
 function decide(event: Partial<NormalizedEvent>, sources: TextSources, mapping: IngestMapping): { shown: Record<string, unknown>; withheld: Withheld[] } {
   const shown: Record<string, unknown> = { ...event };
   const withheld: Withheld[] = [];
@@ -165,7 +170,6 @@ function decide(event: Partial<NormalizedEvent>, sources: TextSources, mapping: 
     const rule = rules[field];
     if (!rule) throw new Error(`No producer-text rule for the event field "${field}" (server/ingest/producer-text.ts FIELD_RULES).`);
     const source = sources[field as keyof NormalizedEvent];
-    const withhold = (sent: unknown) => withheld.push({ field, name: source?.name ?? field, value: source ? source.value : asPropertyValue(sent) });
     switch (rule.rule) {
       case "portal":
       case "sealed":
@@ -183,12 +187,12 @@ function decide(event: Partial<NormalizedEvent>, sources: TextSources, mapping: 
         if (rule.rule === "known" && rule.list) {
           const items = Array.isArray(value) ? value : [value];
           const shownItems = items.map((item) => (typeof item === "string" ? shownText(rule, item, mapping) : undefined));
-          if (shownItems.some((item) => item === undefined)) withhold(items);
+          if (shownItems.includes(undefined)) withheld.push(withheldValue(field, source, items));
           shown[field] = shownItems.map((item) => item ?? UNCLASSIFIED_TEXT);
           break;
         }
         const text = typeof value === "string" ? shownText(rule, value, mapping) : undefined;
-        if (text === undefined) withhold(value);
+        if (text === undefined) withheld.push(withheldValue(field, source, value));
         shown[field] = text ?? UNCLASSIFIED_TEXT;
         break;
       }
