@@ -370,9 +370,10 @@ export function normalizeEvent(raw: RawEvent, context: NormalizeContext): Normal
 
   if (raw.exception) {
     if (event.errorKind === null) {
-      const typeName = withoutNul(raw.exception.typeName ?? "Error");
-      event.errorKind = toText(typeName) ?? "Error";
-      sources.errorKind = { name: "exception.typeName", value: typeName };
+      // the producer's type name, however long: the producer-text step shows it only if it is a known one
+      const typeName = withoutNul(raw.exception.typeName ?? "");
+      event.errorKind = typeName.trim() || "Error";
+      if (typeName.trim()) sources.errorKind = { name: "exception.typeName", value: typeName };
     }
     // Messages and stacks carry file paths and code: content, sealed.
     if (raw.exception.message) unclassified["exception.message"] = withoutNul(raw.exception.message);

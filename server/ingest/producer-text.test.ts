@@ -91,6 +91,10 @@ describe("producer text in a field outside content", () => {
     expect(sealed(native)).toEqual({ "exception.typeName": `${CANARY}Error` });
     expect([exception, property, native].map(visible).join()).not.toContain(CANARY);
 
+    // However long: sealed, not cut or replaced by a default.
+    const long = normalizeEvent(raw("completion.error", {}, {}, { typeName: `${CANARY}${"Q".repeat(300)}` }), CONTEXT);
+    expect(long.errorKind).toBe(UNCLASSIFIED_TEXT);
+    expect(sealed(long)).toEqual({ "exception.typeName": `${CANARY}${"Q".repeat(300)}` });
     // Known kinds show, as the vocabulary spells them.
     expect(fromNative({ name: "completion.error", exception: { typeName: "typeerror" } })).toMatchObject({ errorKind: "TypeError", content: null });
   });

@@ -198,6 +198,11 @@ function decide(event: Partial<NormalizedEvent>, sources: TextSources, mapping: 
       }
       case "bag": {
         if (value === null || value === undefined) break;
+        if (typeof value !== "object" || Array.isArray(value)) {
+          withheld.push(withheldValue(field, source, value));
+          shown[field] = null;
+          break;
+        }
         const kept: Record<string, PropertyValue> = {};
         for (const [name, entry] of Object.entries(value as Record<string, unknown>)) {
           const property = mapping.property(name);
