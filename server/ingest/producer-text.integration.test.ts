@@ -22,6 +22,7 @@ import { getEvent } from "@/server/data/get-event";
 import { listEvents } from "@/server/data/list-events";
 import { revealEventContent } from "@/server/data/reveal-event-content";
 import { AppError } from "@/server/http/app-error";
+import { signInForTest } from "@/test/sessions";
 import { createGeoLocator } from "./geo";
 import { handleTelemetry } from "./handle-telemetry";
 import { handleTrack } from "./handle-track";
@@ -188,13 +189,7 @@ describe.each(testTargets(KEYS))("producer text through the intake and the data 
   });
 
   async function signIn(email: string): Promise<void> {
-    const person = await db.prisma.person.findUniqueOrThrow({ where: { email } });
-    const user = await db.prisma.user.upsert({ where: { email }, create: { email, name: person.name, personId: person.id }, update: {} });
-    const token = randomBytes(24).toString("base64url");
-    await db.prisma.session.create({
-      data: { sessionToken: token, userId: user.id, expires: new Date(Date.now() + 3_600_000), purpose: "improve_product", purposeSetAt: new Date() },
-    });
-    state.token = token;
+    state.token = await signInForTest(db.prisma, email, { purpose: "improve_product" });
   }
 
   /** Everything the person receives from the data layer about the test's events, as one text. */
