@@ -6,8 +6,11 @@
 // its strict format is sealed into the event's content and the field shows
 // "unclassified" (server/ingest/reclassify-stored-events.ts). Run it once
 // after upgrading to the release that introduced the rule, and again after
-// removing a value from known_value or event_name_mapping. It needs the
-// portal's CONTENT_ENCRYPTION_KEYS and prints counts only, never content.
+// removing a value from known_value or event_name_mapping. It rewrites
+// telemetry rows, which the portal's runtime role may not: it connects as
+// DATABASE_MIGRATION_URL's role when that is set (as `npm run db:migrate`
+// does). It needs the portal's CONTENT_ENCRYPTION_KEYS and prints counts
+// only, never content.
 // Exit 0: done. Exit 2: configuration or database error, one sentence.
 //
 // The modules it runs import "server-only", which resolves only under Node's
@@ -34,7 +37,7 @@ async function run(): Promise<number> {
   const env = parseEnv();
   const keys = env.CONTENT_ENCRYPTION_KEYS;
   if (!keys) throw new ConfigError("Configuration error: CONTENT_ENCRYPTION_KEYS (the portal's content keys) is required to seal withheld text.");
-  const database = await connectDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: env.pgliteDataDir });
+  const database = await connectDatabase({ databaseUrl: env.DATABASE_MIGRATION_URL ?? env.DATABASE_URL, pgliteDataDir: env.pgliteDataDir });
   try {
     const tty = process.stderr.isTTY === true;
     const started = performance.now();

@@ -212,28 +212,28 @@ describe.each(testTargets(KEYS))("the telemetry intake on $name", (target) => {
     type Reply = { itemsReceived: number; itemsAccepted: number; errors: Array<{ index: number; statusCode: number; message: string }> };
 
     it("refuses an envelope nested 100,000 levels deep in a property by its index, and stores the rest", async () => {
-      const good = JSON.stringify(envelope(key.key, "ghostText.shown", { properties: { completionId: "deep-1" } }));
-      const deep = withDeep(envelope(key.key, "ghostText.shown", { properties: { completionId: "deep-x", nested: "__DEEP__" } }));
+      const good = JSON.stringify(envelope(key.key, "ghostText.shown", { properties: { completionId: "dee0-1" } }));
+      const deep = withDeep(envelope(key.key, "ghostText.shown", { properties: { completionId: "dee0-f", nested: "__DEEP__" } }));
       const response = await track(`[${good},${deep}]`);
       expect(response.status).toBe(206);
       expect(await response.json()).toEqual({ itemsReceived: 2, itemsAccepted: 1, errors: [{ index: 1, statusCode: 400, message: `Item 1 ${TOO_DEEP}` }] });
 
-      const ndjson = await track(`${deep}\n${good.replace("deep-1", "deep-2")}\n`, { "content-type": "application/x-json-stream" });
+      const ndjson = await track(`${deep}\n${good.replace("dee0-1", "dee0-2")}\n`, { "content-type": "application/x-json-stream" });
       expect(ndjson.status).toBe(206);
       expect(await ndjson.json()).toEqual({ itemsReceived: 2, itemsAccepted: 1, errors: [{ index: 0, statusCode: 400, message: `Item 0 ${TOO_DEEP}` }] });
-      expect(await count(`completion_id IN ('deep-1', 'deep-2')`)).toBe(2);
-      expect(await count(`completion_id = 'deep-x'`)).toBe(0);
+      expect(await count(`completion_id IN ('dee0-1', 'dee0-2')`)).toBe(2);
+      expect(await count(`completion_id = 'dee0-f'`)).toBe(0);
     });
 
     it("refuses an envelope with a deep field it does not read (the event id hashes the whole envelope)", async () => {
-      const deep = withDeep({ ...envelope(key.key, "ghostText.shown", { properties: { completionId: "deep-y" } }), extra: "__DEEP__" });
+      const deep = withDeep({ ...envelope(key.key, "ghostText.shown", { properties: { completionId: "dee0-e" } }), extra: "__DEEP__" });
       const response = await track(deep);
       expect(response.status).toBe(400);
       expect(await response.json()).toEqual({ itemsReceived: 0, itemsAccepted: 0, errors: [{ index: 0, statusCode: 400, message: `The request body ${TOO_DEEP}` }] });
       const inArray = await track(`[${deep}]`);
       expect(inArray.status).toBe(400);
       expect(((await inArray.json()) as Reply).errors).toEqual([{ index: 0, statusCode: 400, message: `Item 0 ${TOO_DEEP}` }]);
-      expect(await count(`completion_id = 'deep-y'`)).toBe(0);
+      expect(await count(`completion_id = 'dee0-e'`)).toBe(0);
     });
 
     it("refuses a body that is nothing but 100,000 nested arrays", async () => {
