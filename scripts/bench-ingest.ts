@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   const { sqlRunner, writeDemoAccess } = await import("../server/seed/demo-access");
   const { DEMO_INGESTION_KEY } = await import("../server/ingest/demo-ingestion-key");
   const { readEnvelope } = await import("../server/ingest/app-insights");
-  const { buildMapping } = await import("../server/ingest/mapping");
+  const { readMapping } = await import("../server/ingest/mapping");
   const { normalizeEvent } = await import("../server/ingest/normalize");
   const { INSERT_COLUMNS, toInsertRow } = await import("../server/ingest/store-events");
   const { getDatabase } = await import("../server/db/client");
@@ -126,14 +126,7 @@ async function main(): Promise<void> {
       }
       return batch;
     };
-    const mapping = await withClient(target.scratchUrl, async (client) => {
-      const kinds = await client.query<{ event_name: string; kind: string }>(`SELECT event_name, kind::text AS kind FROM event_name_mapping`);
-      const classes = await client.query<{ name: string; field_class: string }>(`SELECT name, field_class::text AS field_class FROM property_classification`);
-      return buildMapping(
-        kinds.rows.map((row) => [row.event_name, row.kind as never] as const),
-        classes.rows.map((row) => [row.name, row.field_class as never] as const),
-      );
-    });
+    const mapping = await withClient(target.scratchUrl, (client) => readMapping(async (sql) => (await client.query<Record<string, unknown>>(sql)).rows));
     const contentKeys = parseEnv().CONTENT_ENCRYPTION_KEYS!;
     const location = { country: "GB", region: "England", city: "Bracknell" };
     /** The rows the route would store for these envelopes, with fresh ids (the route already stored the originals). */

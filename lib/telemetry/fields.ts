@@ -30,6 +30,16 @@ export const FIELDS_BY_CLASS = {
 
 export type ClassifiedField = (typeof FIELDS_BY_CLASS)[FieldClass][number];
 
+/**
+ * Shown in a field instead of text a producer sent that is neither a known
+ * value of that field nor in its strict format (an unmapped event name, an
+ * unknown error kind, a version that is not a version, …). The text itself is
+ * sealed in the event's `content` document (under `unclassified`), so only
+ * people granted `content` see it, on an explicit reveal
+ * (server/ingest/producer-text.ts decides; docs/INGESTION.md explains).
+ */
+export const UNCLASSIFIED_TEXT = "unclassified";
+
 /** The decrypted `content` document of one event. */
 export type ContentDocument = {
   /** code before the cursor (completion requested) */
@@ -42,6 +52,11 @@ export type ContentDocument = {
   suggestions?: string[];
   /** what persisted of an accepted suggestion at the check interval */
   persistedText?: string;
-  /** properties the ingestion mapping does not classify */
+  /**
+   * What the producer sent that no lower class may show, by the producer's name
+   * for it: properties the ingestion mapping does not classify, and values
+   * withheld from a visible field (e.g. `event.name`, `exception.typeName`,
+   * `common.os`) because they are not from its vocabulary or format.
+   */
   unclassified?: Record<string, string | number | boolean | null>;
 };

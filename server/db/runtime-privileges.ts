@@ -28,6 +28,7 @@ export const RUNTIME_TABLE_GRANTS: Readonly<Record<string, TableGrant>> = {
   ingestion_key: { privileges: ["SELECT", "INSERT", "UPDATE"] },
   event_name_mapping: { privileges: ["SELECT"] },
   property_classification: { privileges: ["SELECT"] },
+  known_value: { privileges: ["SELECT"] },
   person: { privileges: ["SELECT", "INSERT", "UPDATE"] },
   access_group: { privileges: ["SELECT", "UPDATE"] },
   grant: { privileges: ["SELECT", "INSERT", "UPDATE"] },

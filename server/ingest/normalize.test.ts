@@ -1,15 +1,14 @@
-// Normalization of incoming telemetry, with the mapping the ingest_defaults
-// migration installs (read from its SQL, so the defaults and the code cannot
-// drift apart).
-import fs from "node:fs";
-import path from "node:path";
+// Normalization of incoming telemetry, with the mapping the migrations
+// install (read from their SQL, so the defaults and the code cannot drift
+// apart).
 import { describe, expect, it } from "vitest";
 import { FIELDS_BY_CLASS } from "@/lib/telemetry/fields";
-import type { EventKind, FieldClass } from "@/lib/telemetry/vocabulary";
+import type { FieldClass } from "@/lib/telemetry/vocabulary";
 import { SEED_EVENT_NAMES } from "@/server/seed/generate-events";
 import { readEnvelope } from "./app-insights";
 import { buildMapping } from "./mapping";
 import { readNativeEvent } from "./native-batch";
+import { FIELD_VOCABULARIES } from "./producer-text";
 import {
   COMMON_PROPERTY_COLUMNS,
   KNOWN_COLUMN_FIELDS,
@@ -21,17 +20,12 @@ import {
   splitEventName,
 } from "./normalize";
 
-const MIGRATION = fs.readFileSync(path.resolve(import.meta.dirname, "../../prisma/migrations/20261124003000_ingest_defaults/migration.sql"), "utf8");
-const tuples = (table: string) => {
-  const section = MIGRATION.slice(MIGRATION.indexOf(`INSERT INTO "${table}"`));
-  const body = section.slice(0, section.indexOf("ON CONFLICT"));
-  return [...body.matchAll(/\('([^']+)', '([^']+)'\)/g)].map((match) => [match[1]!, match[2]!] as const);
-};
-const DEFAULT_KINDS = tuples("event_name_mapping") as Array<readonly [string, EventKind]>;
-const DEFAULT_CLASSES = tuples("property_classification") as Array<readonly [string, FieldClass]>;
-const MAPPING = buildMapping(DEFAULT_KINDS, DEFAULT_CLASSES);
+import { DEFAULT_CLASSES, DEFAULT_KINDS, DEFAULT_KNOWN_VALUES, DEFAULT_MAPPING as MAPPING } from "./test-mapping";
+
 const NOW = new Date("2026-11-24T12:00:00.000Z");
 const KEY = "0f7b5c1e-3d2a-4b6c-8e9f-1a2b3c4d5e6f";
+/** VS Code's machine id: a SHA-256 hex digest */
+const MACHINE = "9f2c".repeat(16);
 const CONTEXT: NormalizeContext = { id: "00000000-0000-8000-8000-000000000001", sourceId: "11111111-1111-4111-8111-111111111111", mapping: MAPPING, location: null };
 
 /** The envelope issue 7 quotes, as @vscode/extension-telemetry 1.5.2 sends it. */
@@ -40,8 +34,8 @@ const ISSUE_ENVELOPE = {
   iKey: KEY,
   name: `Microsoft.ApplicationInsights.${KEY.replaceAll("-", "")}.Event`,
   tags: {
-    "ai.user.id": "9f2c…machine",
-    "ai.user.authUserId": "9f2c…machine",
+    "ai.user.id": MACHINE,
+    "ai.user.authUserId": MACHINE,
     "ai.session.id": "c0ffee00-1111-4222-8333-444455556666-1732449481000",
     "ai.internal.sdkVersion": "javascript:3.4.4",
   },
@@ -53,7 +47,7 @@ const ISSUE_ENVELOPE = {
       properties: {
         "common.extname": "GitHub.copilot",
         "common.extversion": "1.250.0",
-        "common.vscodemachineid": "9f2c…machine",
+        "common.vscodemachineid": MACHINE,
         "common.vscodesessionid": "c0ffee00-1111-4222-8333-444455556666-1732449481000",
         "common.vscodeversion": "1.99.3",
         "common.uikind": "desktop",
@@ -87,7 +81,7 @@ describe("normalizeEvent", () => {
       kind: "completion_shown",
       eventName: "ghostText.shown",
       time: new Date("2026-11-24T11:58:01.123Z"),
-      machineId: "9f2c…machine",
+      machineId: MACHINE,
       sessionId: "c0ffee00-1111-4222-8333-444455556666-1732449481000",
       completionId: null,
       vscodeVersion: "1.99.3",
@@ -127,32 +121,36 @@ describe("normalizeEvent", () => {
     for (const name of ["ghostText.accepted", "GitHub.copilot/ghostText.accepted", "copilot/ghostText.accepted", "GITHUB.COPILOT/ghosttext.ACCEPTED"]) {
       const event = normalizeEvent(raw(name), CONTEXT);
       expect(event.kind, name).toBe("completion_accepted");
-      expect(event.eventName.toLowerCase()).toBe("ghosttext.accepted");
+      expect(event.eventName).toBe("ghostText.accepted"); // as the mapping spells it
       expect(event.accepted).toBe(true);
     }
     expect(splitEventName("GitHub.copilot/ghostText.shown")).toEqual({ eventName: "ghostText.shown", extension: "GitHub.copilot" });
     expect(splitEventName("extension/ghostText.shown")).toEqual({ eventName: "ghostText.shown", extension: null });
     expect(splitEventName("ghostText.shown")).toEqual({ eventName: "ghostText.shown", extension: null });
-    // The extension comes from the prefix when common.extname is missing.
-    expect(normalizeEvent(raw("ms-python.python/ghostText.shown"), CONTEXT).extensionName).toBe("ms-python.python");
+    // The extension comes from the prefix when common.extname is missing (when it is a known extension).
+    expect(normalizeEvent(raw("GitHub.copilot-chat/ghostText.shown"), CONTEXT).extensionName).toBe("GitHub.copilot-chat");
     // Every name the demo generator emits has its default kind.
     for (const [name, kind] of Object.entries(SEED_EVENT_NAMES)) expect(normalizeEvent(raw(`GitHub.copilot/${name}`), CONTEXT).kind).toBe(kind);
-    // Unknown names are kept, as kind `other`.
-    expect(normalizeEvent(raw("GitHub.copilot/panel.opened"), CONTEXT)).toMatchObject({ kind: "other", eventName: "panel.opened" });
+    // Unknown names are kept, sealed, as kind `other`.
+    expect(normalizeEvent(raw("GitHub.copilot/panel.opened"), CONTEXT)).toMatchObject({
+      kind: "other",
+      eventName: "unclassified",
+      content: { unclassified: { "event.name": "GitHub.copilot/panel.opened" } },
+    });
   });
 
   it("seals unclassified properties as content, and places classified extras by class", () => {
     const event = normalizeEvent(
       raw(
         "GitHub.copilot/ghostText.issued",
-        { "common.vscodemachineid": "m1", completionId: "c1", prefix: "def total(", suffix: "\n", relativePath: "src/a.py", customerName: "ACME", endpoint: "completions", "common.remotename": "ssh-remote" },
+        { "common.vscodemachineid": "0a1b", completionId: "c1", prefix: "def total(", suffix: "\n", relativePath: "src/a.py", customerName: "ACME", endpoint: "completions", "common.remotename": "ssh-remote" },
         { line: 3, character: 10, lineCount: 40, promptCharLen: 10, mysteryScore: 0.5 },
       ),
       CONTEXT,
     );
     expect(event).toMatchObject({
       kind: "completion_requested",
-      machineId: "m1",
+      machineId: "0a1b",
       completionId: "c1",
       measurements: { endpoint: "completions", promptCharLen: 10 },
       extensionSettings: { "common.remotename": "ssh-remote" },
@@ -165,7 +163,7 @@ describe("normalizeEvent", () => {
     });
     // An identifier or location class without a column is sealed too (never put in a less restricted place).
     const mapping = buildMapping(DEFAULT_KINDS, [...DEFAULT_CLASSES, ["tenantId", "identifiers"], ["office", "location"]]);
-    expect(normalizeEvent(raw("x", { tenantId: "t1", office: "Berlin" }), { ...CONTEXT, mapping }).content).toEqual({ unclassified: { tenantId: "t1", office: "Berlin" } });
+    expect(normalizeEvent(raw("ghostText.shown", { tenantId: "t1", office: "Berlin" }), { ...CONTEXT, mapping }).content).toEqual({ unclassified: { tenantId: "t1", office: "Berlin" } });
   });
 
   it("fills every kind's columns from known names, falling back to the bags when a value does not fit", () => {
@@ -203,7 +201,7 @@ describe("normalizeEvent", () => {
     );
     if (!exception.ok) throw new Error(exception.message);
     const event = normalizeEvent(exception.event, CONTEXT);
-    expect(event).toMatchObject({ kind: "error", eventName: "exception", errorKind: "RangeError", machineId: "9f2c…machine" });
+    expect(event).toMatchObject({ kind: "error", eventName: "exception", errorKind: "RangeError", machineId: MACHINE });
     expect(event.content?.unclassified).toEqual({ "exception.message": "bad offset in /home/u/x.ts", "exception.stack": "RangeError: …" });
   });
 
@@ -224,12 +222,17 @@ describe("normalizeEvent", () => {
   });
 
   it("uses the Application Insights tags when common.* ids are missing, and refuses absurd metadata", () => {
-    const event = normalizeEvent({ ...raw("ghostText.shown"), userId: "tag-user", sessionId: "tag-session" }, CONTEXT);
-    expect(event).toMatchObject({ machineId: "tag-user", sessionId: "tag-session", vscodeVersion: "unknown", os: "unknown", uiKind: "desktop" });
+    const event = normalizeEvent({ ...raw("ghostText.shown"), userId: MACHINE, sessionId: "5e55-10" }, CONTEXT);
+    expect(event).toMatchObject({ machineId: MACHINE, sessionId: "5e55-10", vscodeVersion: "unknown", os: "unknown", uiKind: "desktop", content: null });
+    // A tag that is no hexadecimal id is sealed under the tag's name.
+    expect(normalizeEvent({ ...raw("ghostText.shown"), userId: "tag-user" }, CONTEXT)).toMatchObject({ machineId: "unclassified", content: { unclassified: { "ai.user.id": "tag-user" } } });
     expect(normalizeEvent(raw("x", { "common.uikind": "web" }), CONTEXT).uiKind).toBe("web");
     expect(() => normalizeEvent(raw("x", { "common.vscodesessionid": "s".repeat(257) }), CONTEXT)).toThrow(NormalizationError);
     expect(() => normalizeEvent(raw("   "), CONTEXT)).toThrow(NormalizationError);
-    expect(normalizeEvent(raw("nul\u0000name", { "k\u0000": "v\u0000" }), CONTEXT)).toMatchObject({ eventName: "nul\uFFFDname", content: { unclassified: { "k\uFFFD": "v\uFFFD" } } });
+    expect(normalizeEvent(raw("nul\u0000name", { "k\u0000": "v\u0000" }), CONTEXT)).toMatchObject({
+      eventName: "unclassified",
+      content: { unclassified: { "k\uFFFD": "v\uFFFD", "event.name": "nul\uFFFDname" } },
+    });
   });
 
   it("reads the portal's own format into the same rows", () => {
@@ -237,7 +240,7 @@ describe("normalizeEvent", () => {
       {
         name: "GitHub.copilot/ghostText.shown",
         time: "2026-11-24T11:58:01.123Z",
-        machineId: "9f2c…machine",
+        machineId: MACHINE,
         sessionId: "c0ffee00-1111-4222-8333-444455556666-1732449481000",
         vscodeVersion: "1.99.3",
         extensionName: "GitHub.copilot",
@@ -256,12 +259,13 @@ describe("normalizeEvent", () => {
     const a = normalizeEvent(native.event, CONTEXT);
     const b = normalizeEvent(fromEnvelope.event, CONTEXT);
     expect({ ...a, extensionSettings: null }).toEqual({ ...b, extensionSettings: null });
+    expect(a.content).toBeNull();
     expect(readNativeEvent({ name: "x", time: "2026-11-24T11:00:00Z", machineId: "m", sessionId: "s", colour: "red" }, NOW)).toMatchObject({ ok: false, message: expect.stringMatching(/colour/) });
     expect(readNativeEvent({ name: "x", time: "2026-11-27T11:00:00Z", machineId: "m", sessionId: "s" }, NOW)).toMatchObject({ ok: false, message: /future/ });
   });
 });
 
-describe("the ingest_defaults migration", () => {
+describe("the migrations' defaults", () => {
   it("maps every event name the seed emits to the seed's kind", () => {
     expect(Object.fromEntries(DEFAULT_KINDS)).toEqual(SEED_EVENT_NAMES);
   });
@@ -275,5 +279,16 @@ describe("the ingest_defaults migration", () => {
     }
     for (const name of Object.keys(KNOWN_CONTENT_FIELDS)) expect(classOf.get(name), name).toBe("content");
     expect(new Set(DEFAULT_CLASSES.map(([name]) => name)).size).toBe(DEFAULT_CLASSES.length);
+  });
+
+  it("lists known values for every field with a vocabulary, and only for fields and classified names", () => {
+    const fields = new Set(DEFAULT_KNOWN_VALUES.map(([field]) => field));
+    for (const vocabulary of FIELD_VOCABULARIES) expect(fields.has(vocabulary), vocabulary).toBe(true);
+    const classOf = new Map(DEFAULT_CLASSES);
+    for (const field of fields) {
+      if (FIELD_VOCABULARIES.includes(field)) continue;
+      expect(["environment", "measurements"], field).toContain(classOf.get(field));
+    }
+    expect(new Set(DEFAULT_KNOWN_VALUES.map(([field, value]) => `${field}\u0000${value}`)).size).toBe(DEFAULT_KNOWN_VALUES.length);
   });
 });

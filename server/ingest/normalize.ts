@@ -18,12 +18,18 @@
 //   classification at all → the encrypted content document under
 //   `unclassified` (the most restricted class; an identifier or location with
 //   no column of its own is safest there).
+// - Last, one step decides what producer text may be shown at all
+//   (producer-text.ts, classifyProducerText): a value that is neither a known
+//   value of its field nor in its strict format is replaced by `unclassified`
+//   and sealed as content. Every field goes through it; nothing here shows
+//   producer text on its own authority.
 // Pure: no database, no clock, no network. The caller seals `content`.
 import "server-only";
 import type { ContentDocument } from "@/lib/telemetry/fields";
 import type { EventKind, FieldClass, UiKind } from "@/lib/telemetry/vocabulary";
 import { emptyKindFields } from "@/server/telemetry/kind-fields";
 import type { GeoLocation } from "./geo";
+import { EXCEPTION_EVENT_NAME, type TextSource, type TextSources, UNKNOWN_TEXT, classifyProducerText } from "./producer-text";
 
 export type PropertyValue = string | number | boolean | null;
 
@@ -41,10 +47,14 @@ export type RawEvent = {
   exception?: { typeName?: string; message?: string; stack?: string };
 };
 
-/** Event-name → kind and property-name → class, as the mapping tables hold them. */
+/** The mapping tables (mapping.ts): names and values matched exactly, then case-insensitively, returned as the tables spell them. */
 export type IngestMapping = {
-  kindOf(eventName: string): EventKind | undefined;
-  classOf(name: string): FieldClass | undefined;
+  /** a known event name (event_name_mapping): its kind */
+  eventName(name: string): { name: string; kind: EventKind } | undefined;
+  /** a classified property or measurement name (property_classification): its class */
+  property(name: string): { name: string; fieldClass: FieldClass } | undefined;
+  /** `value` as known_value lists it for `field`, or undefined when it is not listed */
+  knownValue(field: string, value: string): string | undefined;
 };
 
 export type NormalizedEvent = {
@@ -89,7 +99,6 @@ export class NormalizationError extends Error {
 
 /** Longest metadata value (ids, versions, names): they are indexed and shown in tables. */
 export const MAX_METADATA_LENGTH = 256;
-const UNKNOWN = "unknown";
 
 // ─── The names the portal knows ─────────────────────────────────────────────
 
@@ -236,16 +245,26 @@ function toSuggestions(value: PropertyValue): string[] | null {
   return [value];
 }
 
-function metadata(source: string, value: PropertyValue | undefined, fallback: string | undefined): string {
+/** A value sent under `name`, if it was sent. */
+const sentAs = (name: string, value: string | undefined) => (value === undefined ? undefined : { name, value: withoutNul(value) });
+
+/** The text of a found value, noting in `sources` where it came from. */
+function sourced(sources: TextSources, field: keyof NormalizedEvent, found: { text: string; source?: TextSource }): string {
+  if (found.source) sources[field] = found.source;
+  return found.text;
+}
+
+/** A metadata value and where it came from: the property, else the fall-back (a tag, the event name's prefix), else `unknown`. */
+function metadata(name: string, value: PropertyValue | undefined, fallback?: TextSource & { value: string }): { text: string; source?: TextSource } {
   if (value === undefined || value === null || String(value).trim() === "") {
-    const alternative = fallback?.trim();
-    if (alternative && alternative.length <= MAX_METADATA_LENGTH) return alternative;
-    if (alternative) throw new NormalizationError(`${source} is longer than ${MAX_METADATA_LENGTH} characters.`);
-    return UNKNOWN;
+    const alternative = fallback?.value.trim();
+    if (alternative && alternative.length <= MAX_METADATA_LENGTH) return { text: alternative, source: fallback };
+    if (alternative) throw new NormalizationError(`${name} is longer than ${MAX_METADATA_LENGTH} characters.`);
+    return { text: UNKNOWN_TEXT };
   }
   const text = String(value).trim();
-  if (text.length > MAX_METADATA_LENGTH) throw new NormalizationError(`${source} is longer than ${MAX_METADATA_LENGTH} characters.`);
-  return text;
+  if (text.length > MAX_METADATA_LENGTH) throw new NormalizationError(`${name} is longer than ${MAX_METADATA_LENGTH} characters.`);
+  return { text, source: { name, value } };
 }
 
 // ─── Normalization ───────────────────────────────────────────────────────────
@@ -275,14 +294,19 @@ function sanitize<V extends PropertyValue>(values: Record<string, V>): Record<st
 export function normalizeEvent(raw: RawEvent, context: NormalizeContext): NormalizedEvent {
   const props = sanitize(raw.properties);
   const measurements = sanitize(raw.measurements);
-  const { eventName, extension } = splitEventName(withoutNul(raw.exception && !raw.name ? "exception" : raw.name));
+  const sentName = withoutNul(raw.exception && !raw.name ? EXCEPTION_EVENT_NAME : raw.name);
+  const { eventName, extension } = splitEventName(sentName);
   if (eventName === "") throw new NormalizationError("The event has no name.");
   if (eventName.length > MAX_METADATA_LENGTH) throw new NormalizationError(`The event name is longer than ${MAX_METADATA_LENGTH} characters.`);
 
-  const kind: EventKind = raw.exception ? "error" : (context.mapping.kindOf(eventName) ?? "other");
+  const kind: EventKind = raw.exception ? "error" : (context.mapping.eventName(eventName)?.kind ?? "other");
   const rawUiKind = props["common.uikind"];
   const uiKindText = typeof rawUiKind === "string" ? rawUiKind.trim().toLowerCase() : "";
   const uiKind: UiKind = uiKindText === "web" ? "web" : "desktop";
+
+  // Where each text field's value came from, for the producer-text step (what it seals, under which name).
+  const nameSource = { name: "event.name", value: sentName };
+  const sources: TextSources = { eventName: nameSource };
 
   const event: NormalizedEvent = {
     id: context.id,
@@ -290,14 +314,14 @@ export function normalizeEvent(raw: RawEvent, context: NormalizeContext): Normal
     kind,
     eventName,
     time: raw.time,
-    machineId: metadata("common.vscodemachineid", props["common.vscodemachineid"], raw.userId && withoutNul(raw.userId)),
-    sessionId: metadata("common.vscodesessionid", props["common.vscodesessionid"], raw.sessionId && withoutNul(raw.sessionId)),
+    machineId: sourced(sources, "machineId", metadata("common.vscodemachineid", props["common.vscodemachineid"], sentAs("ai.user.id", raw.userId))),
+    sessionId: sourced(sources, "sessionId", metadata("common.vscodesessionid", props["common.vscodesessionid"], sentAs("ai.session.id", raw.sessionId))),
     completionId: null,
-    vscodeVersion: metadata("common.vscodeversion", props["common.vscodeversion"], undefined),
-    extensionName: metadata("common.extname", props["common.extname"], extension ?? undefined),
-    extensionVersion: metadata("common.extversion", props["common.extversion"], undefined),
-    os: metadata("common.os", props["common.os"], undefined),
-    osVersion: metadata("common.platformversion", props["common.platformversion"], undefined),
+    vscodeVersion: sourced(sources, "vscodeVersion", metadata("common.vscodeversion", props["common.vscodeversion"])),
+    extensionName: sourced(sources, "extensionName", metadata("common.extname", props["common.extname"], extension ? { ...nameSource, value: extension } : undefined)),
+    extensionVersion: sourced(sources, "extensionVersion", metadata("common.extversion", props["common.extversion"])),
+    os: sourced(sources, "os", metadata("common.os", props["common.os"])),
+    osVersion: sourced(sources, "osVersion", metadata("common.platformversion", props["common.platformversion"])),
     uiKind,
     languageId: null,
     extensionSettings: null,
@@ -306,17 +330,20 @@ export function normalizeEvent(raw: RawEvent, context: NormalizeContext): Normal
     city: context.location?.city ?? null,
     ...emptyKindFields(),
   };
+  // an extension named only by the event name's prefix: if withheld, the whole name as sent is sealed
+  if (sources.extensionName?.name === nameSource.name) sources.extensionName = nameSource;
 
   const extras: Bag = {};
   const environment: Bag = {};
   const unclassified: Bag = {};
   const content: ContentDocument = {};
   const editor: { line?: number; character?: number; relativePath?: string; lineCount?: number } = {};
+  // neither web nor desktop: kept as an environment value (shown only if known_value lists it)
   if (uiKindText !== "" && uiKindText !== "web" && uiKindText !== "desktop") environment["common.uikind"] = rawUiKind ?? null;
 
   /** Anything not placed in a column or a content slot: by its classification. */
   const keep = (name: string, value: PropertyValue) => {
-    const fieldClass = context.mapping.classOf(name);
+    const fieldClass = context.mapping.property(name)?.fieldClass;
     if (fieldClass === "measurements") extras[name] = value;
     else if (fieldClass === "environment") environment[name] = value;
     else unclassified[name] = value;
@@ -326,7 +353,8 @@ export function normalizeEvent(raw: RawEvent, context: NormalizeContext): Normal
     if (name in COMMON_PROPERTY_COLUMNS) return; // read above
     const column = KNOWN_COLUMN_FIELDS[name];
     if (column) {
-      if (!setColumn(event, column, value)) keep(name, value);
+      if (setColumn(event, column, value)) sources[column] = { name, value };
+      else keep(name, value);
       return;
     }
     const slot = KNOWN_CONTENT_FIELDS[name];
@@ -341,7 +369,12 @@ export function normalizeEvent(raw: RawEvent, context: NormalizeContext): Normal
   for (const [name, value] of Object.entries(measurements)) place(name, value);
 
   if (raw.exception) {
-    event.errorKind ??= toText(withoutNul(raw.exception.typeName ?? "Error")) ?? "Error";
+    if (event.errorKind === null) {
+      // the producer's type name, however long: the producer-text step shows it only if it is a known one
+      const typeName = withoutNul(raw.exception.typeName ?? "");
+      event.errorKind = typeName.trim() || "Error";
+      if (typeName.trim()) sources.errorKind = { name: "exception.typeName", value: typeName };
+    }
     // Messages and stacks carry file paths and code: content, sealed.
     if (raw.exception.message) unclassified["exception.message"] = withoutNul(raw.exception.message);
     if (raw.exception.stack) unclassified["exception.stack"] = withoutNul(raw.exception.stack);
@@ -371,7 +404,7 @@ export function normalizeEvent(raw: RawEvent, context: NormalizeContext): Normal
   }
   if (hasEntries(environment)) event.extensionSettings = environment;
   if (Object.keys(content).length > 0) event.content = content;
-  return event;
+  return classifyProducerText(event, sources, context.mapping);
 }
 
 /** Puts a known value in its column; false when the value does not fit (the caller keeps it elsewhere). */

@@ -8,6 +8,8 @@ import {
   type SeedEvent,
   generateEvents,
 } from "./generate-events";
+import { findUnclassifiedText } from "@/server/ingest/producer-text";
+import { DEFAULT_MAPPING } from "@/server/ingest/test-mapping";
 import { Random } from "./random";
 
 const NOW = new Date("2025-11-20T12:00:00.000Z");
@@ -254,6 +256,14 @@ describe("generateEvents", () => {
     expect(uiKinds.get("desktop")!).toBeGreaterThan(uiKinds.get("web") ?? 0);
     expect(countBy(SAMPLE, (event) => event.os).size).toBe(3);
     expect(new Set(SAMPLE.map((event) => event.languageId).filter(Boolean)).size).toBeGreaterThanOrEqual(6);
+  });
+
+  it("uses only names and values the intake would show as they are (the producer-text rule, with the migrations' vocabulary)", () => {
+    const withheld = new Map<string, number>();
+    for (const { receivedAt: _receivedAt, ...event } of SAMPLE) {
+      for (const field of findUnclassifiedText(event, DEFAULT_MAPPING)) withheld.set(field, (withheld.get(field) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(withheld)).toEqual({});
   });
 
   it("holds no IP-address-like value in any field, and no IP field", () => {

@@ -58,7 +58,7 @@ export type SeedEvent = {
   content: ContentDocument | null;
 };
 
-export type ExtensionSettings = Record<string, boolean | number | string | Record<string, boolean>>;
+export type ExtensionSettings = Record<string, boolean | number | string>;
 
 export type GenerateOptions = {
   /** how many events to produce (exactly) */
@@ -121,7 +121,8 @@ const RELEASES: ReadonlyArray<readonly [vscodeMinor: number, copilotMinor: numbe
 const RELEASE_TABLE = new WeightedTable(RELEASES.map((release) => [release, release[2]] as const));
 
 type OsProfile = { os: "win32" | "darwin" | "linux"; versions: WeightedTable<string> };
-// os.release() values, which is what VS Code reports as the platform version.
+// What @vscode/extension-telemetry reports as the platform version: os.release()
+// cut to its leading numbers (Linux's "6.8.0-85-generic" is sent as "6.8.0").
 const OS_TABLE = new WeightedTable<OsProfile>([
   [{ os: "win32", versions: new WeightedTable([["10.0.26100", 40], ["10.0.22631", 35], ["10.0.19045", 25]]) }, 44],
   [{ os: "darwin", versions: new WeightedTable([["24.6.0", 30], ["25.0.0", 20], ["24.5.0", 20], ["23.6.0", 18], ["22.6.0", 6]]) }, 36],
@@ -129,12 +130,11 @@ const OS_TABLE = new WeightedTable<OsProfile>([
     {
       os: "linux",
       versions: new WeightedTable([
-        ["6.8.0-85-generic", 30],
-        ["5.15.0-156-generic", 20],
-        ["6.14.0-33-generic", 15],
-        ["6.16.8-200.fc42.x86_64", 10],
-        ["6.12.48-1-MANJARO", 5],
-        ["6.8.0-1021-azure", 20],
+        ["6.8.0", 50],
+        ["5.15.0", 20],
+        ["6.14.0", 15],
+        ["6.16.8", 10],
+        ["6.12.48", 5],
       ]),
     },
     20,
@@ -166,23 +166,21 @@ const PLACES = new WeightedTable<Place>([
   [{ country: "AU", region: "New South Wales", city: "Sydney", utcOffsetHours: 10 }, 3],
 ]);
 
-// Extension settings as the extension reports them. Objects are shared between
-// events of a machine (writers may cache their JSON by identity).
+// Extension settings as the extension reports them: names classified as
+// environment and values the portal shows as sent (booleans, and models listed
+// in known_value), so the rows obey the intake's producer-text rule
+// (server/ingest/producer-text.ts). Objects are shared between events of a
+// machine (writers may cache their JSON by identity).
 const SETTINGS_VARIANTS: readonly ExtensionSettings[] = [
-  { "editor.inlineSuggest.enabled": true, "github.copilot.enable": { "*": true, markdown: false, plaintext: false, scminput: false } },
-  { "editor.inlineSuggest.enabled": true, "github.copilot.enable": { "*": true, markdown: true, yaml: false } },
+  { "editor.inlineSuggest.enabled": true, "github.copilot.nextEditSuggestions.enabled": false },
+  { "editor.inlineSuggest.enabled": true, "editor.inlineSuggest.suppressSuggestions": true },
+  { "editor.inlineSuggest.enabled": true, "github.copilot.nextEditSuggestions.enabled": true },
   {
     "editor.inlineSuggest.enabled": true,
-    "github.copilot.enable": { "*": true },
-    "github.copilot.nextEditSuggestions.enabled": true,
-  },
-  {
-    "editor.inlineSuggest.enabled": true,
-    "github.copilot.enable": { "*": true, markdown: false },
     "github.copilot.editor.enableAutoCompletions": true,
     "editor.inlineSuggest.suppressSuggestions": false,
   },
-  { "editor.inlineSuggest.enabled": true, "github.copilot.enable": { "*": true, plaintext: false }, "github.copilot.selectedCompletionModel": "gpt-4o-copilot" },
+  { "editor.inlineSuggest.enabled": true, "github.copilot.selectedCompletionModel": "gpt-4o-copilot" },
 ];
 
 const LANGUAGE_TABLE = new WeightedTable<string>(

@@ -11,6 +11,9 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ContentDocument } from "@/lib/telemetry/fields";
 import { ContentDecryptionError, type ContentKey, openContent } from "@/server/crypto/content";
+import { readMapping } from "@/server/ingest/mapping";
+import type { PropertyValue } from "@/server/ingest/normalize";
+import { findUnclassifiedText } from "@/server/ingest/producer-text";
 import { type SqlRunner, sqlRunner } from "./demo-access";
 import { type SeedEvent, generateEvents } from "./generate-events";
 import { seedDatabase } from "./seed-database";
@@ -266,6 +269,44 @@ for (const harness of [pgliteHarness, pgHarness]) {
       });
     });
 
+    it("writes only rows the intake's producer-text rule would show as they are, with the database's vocabulary", async () => {
+      await harness.use(async (run) => {
+        const mapping = await readMapping((sql) => run(sql));
+        const rows = await run(
+          `SELECT event_name, machine_id, session_id, completion_id, vscode_version, extension_name, extension_version, os, os_version,
+                  language_id, extension_settings, error_kind, error_context, post_processing, redaction_filter, measurements
+             FROM telemetry_event`,
+        );
+        expect(rows.length).toBeGreaterThanOrEqual(EVENT_COUNT);
+        const withheld = new Set<string>();
+        for (const row of rows) {
+          const fields = findUnclassifiedText(
+            {
+              eventName: String(row.event_name),
+              machineId: String(row.machine_id),
+              sessionId: String(row.session_id),
+              completionId: row.completion_id as string | null,
+              vscodeVersion: String(row.vscode_version),
+              extensionName: String(row.extension_name),
+              extensionVersion: String(row.extension_version),
+              os: String(row.os),
+              osVersion: String(row.os_version),
+              languageId: row.language_id as string | null,
+              extensionSettings: row.extension_settings as Record<string, PropertyValue> | null,
+              errorKind: row.error_kind as string | null,
+              errorContext: row.error_context as Record<string, PropertyValue> | null,
+              postProcessing: row.post_processing as string[],
+              redactionFilter: row.redaction_filter as string | null,
+              measurements: row.measurements as Record<string, PropertyValue> | null,
+            },
+            mapping,
+          );
+          for (const field of fields) withheld.add(field);
+        }
+        expect([...withheld]).toEqual([]);
+      });
+    });
+
     it("upserts the access list idempotently, honours ifEmpty, and appends new events", async () => {
       const again = await seedDatabase({ ...harness.target, events: 0, now: NOW, keys: KEYS, log: quiet });
       expect(again.access).toMatchObject({ grantsCreated: 0, grantsRefreshed: 12 });
@@ -312,7 +353,7 @@ for (const harness of [pgliteHarness, pgHarness]) {
         postProcessing: ["trim", "NULL", "null", "with space", 'quote"d', "back\\slash", "comma,x", "{brace}", "", "tab\tin"],
         measurements: { ratio: 0.1 + 0.2 },
         content: { unclassified: { note: "\\x00 not bytes\t" } },
-        extensionSettings: { "github.copilot.enable": { "*": true, "c++": false }, "quote\"key": "va\\lue" },
+        extensionSettings: { "editor.tab\tkey": false, "c++": 2, "quote\"key": "va\\lue" },
       };
       await harness.use(async (run, writeEvents) => {
         expect(await writeEvents([awkward])).toBe(1);

@@ -1,0 +1,68 @@
+// npx tsx scripts/reclassify-stored-events.ts
+// Applies the intake's producer-text rule (server/ingest/producer-text.ts) to
+// the events already stored in the configured database (DATABASE_URL, or the
+// embedded PGlite under DATA_DIR — stop the portal first: one process per
+// PGlite directory): text that is neither a known value of its field nor in
+// its strict format is sealed into the event's content and the field shows
+// "unclassified" (server/ingest/reclassify-stored-events.ts). Run it once
+// after upgrading to the release that introduced the rule, and again after
+// removing a value from known_value or event_name_mapping. It rewrites
+// telemetry rows, which the portal's runtime role may not: it connects as
+// DATABASE_MIGRATION_URL's role when that is set (as `npm run db:migrate`
+// does). It needs the portal's CONTENT_ENCRYPTION_KEYS and prints counts
+// only, never content.
+// Exit 0: done. Exit 2: configuration or database error, one sentence.
+//
+// The modules it runs import "server-only", which resolves only under Node's
+// `react-server` condition (as in the Next.js server): the script re-runs
+// itself with it.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+if (!process.execArgv.some((arg) => arg.includes("react-server"))) {
+  const result = spawnSync(process.execPath, ["--conditions=react-server", "--import", "tsx", fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: "inherit",
+    env: process.env,
+  });
+  process.exit(result.status ?? 2);
+}
+
+const { ConfigError, parseEnv } = await import("../server/config/env");
+const { ensureLocalSecrets } = await import("../server/config/local-secrets");
+const { connectDatabase } = await import("../server/db/connect");
+const { reclassifyStoredEvents } = await import("../server/ingest/reclassify-stored-events");
+
+async function run(): Promise<number> {
+  ensureLocalSecrets();
+  const env = parseEnv();
+  const keys = env.CONTENT_ENCRYPTION_KEYS;
+  if (!keys) throw new ConfigError("Configuration error: CONTENT_ENCRYPTION_KEYS (the portal's content keys) is required to seal withheld text.");
+  const database = await connectDatabase({ databaseUrl: env.DATABASE_MIGRATION_URL ?? env.DATABASE_URL, pgliteDataDir: env.pgliteDataDir });
+  try {
+    const tty = process.stderr.isTTY === true;
+    const started = performance.now();
+    const result = await reclassifyStoredEvents(database.prisma, keys, {
+      onProgress: ({ examined, rewritten }) => {
+        if (tty) process.stderr.write(`\rexamined ${examined.toLocaleString("en-US")} events, rewrote ${rewritten.toLocaleString("en-US")}…`);
+      },
+    });
+    if (tty) process.stderr.write("\r\x1b[K");
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(`Examined ${result.examined.toLocaleString("en-US")} events in ${seconds} s; rewrote ${result.rewritten.toLocaleString("en-US")} whose producer text is now sealed as content.`);
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
+
+run().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError) console.error(error.message);
+    else {
+      const message = error instanceof Error ? (error.message.split("\n").findLast((line) => line.trim() !== "")?.trim() ?? error.name) : String(error);
+      console.error(`Reclassification could not run: ${message.replace(/\.$/, "")}.`);
+    }
+    process.exit(2);
+  },
+);
