@@ -80,7 +80,8 @@ function ContentView({ content, onHide }: { content: RevealedContent["content"];
       {content?.persistedText !== undefined ? <CodeBlock title="Still in the code at this check" code={content.persistedText} /> : null}
       {content?.unclassified && Object.keys(content.unclassified).length > 0 ? (
         <>
-          <h3>Unclassified properties</h3>
+          <h3>Unclassified producer text</h3>
+          <p className="subtle">Properties and values the producer sent that no admin has classified yet, as sent.</p>
           <dl className="props">
             {Object.entries(content.unclassified).map(([name, value]) => (
               <div key={name} style={{ display: "contents" }}>

@@ -19,6 +19,7 @@ import { checkRuntimeRole, describeRuntimeRoleRefusal, type RuntimeRoleReport } 
 import { connectDatabase, SESSION_OPTIONS, type Database } from "./connect";
 import { MigrationError, migrateDatabase } from "./migrate";
 import { RUNTIME_TABLE_GRANTS } from "./runtime-privileges";
+import { signInForTest } from "@/test/sessions";
 
 const state = vi.hoisted(() => {
   process.env.CONTENT_ENCRYPTION_KEYS = `itk1:${Buffer.alloc(32, 13).toString("base64")}`;
@@ -340,13 +341,7 @@ describe.skipIf(!serverUrl)("the portal's data layer as the runtime role", () =>
   });
 
   async function signIn(email: string): Promise<void> {
-    const person = await db.prisma.person.findUniqueOrThrow({ where: { email } });
-    const user = await db.prisma.user.upsert({ where: { email }, create: { email, name: person.name, personId: person.id }, update: {} });
-    const token = randomBytes(24).toString("base64url");
-    await db.prisma.session.create({
-      data: { sessionToken: token, userId: user.id, expires: new Date(Date.now() + 3_600_000), purpose: "improve_product", purposeSetAt: new Date() },
-    });
-    state.token = token;
+    state.token = await signInForTest(db.prisma, email, { purpose: "improve_product" });
   }
 
   const auditActions = async () =>
