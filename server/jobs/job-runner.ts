@@ -168,6 +168,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   async function oneInstanceAtATime(work: () => Promise<void>): Promise<void> {
     if (!options.databaseUrl || database.kind === "embedded") return work();
     const client = new pg.Client({ connectionString: options.databaseUrl, application_name: "telemetry-portal-jobs" });
+    // A connection lost meanwhile fails the query below; it must not also take the process down.
+    client.on("error", (error) => logger.warn({ err: error }, "The job queue's start-up connection failed"));
     await client.connect();
     try {
       await client.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [SETUP_LOCK]);
