@@ -21,6 +21,7 @@ import { proxyTrust } from "../server/http/front-headers";
 import { migrateDatabase } from "../server/db/migrate";
 import { describeUnsafeRuntimeRole } from "../server/db/check-runtime-role";
 import { closeSharedDatabase, getSharedDatabase } from "../server/db/shared";
+import { startJobRunner, stopJobRunner } from "../server/jobs/job-runner";
 import { getLogger, routeConsoleToLogger } from "../server/observability/logger";
 import { getMetrics, routeLabel } from "../server/observability/metrics";
 import { setDraining } from "../server/observability/lifecycle";
@@ -122,6 +123,8 @@ async function main(): Promise<void> {
     await seedDatabase({ ifEmpty: true, events: env.SEED_EVENTS });
   }
   const database = await getSharedDatabase();
+  // Background work runs on the job queue in the database, once across all instances.
+  await startJobRunner({ database, databaseUrl: env.DATABASE_URL });
   const closeIdp = await startDemoIdentityProvider(env);
 
   const publicUrl = new URL(env.PORTAL_URL);
@@ -162,6 +165,8 @@ async function main(): Promise<void> {
     const graceMs = env.SHUTDOWN_GRACE_SECONDS * 1000;
     logger.info({ signal, inFlight, graceSeconds: env.SHUTDOWN_GRACE_SECONDS }, "Stopping: no new connections; letting in-flight requests finish");
     setDraining(true);
+    // No new jobs; a running one finishes meanwhile (or is failed, and retried by another instance).
+    const jobsStopped = stopJobRunner({ timeoutMs: graceMs }).catch((error: unknown) => logger.error({ err: error }, "Stopping the job runner failed"));
     server.close();
     server.closeIdleConnections();
     const finished = inFlight === 0 ? Promise.resolve(true) : new Promise<boolean>((resolve) => (drained = () => resolve(true)));
@@ -170,7 +175,7 @@ async function main(): Promise<void> {
       logger.warn({ inFlight }, "Grace period over: closing the remaining connections (their data was not sent)");
       server.closeAllConnections();
     }
-    await Promise.allSettled([closeIdp?.(), app.close()]);
+    await Promise.allSettled([closeIdp?.(), app.close(), jobsStopped]);
     await closeSharedDatabase().catch((error: unknown) => logger.error({ err: error }, "Closing the database failed"));
     logger.info("Stopped");
     logger.flush();

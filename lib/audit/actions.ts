@@ -5,6 +5,7 @@
 export const AUDIT_ACTIONS = [
   "auth.sign_in",
   "auth.sign_out",
+  "auth.session_expired",
   "auth.sign_in_refused",
   "request.refused",
   "session.purpose_set",
@@ -37,6 +38,7 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "auth.sign_in": "Signed in",
   "auth.sign_out": "Signed out",
+  "auth.session_expired": "Session expired",
   "auth.sign_in_refused": "Sign-in refused",
   "request.refused": "Refused a malformed or cross-site request",
   "session.purpose_set": "Declared a purpose",

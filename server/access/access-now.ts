@@ -6,7 +6,9 @@
 // the provider id, subject = its `sub`), never by an email on a session's user
 // row. The verified email is used once: at a person's first sign-in, to find
 // the access-list entry to bind that identity to.
-import "server-only";
+//
+// No "server-only": the job runner, started by scripts/start.ts, imports it
+// (through server/auth/end-session-row.ts).
 import type { AccessGroup, Grant, Person, Prisma } from "@/server/db/generated/client";
 import { grantInForce } from "./grant-in-force";
 

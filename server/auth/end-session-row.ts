@@ -1,8 +1,11 @@
 // Ending a session: the row is deleted and the ending audited in the caller's
 // transaction. Every way a session ends goes through here — the portal's
-// sign-out, Auth.js's own POST /api/auth/signout (./adapter.ts), and a new
-// sign-in in the same browser (./check-sign-in.ts).
-import "server-only";
+// sign-out, Auth.js's own POST /api/auth/signout (./adapter.ts), a new
+// sign-in in the same browser (./check-sign-in.ts), and expiry
+// (server/jobs/purge-expired-sessions.ts).
+//
+// No "server-only": the job runner, started by scripts/start.ts, imports it.
+import type { AuditAction } from "@/lib/audit/actions";
 import type { Prisma } from "@/server/db/generated/client";
 import { accessOfIdentity, rolesAndGroups } from "@/server/access/access-now";
 import { writeAuditEvent } from "@/server/audit/write-audit-event";
@@ -14,6 +17,7 @@ export async function endSessionInTransaction(
   sessionToken: string,
   request: RequestContext,
   reason: string,
+  action: Extract<AuditAction, "auth.sign_out" | "auth.session_expired"> = "auth.sign_out",
 ): Promise<boolean> {
   const session = await tx.session.findUnique({
     where: { sessionToken },
@@ -31,7 +35,7 @@ export async function endSessionInTransaction(
     actor: email ? { personId: person?.id ?? null, email, employer: person?.employer ?? null, groups, roles } : null,
     actorIp: request.ip,
     actorUserAgent: request.userAgent,
-    action: "auth.sign_out",
+    action,
     outcome: "allowed",
     reason,
     purpose: session.purpose,

@@ -18,8 +18,13 @@
 // No "server-only": scripts/db-roles.ts uses it.
 import type pg from "pg";
 import { checkRuntimeRole, describeRuntimeRoleRefusal, listOf, quoteIdent, type Query, type RuntimeRoleReport } from "./check-runtime-role";
-import { DEFAULT_TABLE_PRIVILEGES, PORTAL_SCHEMA, RUNTIME_TABLE_GRANTS } from "./runtime-privileges";
+import { DEFAULT_TABLE_PRIVILEGES, JOB_QUEUE_SCHEMA, PORTAL_SCHEMA, RUNTIME_TABLE_GRANTS } from "./runtime-privileges";
 import { scramSha256Verifier } from "./scram-verifier";
+
+/** A SQL string literal. */
+function quoteLiteral(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
 
 export type DatabaseRolesOptions = {
   runtimeRole: string;
@@ -188,6 +193,23 @@ export async function planDatabaseRoles(query: Query, options: DatabaseRolesOpti
     `ALTER DEFAULT PRIVILEGES FOR ROLE ${migration} IN SCHEMA ${schema} GRANT ${DEFAULT_TABLE_PRIVILEGES.join(", ")} ON TABLES TO ${runtime};`,
     `ALTER DEFAULT PRIVILEGES FOR ROLE ${migration} IN SCHEMA ${schema} REVOKE ALL ON SEQUENCES FROM ${runtime};`,
     `ALTER DEFAULT PRIVILEGES FOR ROLE ${migration} IN SCHEMA ${schema} GRANT USAGE, SELECT ON SEQUENCES TO ${runtime};`,
+  );
+
+  // 7. The job queue's schema belongs to the runtime role (pg-boss creates a table per queue at run time).
+  const queue = quoteIdent(JOB_QUEUE_SCHEMA);
+  statements.push(
+    `CREATE SCHEMA IF NOT EXISTS ${queue} AUTHORIZATION ${runtime};`,
+    `ALTER SCHEMA ${queue} OWNER TO ${runtime};`,
+    `DO $queue$ DECLARE item record; BEGIN
+       FOR item IN SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname = ${quoteLiteral(JOB_QUEUE_SCHEMA)} AND c.relkind IN ('r', 'p', 'S', 'v') AND NOT c.relispartition LOOP
+         EXECUTE format(CASE item.relkind WHEN 'S' THEN 'ALTER SEQUENCE %I.%I OWNER TO %I' WHEN 'v' THEN 'ALTER VIEW %I.%I OWNER TO %I' ELSE 'ALTER TABLE %I.%I OWNER TO %I' END,
+                        ${quoteLiteral(JOB_QUEUE_SCHEMA)}, item.relname, ${quoteLiteral(options.runtimeRole)});
+       END LOOP;
+       FOR item IN SELECT p.oid::regprocedure AS signature FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ${quoteLiteral(JOB_QUEUE_SCHEMA)} LOOP
+         EXECUTE format('ALTER ROUTINE %s OWNER TO %I', item.signature, ${quoteLiteral(options.runtimeRole)});
+       END LOOP;
+     END $queue$;`,
   );
 
   return { database, migrated, statements, notes, createdRoles, transferredObjects: objects.length };

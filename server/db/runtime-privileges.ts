@@ -39,7 +39,16 @@ export const RUNTIME_TABLE_GRANTS: Readonly<Record<string, TableGrant>> = {
   audit_event: { privileges: ["SELECT", "INSERT"] },
   audit_chain_head: { privileges: ["SELECT", "UPDATE"], updateColumns: ["seq", "hash", "updated_at"] },
   _prisma_migrations: { privileges: ["SELECT"] },
+  intake_rate_bucket: { privileges: ["SELECT", "INSERT", "UPDATE", "DELETE"] },
 };
+
+/**
+ * The job queue's own schema (pg-boss, server/jobs/job-runner.ts). pg-boss
+ * creates and alters its tables at run time (a table per queue), so the
+ * runtime role owns this schema — it holds queue bookkeeping only, never
+ * audit rows or telemetry.
+ */
+export const JOB_QUEUE_SCHEMA = "pgboss";
 
 /** Tables created after `npm run db:roles` ran, until the policy names them. */
 export const DEFAULT_TABLE_PRIVILEGES: readonly TablePrivilege[] = ["SELECT", "INSERT", "UPDATE", "DELETE"];

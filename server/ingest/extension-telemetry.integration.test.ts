@@ -77,7 +77,7 @@ describe.each(testTargets(KEYS))("@vscode/extension-telemetry → /v2/track on $
 
   beforeAll(async () => {
     db = await target.open();
-    const deps: IngestDeps = { db: db.prisma, contentKeys: KEYS, maxBodyBytes: 4 << 20, limiter: new TokenBucketLimiter(1000, 20_000), geo: createGeoLocator() };
+    const deps: IngestDeps = { db: db.prisma, contentKeys: KEYS, maxBodyBytes: 4 << 20, limiter: new TokenBucketLimiter(db.prisma, { ratePerSecond: 1000, burst: 20_000 }), geo: createGeoLocator() };
     front = await startFront({ ...deps, now: () => (requestsSeen++, new Date()) });
   });
 

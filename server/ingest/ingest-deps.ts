@@ -1,18 +1,18 @@
 // The intake's dependencies inside the Next.js server: the shared database
-// connection, the content keys, the limits, and one rate limiter and one
-// geolocation reader for the whole process (kept on globalThis, because Next
-// may load this module once per route bundle and both routes must share a
-// key's bucket).
+// connection, the content keys, the limits, the rate limiter (its buckets are
+// in the database, shared by every instance) and one geolocation reader for
+// the whole process (kept on globalThis, because Next may load this module
+// once per route bundle).
 import "server-only";
 import { getEnv } from "@/server/config/env";
 import { getPrisma } from "@/server/db/client";
 import { type GeoLocator, NO_GEOLOCATION, createGeoLocator } from "./geo";
 import { ingestConfigOf } from "./ingest-config";
 import type { IngestDeps } from "./process-items";
-import { TokenBucketLimiter } from "./rate-limit";
+import { type RateLimits, TokenBucketLimiter } from "./rate-limit";
 
 const globalKey = Symbol.for("telemetry-portal.ingest");
-type Shared = { limiter: TokenBucketLimiter; geo: GeoLocator; maxBodyBytes: number };
+type Shared = { limits: RateLimits; geo: GeoLocator; maxBodyBytes: number };
 type GlobalWithIngest = typeof globalThis & { [globalKey]?: Shared };
 
 function shared(): Shared {
@@ -20,7 +20,7 @@ function shared(): Shared {
   if (!holder[globalKey]) {
     const config = ingestConfigOf();
     holder[globalKey] = {
-      limiter: new TokenBucketLimiter(config.ratePerSecond, config.burst),
+      limits: { ratePerSecond: config.ratePerSecond, burst: config.burst },
       geo: config.geoipCityDb === "off" ? NO_GEOLOCATION : createGeoLocator(config.geoipCityDb),
       maxBodyBytes: config.maxBodyBytes,
     };
@@ -31,6 +31,7 @@ function shared(): Shared {
 export async function getIngestDeps(): Promise<IngestDeps> {
   const contentKeys = getEnv().CONTENT_ENCRYPTION_KEYS;
   if (!contentKeys?.length) throw new Error("CONTENT_ENCRYPTION_KEYS is not configured; telemetry content cannot be sealed.");
-  const { limiter, geo, maxBodyBytes } = shared();
-  return { db: await getPrisma(), contentKeys, maxBodyBytes, limiter, geo };
+  const { limits, geo, maxBodyBytes } = shared();
+  const db = await getPrisma();
+  return { db, contentKeys, maxBodyBytes, limiter: new TokenBucketLimiter(db, limits), geo };
 }

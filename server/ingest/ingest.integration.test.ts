@@ -78,11 +78,12 @@ describe.each(testTargets(KEYS))("the telemetry intake on $name", (target) => {
   });
 
   beforeEach(() => {
+    clockMs += 3_600_000; // the buckets are in the database: an hour later, every one is full again
     deps = {
       db: db.prisma,
       contentKeys: KEYS,
       maxBodyBytes: MAX_BODY,
-      limiter: new TokenBucketLimiter(RATE, BURST, () => clockMs),
+      limiter: new TokenBucketLimiter(db.prisma, { ratePerSecond: RATE, burst: BURST }, () => clockMs),
       geo: createGeoLocator(),
     };
   });

@@ -1,5 +1,6 @@
 // The intake's smaller parts: body reading (limits, gzip), item splitting,
-// the rate limiter, geolocation, and the demo key.
+// geolocation, and the demo key. (The rate limiter keeps its buckets in the
+// database: rate-limit.integration.test.ts.)
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { hashIngestionKey } from "@/server/data/admin/ingestion-key-secret";
@@ -7,7 +8,6 @@ import { DEMO_INGESTION_KEY, demoIngestionKeyRow } from "./demo-ingestion-key";
 import { createGeoLocator, publicAddress, toGeoLocation } from "./geo";
 import { parseItems } from "./parse-items";
 import { batchStatus } from "./process-items";
-import { TokenBucketLimiter } from "./rate-limit";
 import { readBody } from "./read-body";
 
 const request = (body: BodyInit, headers: Record<string, string> = {}) => new Request("http://localhost/v2/track", { method: "POST", body, headers });
@@ -87,23 +87,6 @@ describe("batchStatus", () => {
     expect(batchStatus({ itemsReceived: 2, itemsAccepted: 0, errors: [error(0, 429), error(1, 429)] })).toBe(429);
     // Mixed refusals: 206, so that SDKs retry the 429 and drop the 400.
     expect(batchStatus({ itemsReceived: 2, itemsAccepted: 0, errors: [error(0, 400), error(1, 429)] })).toBe(206);
-  });
-});
-
-describe("TokenBucketLimiter", () => {
-  it("allows a burst, then asks to wait as long as the refill takes", () => {
-    let now = 0;
-    const limiter = new TokenBucketLimiter(10, 20, () => now);
-    expect(limiter.take("k", 20)).toEqual({ allowed: true });
-    expect(limiter.take("k", 5)).toEqual({ allowed: false, retryAfterSeconds: 1 });
-    expect(limiter.take("other", 20)).toEqual({ allowed: true });
-    now += 500;
-    expect(limiter.take("k", 5)).toEqual({ allowed: true });
-    // A batch larger than the bucket passes once the bucket is full.
-    expect(limiter.take("k", 50)).toEqual({ allowed: false, retryAfterSeconds: 2 });
-    now += 2_000;
-    expect(limiter.take("k", 50)).toEqual({ allowed: true });
-    expect(new TokenBucketLimiter(0, 1).take("k", 1_000_000)).toEqual({ allowed: true });
   });
 });
 

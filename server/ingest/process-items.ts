@@ -8,7 +8,7 @@ import { deterministicEventId } from "./event-id";
 import type { GeoLocation, GeoLocator } from "./geo";
 import { getMapping } from "./mapping";
 import { type IngestMapping, type NormalizedEvent, type RawEvent, NormalizationError, normalizeEvent } from "./normalize";
-import type { TokenBucketLimiter } from "./rate-limit";
+import type { RateDecision, TokenBucketLimiter } from "./rate-limit";
 import { type IngestDb, storeEvents } from "./store-events";
 import { touchKeys } from "./ingestion-keys";
 
@@ -77,7 +77,16 @@ export async function processItems(
   }
   const admitted: KeyedItem[] = [];
   for (const [keyId, items] of byKey) {
-    const decision = deps.limiter.take(keyId, items.length);
+    let decision: RateDecision;
+    try {
+      decision = await deps.limiter.take(keyId, items.length);
+    } catch (error) {
+      // The buckets are in the database: when it fails, these items could not be stored either.
+      console.error("Taking from the intake rate limit failed:", error instanceof Error ? error.message : error);
+      retryAfterSeconds = Math.max(retryAfterSeconds ?? 0, UNAVAILABLE_RETRY_AFTER_SECONDS);
+      for (const item of items) errors.push({ index: item.index, statusCode: 503, message: UNAVAILABLE });
+      continue;
+    }
     if (decision.allowed) {
       admitted.push(...items);
       continue;

@@ -179,7 +179,7 @@ describe.each(testTargets(KEYS))("producer text through the intake and the data 
     state.db = db;
     owner = target.migrationUrl ? await connectDatabase({ databaseUrl: target.migrationUrl, pgliteDataDir: "(unused)", poolSize: 1 }) : db;
     key = await createTestKey(db, "Producer-text test producer");
-    deps = { db: db.prisma, contentKeys: KEYS, maxBodyBytes: 1 << 20, limiter: new TokenBucketLimiter(1000, 20_000), geo: createGeoLocator() };
+    deps = { db: db.prisma, contentKeys: KEYS, maxBodyBytes: 1 << 20, limiter: new TokenBucketLimiter(db.prisma, { ratePerSecond: 1000, burst: 20_000 }), geo: createGeoLocator() };
     // The unmapped kind too: an admin may widen a group's kinds, and no text may depend on the kind being hidden.
     await db.prisma.$executeRawUnsafe(`UPDATE access_group SET event_kinds = array_append(event_kinds, 'other') WHERE key = 'platform_health'`);
   });

@@ -1,0 +1,10 @@
+// The portal's background jobs: everything periodic runs here, on the
+// PostgreSQL job queue (./job-runner.ts), once per occurrence across all
+// instances — never on a timer inside the web process.
+//
+// No "server-only": the job runner, started by scripts/start.ts, imports it.
+import type { JobDefinition } from "./job-definition";
+import { purgeExpiredSessionsJob } from "./purge-expired-sessions";
+import { purgeRateBucketsJob } from "./purge-rate-buckets";
+
+export const JOBS: readonly JobDefinition[] = [purgeExpiredSessionsJob, purgeRateBucketsJob];
