@@ -14,7 +14,7 @@ import { MAX_ITEM_DEPTH, measureJsonNesting } from "./json-depth";
 import { nativeBatchSchema, readNativeEvent } from "./native-batch";
 import { type IngestDeps, type ItemError, type KeyedItem, UNAVAILABLE_RETRY_AFTER_SECONDS, batchStatus, processItems } from "./process-items";
 import { readBody } from "./read-body";
-import { ingestError, ingestHeaders } from "./responses";
+import { countIntake, ingestError, ingestHeaders } from "./responses";
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
@@ -81,6 +81,7 @@ async function ingest(request: Request, deps: IngestDeps): Promise<Response> {
     clientIp: request.headers.get(CLIENT_IP_HEADER_NAME),
   });
   const status = batchStatus(outcome);
+  countIntake("/api/v1/telemetry", outcome.itemsReceived, outcome.itemsAccepted);
   if (status === 429) {
     return ingestError(429, "rate_limited", outcome.errors[0]?.message ?? "Too many events for this ingestion key.", { retryAfterSeconds: outcome.retryAfterSeconds });
   }

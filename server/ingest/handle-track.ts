@@ -18,11 +18,12 @@ import { findActiveKeys } from "./ingestion-keys";
 import { parseItems } from "./parse-items";
 import { type BatchOutcome, type IngestDeps, type ItemError, type KeyedItem, UNAVAILABLE_RETRY_AFTER_SECONDS, batchStatus, processItems } from "./process-items";
 import { readBody } from "./read-body";
-import { ingestHeaders } from "./responses";
+import { countIntake, ingestHeaders } from "./responses";
 
 const INVALID_KEY = "Invalid instrumentation key: it is not an ingestion key of this portal, or it was revoked.";
 
 function reply(outcome: BatchOutcome, status = batchStatus(outcome)): Response {
+  countIntake("/v2/track", outcome.itemsReceived, outcome.itemsAccepted);
   const body = { itemsReceived: outcome.itemsReceived, itemsAccepted: outcome.itemsAccepted, errors: outcome.errors };
   return Response.json(body, { status, headers: ingestHeaders(outcome.retryAfterSeconds) });
 }
