@@ -432,6 +432,12 @@ describe("the status override (pages whose data layer found the audit trail or d
       res.writeHead(404).end("not found");
       return;
     }
+    if (req.url?.endsWith("/crashed")) {
+      // A page that let the data layer's 503 escape: Next.js renders its error page as a 500.
+      res.statusCode = 500;
+      res.end("<p>Application error</p>");
+      return;
+    }
     if (req.url?.endsWith("/implicit")) {
       res.statusCode = 200;
       res.setHeader("Content-Type", "text/html");
@@ -456,6 +462,15 @@ describe("the status override (pages whose data layer found the audit trail or d
     const next = await server.send({ path: "/events", headers: host });
     expect(next.status).toBe(200);
     expect(next.headers["retry-after"]).toBeUndefined();
+  });
+
+  it("turns that request's 500 into 503 too (a page that let the data layer's error escape)", async () => {
+    const server = await front(HTTP_ORIGIN, { handle: page });
+    const crashed = await server.send({ path: "/unavailable/crashed", headers: host });
+    expect(crashed.status).toBe(503);
+    expect(crashed.headers["retry-after"]).toBe("7");
+    // Without an override a 500 stays a 500.
+    expect((await server.send({ path: "/events/crashed", headers: host })).status).toBe(500);
   });
 
   it("leaves other statuses alone (a redirect or a 404 stays what it is)", async () => {

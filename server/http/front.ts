@@ -97,11 +97,12 @@ export function createFront(options: FrontOptions): http.RequestListener {
       req.method = "GET";
     }
 
-    // A page whose data layer found the audit trail or the database unavailable answers 503, not 200.
+    // A request whose data layer found the audit trail or the database unavailable answers 503,
+    // not 200 (a page's error state) nor 500 (a page that let the data layer's error escape).
     const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => http.ServerResponse;
     res.writeHead = ((statusCode: number, ...rest: unknown[]) => {
       const override = takeStatusOverride(requestId);
-      if (override && statusCode === 200) {
+      if (override && (statusCode === 200 || statusCode === 500)) {
         res.setHeader("Retry-After", String(override.retryAfterSeconds));
         return writeHead(override.status, ...rest);
       }
