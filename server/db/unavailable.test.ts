@@ -11,7 +11,7 @@ import { connectDatabase, type Database } from "./connect";
 import { isDatabaseUnavailable } from "./unavailable";
 
 type Answer = { sqlstate: string; message: string; severity: "FATAL" | "ERROR" };
-type Mode = { when: "connect" | "query"; answer: Answer } | { when: "hang-up-on-connect" | "hang-up-on-query" };
+type Mode = { when: "connect" | "query"; answer: Answer } | { when: "hang-up-on-connect" | "hang-up-on-query" | "never-answer" };
 
 function message(type: string, body: Buffer): Buffer {
   const header = Buffer.alloc(5);
@@ -38,6 +38,7 @@ async function fakePostgres(mode: Mode): Promise<{ url: string; close(): Promise
     let buffer = Buffer.alloc(0);
     let started = false;
     socket.on("data", (chunk: Buffer) => {
+      if (mode.when === "never-answer") return;
       buffer = Buffer.concat([buffer, chunk]);
       for (;;) {
         if (!started) {
@@ -161,6 +162,20 @@ describe("isDatabaseUnavailable with real client errors", () => {
       await database.close();
     }
   });
+
+  it("is true, within the connect timeout, when the server accepts connections but never answers", async () => {
+    const silent = await fakePostgres({ when: "never-answer" });
+    const database = await connectDatabase({ databaseUrl: silent.url, pgliteDataDir: "(unused)", poolSize: 1, connectTimeoutMs: 500 });
+    try {
+      const started = Date.now();
+      const error = await database.prisma.$queryRaw`SELECT 1`.catch((caught: unknown) => caught);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(isDatabaseUnavailable(error), String(error)).toBe(true);
+    } finally {
+      await database.close();
+      await silent.close();
+    }
+  }, 20_000);
 
   it.each([
     ["a missing table (a bug, or a missing migration)", { sqlstate: "42P01", message: 'relation "x" does not exist', severity: "ERROR" } as const],
