@@ -15,6 +15,7 @@ import { readSessionToken } from "@/server/auth/session-cookie";
 import { AppError, auditUnavailable, databaseUnavailable, isAppError } from "@/server/http/app-error";
 import { isDatabaseUnavailable } from "@/server/db/unavailable";
 import { getRequestContext, type RequestContext } from "@/server/http/request-context";
+import { overrideStatus } from "@/server/http/status-override";
 import { resolveActor, type Actor, type ActorResolution } from "./resolve-actor";
 import { AUDITED_TRANSACTION } from "./transaction-budget";
 
@@ -40,6 +41,9 @@ export type GateSpec = {
 export type GateContext = { tx: Prisma.TransactionClient; actor: Actor; request: RequestContext };
 
 export type WorkResult<T> = { value: T; audit?: AuditDetails };
+
+/** What a 503 asks the client to wait (the API's Retry-After says the same, server/http/api-response.ts). */
+const RETRY_AFTER_SECONDS = 5;
 
 
 class Refusal extends Error {
@@ -113,11 +117,23 @@ function internalError(error: unknown, request: RequestContext): AppError {
   return new AppError("internal", `Something went wrong on our side. Try again, or tell the portal's operators the request id ${request.requestId}.`);
 }
 
-/** Database down or audit row unwritable: 503, whatever else went wrong. */
-function unavailableFor(error: unknown): AppError | null {
-  if (error instanceof AuditWriteError) return isDatabaseUnavailable(error.cause) ? databaseUnavailable() : auditUnavailable();
-  if (isDatabaseUnavailable(error)) return databaseUnavailable();
-  return null;
+/**
+ * Database down or audit row unwritable: 503, whatever else went wrong. The
+ * request's HTTP answer becomes 503 with Retry-After too (./status-override,
+ * applied by the HTTP front): a page that lets this error escape, or renders an
+ * error state for it, must not answer 500 or 200.
+ */
+function unavailableFor(error: unknown, request: RequestContext): AppError | null {
+  const unavailable =
+    error instanceof AuditWriteError
+      ? isDatabaseUnavailable(error.cause)
+        ? databaseUnavailable()
+        : auditUnavailable()
+      : isDatabaseUnavailable(error)
+        ? databaseUnavailable()
+        : null;
+  if (unavailable) overrideStatus(request.requestId, { status: unavailable.status, retryAfterSeconds: RETRY_AFTER_SECONDS });
+  return unavailable;
 }
 
 /**
@@ -138,7 +154,7 @@ export async function recordRefusal(spec: GateSpec, error: AppError): Promise<Ap
     );
     await writeRefusal(spec, request, { error, resolution });
   } catch (failure) {
-    return unavailableFor(failure) ?? internalError(failure, request);
+    return unavailableFor(failure, request) ?? internalError(failure, request);
   }
   return error;
 }
@@ -175,7 +191,7 @@ export async function audited<T>(spec: GateSpec, work: (context: GateContext) =>
       return value;
     }, AUDITED_TRANSACTION);
   } catch (error) {
-    const unavailable = unavailableFor(error);
+    const unavailable = unavailableFor(error, request);
     if (unavailable) throw unavailable;
     const refusal = error instanceof Refusal ? error : { error: isAppError(error) ? error : internalError(error, request), resolution };
     if (spec.auditRefusals === false) throw refusal.error;
@@ -188,7 +204,8 @@ export async function audited<T>(spec: GateSpec, work: (context: GateContext) =>
       }
       await writeRefusal(spec, request, refusal);
     } catch (auditError) {
-      throw unavailableFor(auditError) ?? auditError;
+      // Never the raw error: a 503 when the database or audit trail is unavailable, else a logged 500 with the request id.
+      throw unavailableFor(auditError, request) ?? internalError(auditError, request);
     }
     throw refusal.error;
   }

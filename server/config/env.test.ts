@@ -81,3 +81,151 @@ describe("parseEnv", () => {
     expect(errorOf({ AUTH_GITHUB_ID: "abc" })).toMatch(/AUTH_GITHUB_SECRET is required/);
   });
 });
+
+/** Every bad value is one sentence that names the variable: "Configuration error: NAME …." */
+function expectOneSentence(name: string, value: string, expected?: string | RegExp): void {
+  const message = errorOf({ [name]: value });
+  expect(message.startsWith(`Configuration error: ${name} `), message).toBe(true);
+  expect(message.endsWith("."), message).toBe(true);
+  // One sentence: no line breaks, no second sentence after a full stop, no zod wording.
+  expect(message, message).not.toMatch(/\n|\.\s+[A-Z]|Invalid input|Invalid option|expected number|NaN/);
+  if (typeof expected === "string") expect(message).toBe(`Configuration error: ${name} ${expected}.`);
+  else if (expected) expect(message).toMatch(expected);
+}
+
+describe("listen address and public URL", () => {
+  it("listens on PORT (default 3000) and HOST, independent of PORTAL_URL", () => {
+    const env = parseEnv({ PORTAL_URL: "https://telemetry.example.com", PORT: "3500", HOST: "127.0.0.1" });
+    expect(env.listenPort).toBe(3500);
+    expect(env.HOST).toBe("127.0.0.1");
+    expect(env.PORTAL_URL).toBe("https://telemetry.example.com");
+    expect(parseEnv({ PORTAL_URL: "https://telemetry.example.com" }).listenPort).toBe(3000);
+    expect(parseEnv({ PORT: "" }).listenPort).toBe(3000);
+    expect(parseEnv({ PORT: "1" }).listenPort).toBe(1);
+    expect(parseEnv({ PORT: "65535" }).listenPort).toBe(65_535);
+    for (const host of ["::", "0.0.0.0", "::1", "portal-1.internal", "localhost"]) expect(parseEnv({ HOST: host }).HOST).toBe(host);
+    expect(parseEnv({ HOST: "" }).HOST).toBeUndefined();
+  });
+
+  it("refuses a PORT that is not a port", () => {
+    expectOneSentence("PORT", "abc", "must be a whole number");
+    expectOneSentence("PORT", "3e3", "must be a whole number");
+    expectOneSentence("PORT", "3000.5", "must be a whole number");
+    expectOneSentence("PORT", " 3000", "must be a whole number");
+    expectOneSentence("PORT", "-1", "must be a whole number");
+    expectOneSentence("PORT", "0", "must be at least 1");
+    expectOneSentence("PORT", "65536", "must be at most 65535");
+  });
+
+  it("refuses a HOST that is no address or host name", () => {
+    for (const host of ["not a host", "http://127.0.0.1", "127.0.0.1:3000", "-bad.example", "a..b"]) {
+      expectOneSentence("HOST", host, "must be an IP address or host name to listen on, such as 127.0.0.1 or ::");
+    }
+  });
+
+  it("normalizes PORTAL_URL to its origin", () => {
+    expect(parseEnv({}).PORTAL_URL).toBe("http://localhost:3000");
+    expect(parseEnv({ PORTAL_URL: "https://Telemetry.Example.com:443/" }).PORTAL_URL).toBe("https://telemetry.example.com");
+    expect(parseEnv({ PORTAL_URL: "http://127.0.0.1:3400" }).PORTAL_URL).toBe("http://127.0.0.1:3400");
+    expect(parseEnv({ PORTAL_URL: "http://[::1]:3400" }).PORTAL_URL).toBe("http://[::1]:3400");
+  });
+
+  it("refuses a PORTAL_URL that is not an http(s) origin", () => {
+    for (const url of ["telemetry.example.com", "ftp://telemetry.example.com", "http://", "javascript:alert(1)"]) {
+      expectOneSentence("PORTAL_URL", url, "must be an http:// or https:// URL");
+    }
+    for (const url of ["https://telemetry.example.com/portal", "https://telemetry.example.com/?x=1", "https://telemetry.example.com/#top", "https://user:pw@telemetry.example.com"]) {
+      expectOneSentence("PORTAL_URL", url, "must be an origin such as https://telemetry.example.com (no path, query or credentials)");
+    }
+  });
+});
+
+describe("reverse proxies", () => {
+  it("parses TRUSTED_PROXIES as addresses and CIDR blocks of both families", () => {
+    expect(parseEnv({ TRUSTED_PROXIES: " 10.0.0.1, 10.1.0.0/16 ,::1,2001:db8::/32,::ffff:192.0.2.0/120" }).TRUSTED_PROXIES).toEqual([
+      { address: "10.0.0.1", prefix: 32, family: "ipv4" },
+      { address: "10.1.0.0", prefix: 16, family: "ipv4" },
+      { address: "::1", prefix: 128, family: "ipv6" },
+      { address: "2001:db8::", prefix: 32, family: "ipv6" },
+      { address: "::ffff:192.0.2.0", prefix: 120, family: "ipv6" },
+    ]);
+    expect(parseEnv({ TRUSTED_PROXIES: "" }).TRUSTED_PROXIES).toBeUndefined();
+  });
+
+  it("refuses an entry that is not an address or CIDR block, quoting it", () => {
+    for (const entry of ["nginx", "10.0.0.1/33", "::1/129", "10.0.0.1/", "10.0.0.1/8/2", "10.0.0.256", "10.0.0.1/-1", "10.0.0.1/a"]) {
+      expectOneSentence("TRUSTED_PROXIES", `127.0.0.1, ${entry}`, `has "${entry}", which is not an IP address or CIDR block`);
+    }
+  });
+
+  it("refuses the old TRUSTED_PROXY_HEADER, saying what replaced it", () => {
+    expectOneSentence("TRUSTED_PROXY_HEADER", "x-forwarded-for", "was replaced by TRUSTED_PROXIES (the addresses of your reverse proxies); unset it");
+    expect(parseEnv({ TRUSTED_PROXY_HEADER: "" }).TRUSTED_PROXY_HEADER).toBeUndefined();
+  });
+});
+
+describe("whole numbers, flags and choices", () => {
+  // name, smallest, largest, default
+  const numbers: Array<[string, number, number, number | undefined]> = [
+    ["SEED_EVENTS", 0, 100_000_000, 20_000],
+    ["SHUTDOWN_GRACE_SECONDS", 1, 600, 25],
+    ["DATABASE_POOL_SIZE", 1, 200, 10],
+    ["INGEST_MAX_BODY_BYTES", 1024, 64 * 1024 * 1024, 4 * 1024 * 1024],
+    ["INGEST_RATE_LIMIT_PER_SECOND", 0, 10_000_000, 1_000],
+    ["INGEST_RATE_LIMIT_BURST", 1, 100_000_000, 20_000],
+    ["DEMO_IDP_PORT", 1, 65_535, 3001],
+    ["SESSION_IDLE_MINUTES", 1, 10_080, 30],
+    ["SESSION_MAX_HOURS", 1, 720, 12],
+    ["GRANT_MAX_DAYS", 1, 3_650, 180],
+    ["CONTRACTOR_GRANT_MAX_DAYS", 1, 3_650, 90],
+    ["EXPORT_MAX_ROWS", 1, 10_000_000, 100_000],
+    ["EXACT_COUNT_THRESHOLD", 1, 1_000_000_000, 10_000],
+    ["AUDIT_CHAINS", 1, 64, 8],
+    ["AUDIT_RETENTION_DAYS", 1, 36_500, undefined],
+  ];
+
+  it.each(numbers)("%s takes decimal whole numbers from %i to %i, and its default when unset or empty", (name, min, max, fallback) => {
+    const read = (value: string | undefined) => (parseEnv({ [name]: value }) as unknown as Record<string, unknown>)[name];
+    expect(read(undefined)).toBe(fallback);
+    expect(read("")).toBe(fallback);
+    expect(read(String(min))).toBe(min);
+    expect(read(String(max))).toBe(max);
+  });
+
+  it.each(numbers)("%s refuses anything else with one sentence (never NaN, never a silently different number)", (name, min, max) => {
+    for (const value of ["abc", "1e3", "0x10", "2.5", " 7", "7 ", "+7", "-1", "١٢", "Infinity", "NaN"]) expectOneSentence(name, value, "must be a whole number");
+    if (min > 0) expectOneSentence(name, String(min - 1), `must be at least ${min}`);
+    expectOneSentence(name, String(max + 1), `must be at most ${max}`);
+    expectOneSentence(name, "99999999999999999999999", `must be at most ${max}`);
+  });
+
+  it.each(["SKIP_BUILD", "SEED_IF_EMPTY"])("%s is true/false/1/0, false by default, and nothing else", (name) => {
+    const read = (value: string | undefined) => (parseEnv({ [name]: value }) as unknown as Record<string, unknown>)[name];
+    expect(read(undefined)).toBe(false);
+    expect(read("")).toBe(false);
+    expect(read("true")).toBe(true);
+    expect(read("1")).toBe(true);
+    expect(read("false")).toBe(false);
+    expect(read("0")).toBe(false);
+    for (const value of ["yes", "TRUE", "on", "2"]) expectOneSentence(name, value, "must be true or false");
+  });
+
+  it("LOG_LEVEL is one of pino's levels, info by default", () => {
+    expect(parseEnv({}).LOG_LEVEL).toBe("info");
+    expect(parseEnv({ LOG_LEVEL: "silent" }).LOG_LEVEL).toBe("silent");
+    expectOneSentence("LOG_LEVEL", "verbose", "must be one of fatal, error, warn, info, debug, trace or silent");
+    expectOneSentence("PORTAL_ENV", "prod", "must be development or production");
+  });
+
+  it("METRICS_TOKEN is at least 16 characters when set", () => {
+    expect(parseEnv({ METRICS_TOKEN: "m".repeat(16) }).METRICS_TOKEN).toBe("m".repeat(16));
+    expect(parseEnv({ METRICS_TOKEN: "" }).METRICS_TOKEN).toBeUndefined();
+    expectOneSentence("METRICS_TOKEN", "short", "must be at least 16 characters");
+  });
+
+  it("INGEST_GEOIP_CITY_DB is a path or off, unset by default", () => {
+    expect(parseEnv({}).INGEST_GEOIP_CITY_DB).toBeUndefined();
+    expect(parseEnv({ INGEST_GEOIP_CITY_DB: "off" }).INGEST_GEOIP_CITY_DB).toBe("off");
+    expect(parseEnv({ INGEST_GEOIP_CITY_DB: "/srv/geo/City.mmdb" }).INGEST_GEOIP_CITY_DB).toBe("/srv/geo/City.mmdb");
+  });
+});

@@ -51,7 +51,6 @@ const postgresUrl = z
 
 const databaseName = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
 
-const positiveInt = z.coerce.number().int().positive();
 const emptyToUndefined = (value: unknown) => (value === "" ? undefined : value);
 const MIB = 1024 * 1024;
 /** A whole number in [min, max], written in decimal ("abc", "1e3", "2.5" are refused). */
@@ -60,7 +59,9 @@ const wholeNumber = (min: number, max: number) =>
     .string()
     .regex(/^\d+$/, "must be a whole number")
     .transform(Number)
-    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+    // No .int(): the pattern already allows only digits, and zod's int check would answer
+    // "99999999999999999999" (beyond a safe integer) in its own words before the range does.
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 const flag = z.enum(["true", "false", "1", "0"], "must be true or false").transform((value) => value === "true" || value === "1");
 
 /** A public URL: http(s), an origin only (the portal is served at the root). */
@@ -74,7 +75,11 @@ const publicUrl = z
 const proxyList = z.string().transform((value, ctx) => {
   const entries: TrustedProxy[] = [];
   for (const part of value.split(",").map((item) => item.trim()).filter(Boolean)) {
-    const [address = "", prefixText] = part.split("/", 2);
+    const [address = "", prefixText, ...rest] = part.split("/");
+    if (rest.length > 0) {
+      ctx.addIssue({ code: "custom", message: `has "${part}", which is not an IP address or CIDR block` });
+      return z.NEVER;
+    }
     const family = net.isIP(address);
     const max = family === 6 ? 128 : 32;
     const prefix = prefixText === undefined ? max : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
@@ -87,10 +92,18 @@ const proxyList = z.string().transform((value, ctx) => {
   return entries;
 });
 
+/** An interface address or a host name to listen on ("127.0.0.1", "::", "portal-1.internal"). */
+const listenHost = z
+  .string()
+  .refine(
+    (value) => net.isIP(value) !== 0 || (value.length <= 253 && /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(value)),
+    "must be an IP address or host name to listen on, such as 127.0.0.1 or ::",
+  );
+
 export type TrustedProxy = { address: string; prefix: number; family: "ipv4" | "ipv6" };
 
 const envSchema = z.object({
-  PORTAL_ENV: z.enum(["development", "production"]).default("development"),
+  PORTAL_ENV: z.enum(["development", "production"], "must be development or production").default("development"),
   DATABASE_URL: z.preprocess(emptyToUndefined, postgresUrl.optional()),
   // The role that owns the schema and runs migrations (`npm run db:roles`);
   // unset = migrations run as DATABASE_URL's role.
@@ -101,7 +114,7 @@ const envSchema = z.object({
   PORTAL_URL: publicUrl.default("http://localhost:3000"),
   /** where this process listens; independent of PORTAL_URL (a proxy may sit between) */
   PORT: z.preprocess(emptyToUndefined, wholeNumber(1, 65_535).optional()),
-  HOST: z.preprocess(emptyToUndefined, z.string().optional()),
+  HOST: z.preprocess(emptyToUndefined, listenHost.optional()),
   TRUSTED_PROXIES: z.preprocess(emptyToUndefined, proxyList.optional()),
   /** replaced by TRUSTED_PROXIES; refused with a sentence so nobody keeps trusting a header from anyone */
   TRUSTED_PROXY_HEADER: z.preprocess(emptyToUndefined, z.undefined({ error: "was replaced by TRUSTED_PROXIES (the addresses of your reverse proxies); unset it" }).optional()),
@@ -110,7 +123,7 @@ const envSchema = z.object({
   SEED_EVENTS: z.preprocess(emptyToUndefined, wholeNumber(0, 100_000_000).default(20_000)),
   /** seconds a stopping instance lets in-flight requests finish */
   SHUTDOWN_GRACE_SECONDS: z.preprocess(emptyToUndefined, wholeNumber(1, 600).default(25)),
-  LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
+  LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "must be one of fatal, error, warn, info, debug, trace or silent").default("info")),
   /** bearer token for GET /metrics; without it only TRUSTED_PROXIES and loopback may scrape */
   METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, "must be at least 16 characters").optional()),
   DATABASE_POOL_SIZE: z.preprocess(emptyToUndefined, wholeNumber(1, 200).default(10)),
@@ -132,15 +145,16 @@ const envSchema = z.object({
   AUTH_MICROSOFT_ENTRA_ID_ID: z.preprocess(emptyToUndefined, z.string().optional()),
   AUTH_MICROSOFT_ENTRA_ID_SECRET: z.preprocess(emptyToUndefined, z.string().optional()),
   AUTH_MICROSOFT_ENTRA_ID_ISSUER: z.preprocess(emptyToUndefined, z.url().optional()),
-  DEMO_IDP_PORT: positiveInt.default(3001),
-  SESSION_IDLE_MINUTES: positiveInt.default(30),
-  SESSION_MAX_HOURS: positiveInt.default(12),
-  GRANT_MAX_DAYS: positiveInt.default(180),
-  CONTRACTOR_GRANT_MAX_DAYS: positiveInt.default(90),
-  EXPORT_MAX_ROWS: positiveInt.default(100_000),
-  EXACT_COUNT_THRESHOLD: positiveInt.default(10_000),
-  AUDIT_CHAINS: positiveInt.max(64).default(8),
-  AUDIT_RETENTION_DAYS: z.preprocess(emptyToUndefined, positiveInt.optional()),
+  // Whole numbers in decimal with sensible bounds, like the rest ("abc", "1e3", "0x10", "" are not numbers here).
+  DEMO_IDP_PORT: z.preprocess(emptyToUndefined, wholeNumber(1, 65_535).default(3001)),
+  SESSION_IDLE_MINUTES: z.preprocess(emptyToUndefined, wholeNumber(1, 10_080).default(30)),
+  SESSION_MAX_HOURS: z.preprocess(emptyToUndefined, wholeNumber(1, 720).default(12)),
+  GRANT_MAX_DAYS: z.preprocess(emptyToUndefined, wholeNumber(1, 3_650).default(180)),
+  CONTRACTOR_GRANT_MAX_DAYS: z.preprocess(emptyToUndefined, wholeNumber(1, 3_650).default(90)),
+  EXPORT_MAX_ROWS: z.preprocess(emptyToUndefined, wholeNumber(1, 10_000_000).default(100_000)),
+  EXACT_COUNT_THRESHOLD: z.preprocess(emptyToUndefined, wholeNumber(1, 1_000_000_000).default(10_000)),
+  AUDIT_CHAINS: z.preprocess(emptyToUndefined, wholeNumber(1, 64).default(8)),
+  AUDIT_RETENTION_DAYS: z.preprocess(emptyToUndefined, wholeNumber(1, 36_500).optional()),
 });
 
 export type PortalEnv = z.infer<typeof envSchema> & {

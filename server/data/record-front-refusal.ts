@@ -9,7 +9,7 @@ import type { FrontRefusal } from "@/server/http/front";
 
 const ERRORS: Record<FrontRefusal, () => AppError> = {
   "malformed-path": () =>
-    new AppError("invalid_input", "The request path is not valid: a segment's percent-encoding does not decode, or decodes to a control character.", [
+    new AppError("invalid_input", "The request path is not valid: a segment's percent-encoding does not decode or decodes to a control character, or the path has backslashes or '.'/'..' segments.", [
       { path: "path", message: "is not valid percent-encoding" },
     ]),
   "cross-site": () =>

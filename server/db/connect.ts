@@ -33,11 +33,30 @@ export type ConnectOptions = {
   pgliteDataDir: string;
   /** pg pool size (PostgreSQL only) */
   poolSize?: number;
+  /** PostgreSQL only: how long a new connection, or a wait for a pooled one, may take (default CONNECT_TIMEOUT_MS) */
+  connectTimeoutMs?: number;
 };
+
+/**
+ * A server that accepts connections but never answers (a network partition, a
+ * failover moving an address) would otherwise hold every pooled connection
+ * for the operating system's TCP timeout (about two minutes): then the answer
+ * is a 503 after this long, the same budget an audited transaction has to
+ * start (AUDITED_TRANSACTION.maxWait).
+ */
+export const CONNECT_TIMEOUT_MS = 10_000;
 
 export async function connectDatabase(options: ConnectOptions): Promise<Database> {
   if (options.databaseUrl) {
-    const adapter = new PrismaPg({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, options: SESSION_OPTIONS });
+    // SESSION_OPTIONS: UTC sessions (adapter-pg misreads timestamptz otherwise, prisma/orm#26786) and a pinned search_path.
+    // keepAlive: a connection whose server vanished is noticed by the OS, not at the next query.
+    const adapter = new PrismaPg({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      options: SESSION_OPTIONS,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+      keepAlive: true,
+    });
     const prisma = new PrismaClient({ adapter });
     return { prisma, kind: "postgresql", close: () => prisma.$disconnect() };
   }

@@ -15,6 +15,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { EmbeddedDatabaseInUse, lockEmbeddedDatabase } from "./embedded-lock";
 
 const PROJECT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const PRISMA_BIN = path.join(PROJECT_DIR, "node_modules", ".bin", "prisma");
@@ -111,6 +112,15 @@ export async function migrateDatabase(options: MigrateOptions = {}): Promise<voi
     // Absolute, because Prisma runs from the project directory.
     childEnv.PGLITE_DATA_DIR = target.dataDir;
     delete childEnv.DATABASE_URL;
+    // Another process (a running portal) has it open: refuse now with the lock's one sentence,
+    // rather than after the schema engine's wait, Prisma's failure and the release wait (~40 s).
+    // (Not when this process holds it: the probe would take its lock away.)
+    try {
+      if (readLockOwner(target.dataDir) !== process.pid) (await lockEmbeddedDatabase(target.dataDir)).release();
+    } catch (error) {
+      if (error instanceof EmbeddedDatabaseInUse) throw new MigrationError(error.message);
+      throw error;
+    }
   } else {
     await checkServerReachable(target);
     // prisma.config.ts hands Prisma DATABASE_URL: the migration role's, when there is one.
@@ -189,6 +199,14 @@ async function waitForEmbeddedDatabaseRelease(dataDir: string, timeoutMs = 15_00
       throw new MigrationError(`The embedded database at ${dataDir} is still held by process ${owner}; stop it and try again.`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function readLockOwner(dataDir: string): number | null {
+  try {
+    return Number(fs.readFileSync(`${dataDir}.lock`, "utf8").trim());
+  } catch {
+    return null;
   }
 }
 

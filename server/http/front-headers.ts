@@ -8,7 +8,7 @@ export const REQUEST_ID_HEADER_NAME = "x-portal-request-id";
 export const CLIENT_IP_HEADER_NAME = "x-portal-client-ip";
 /** set by the front when it refuses a request that Next.js then audits (app/portal-front/refusal) */
 export const REFUSAL_HEADER_NAME = "x-portal-refusal";
-/** "1" when the socket peer is loopback or a trusted proxy (the metrics endpoint's scrape rule) */
+/** "1" when the client itself is loopback (connecting directly, relaying nobody) or a trusted proxy (the metrics endpoint's scrape rule) */
 export const PEER_TRUSTED_HEADER_NAME = "x-portal-peer-trusted";
 export const REFUSED_METHOD_HEADER_NAME = "x-portal-refused-method";
 export const REFUSED_PATH_HEADER_NAME = "x-portal-refused-path";
@@ -48,23 +48,41 @@ export function normalizeAddress(address: string): string {
 }
 
 /**
+ * An X-Forwarded-For entry as a plain address ("198.51.100.1", "198.51.100.1:4711",
+ * "2001:db8::1", "[2001:db8::1]:4711", "::ffff:198.51.100.1"), or null when it is none.
+ */
+function forwardedAddress(entry: string): string | null {
+  let text = entry.trim();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(text);
+  if (bracketed) text = bracketed[1]!;
+  else if (/^\d{1,3}(?:\.\d{1,3}){3}:\d+$/.test(text)) text = text.slice(0, text.lastIndexOf(":"));
+  const plain = normalizeAddress(text);
+  return net.isIP(plain) !== 0 ? plain : null;
+}
+
+/**
  * The client's address: the socket peer, unless the peer is a trusted proxy;
  * then the right-most X-Forwarded-For entry that is not itself a trusted
  * proxy (what the nearest untrusted hop told our proxies). Entries left of
- * that are client-supplied and never believed.
+ * that are client-supplied and never believed — also when the entry our
+ * proxies wrote is not an address ("unknown"): then the client is unknown and
+ * the nearest trusted proxy is named instead.
  */
 export function clientAddress(socketAddress: string | undefined, forwardedFor: string | string[] | undefined, trust: ProxyTrust): string | null {
   if (!socketAddress) return null;
   const peer = normalizeAddress(socketAddress);
   if (!trust.isTrusted(peer)) return peer;
   const header = Array.isArray(forwardedFor) ? forwardedFor.join(",") : (forwardedFor ?? "");
-  const hops = header
+  const entries = header
     .split(",")
-    .map((part) => normalizeAddress(part.trim()))
-    .filter((part) => net.isIP(part) !== 0);
-  for (let index = hops.length - 1; index >= 0; index -= 1) {
-    const hop = hops[index]!;
+    .map((part) => part.trim())
+    .filter(Boolean);
+  let nearest = peer;
+  for (let index = entries.length - 1; index >= 0; index -= 1) {
+    const hop = forwardedAddress(entries[index]!);
+    if (hop === null) return nearest;
     if (!trust.isTrusted(hop)) return hop;
+    nearest = hop;
   }
-  return hops[0] ?? peer;
+  return nearest;
 }

@@ -39,6 +39,8 @@ const NO_CSRF_CHECK = [/^\/v2\/track$/, /^\/api\/v1\/telemetry$/, /^\/api\/auth\
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** Next.js internals a client must never set. */
 const INTERNAL_HEADER = /^(x-portal-|x-middleware-|x-invoke-)/;
+/** Headers a proxy adds to say whom it relays. */
+const RELAY_HEADERS = ["x-forwarded-for", "forwarded", "x-real-ip"];
 
 export function createFront(options: FrontOptions): http.RequestListener {
   const publicUrl = new URL(options.publicOrigin);
@@ -58,13 +60,19 @@ export function createFront(options: FrontOptions): http.RequestListener {
     const viaTrustedProxy = peer !== undefined && options.trust.isTrusted(peer);
     const address = clientAddress(peer, req.headers["x-forwarded-for"], options.trust);
     if (address) req.headers[CLIENT_IP_HEADER_NAME] = address;
-    if (peer !== undefined && (viaTrustedProxy || isLoopback(peer))) req.headers[PEER_TRUSTED_HEADER_NAME] = "1";
+    // The metrics scrape rule trusts the *client*: a trusted proxy or loopback asking for itself, never
+    // an internet client that a proxy relays (a proxy on loopback that is not in TRUSTED_PROXIES included).
+    const isRelayed = RELAY_HEADERS.some((name) => req.headers[name] !== undefined);
+    const isTrustedClient = viaTrustedProxy
+      ? address !== null && (isLoopback(address) || options.trust.isTrusted(address))
+      : peer !== undefined && isLoopback(peer) && !isRelayed;
+    if (isTrustedClient) req.headers[PEER_TRUSTED_HEADER_NAME] = "1";
 
     const proto = viaTrustedProxy ? firstValue(req.headers["x-forwarded-proto"]) : undefined;
     const host = (viaTrustedProxy ? firstValue(req.headers["x-forwarded-host"]) : undefined) ?? req.headers.host;
     const origin = originOf(proto ?? ("encrypted" in req.socket && req.socket.encrypted ? "https" : "http"), host);
     // From here on every layer sees the public origin and nothing a client forged.
-    for (const name of ["x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "forwarded", "x-real-ip"]) delete req.headers[name];
+    for (const name of [...RELAY_HEADERS, "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port"]) delete req.headers[name];
 
     const rawPath = (req.url ?? "/").split("?", 1)[0] ?? "/";
     if (ANY_ORIGIN_PATHS.has(rawPath) && origin !== options.publicOrigin) {
@@ -89,11 +97,12 @@ export function createFront(options: FrontOptions): http.RequestListener {
       req.method = "GET";
     }
 
-    // A page whose data layer found the audit trail or the database unavailable answers 503, not 200.
+    // A request whose data layer found the audit trail or the database unavailable answers 503,
+    // not 200 (a page's error state) nor 500 (a page that let the data layer's error escape).
     const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => http.ServerResponse;
     res.writeHead = ((statusCode: number, ...rest: unknown[]) => {
       const override = takeStatusOverride(requestId);
-      if (override && statusCode === 200) {
+      if (override && (statusCode === 200 || statusCode === 500)) {
         res.setHeader("Retry-After", String(override.retryAfterSeconds));
         return writeHead(override.status, ...rest);
       }
@@ -101,7 +110,8 @@ export function createFront(options: FrontOptions): http.RequestListener {
     }) as typeof res.writeHead;
     res.on("close", () => takeStatusOverride(requestId));
 
-    void withRequestScope(requestId, () => Promise.resolve(options.handle(req, res))).catch((error: unknown) => {
+    // async: a handler that throws synchronously is answered like one that rejects, not an uncaught exception.
+    void withRequestScope(requestId, async () => options.handle(req, res)).catch((error: unknown) => {
       console.error(`Unhandled error serving ${req.method} ${rawPath} (request ${requestId})`, error);
       if (!res.headersSent) {
         res.writeHead(500, { "Content-Type": "application/json", "Cache-Control": "private, no-store" });
@@ -130,12 +140,18 @@ function originOf(proto: string, host: string | undefined): string | null {
   }
 }
 
-/** Percent-encoding that does not decode, or decodes to NUL, in any path segment. */
+/**
+ * A path the front cannot judge the way the router will read it: percent-encoding
+ * that does not decode, or decodes to a control character, in any segment; and
+ * backslashes or dot segments ("..", "%2e%2e"), which Next.js resolves (WHATWG
+ * URL rules) to another path than the one the origin and CSRF checks saw.
+ */
 export function isMalformedPath(path: string): boolean {
-  if (/[\u0000-\u001f\u007f]/.test(path)) return true;
+  if (/[\u0000-\u001f\u007f\\]/.test(path)) return true;
   for (const segment of path.split("/")) {
     try {
-      if (decodeURIComponent(segment).includes("\u0000")) return true;
+      const decoded = decodeURIComponent(segment);
+      if (/[\u0000-\u001f\u007f]/.test(decoded) || decoded === "." || decoded === "..") return true;
     } catch {
       return true;
     }
@@ -161,8 +177,9 @@ export function refusalOf(req: Pick<http.IncomingMessage, "method" | "headers">,
 }
 
 function wrongOrigin(req: http.IncomingMessage, res: http.ServerResponse, publicOrigin: string, origin: string | null): void {
+  // Appended to the origin, never resolved against it: "//evil.example/" stays a path of the portal.
   const path = req.url?.startsWith("/") ? req.url : "/";
-  const target = new URL(path, publicOrigin).toString();
+  const target = new URL(`${publicOrigin}${path}`).toString();
   const headers = { "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff" };
   const message = `This Telemetry Portal is served at ${publicOrigin}${origin ? `, not at ${origin}` : ""}. Open it at its public address; signing in anywhere else cannot work.`;
   if ((req.url ?? "").startsWith("/api/")) {

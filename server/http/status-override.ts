@@ -1,8 +1,9 @@
 // A page cannot set its HTTP status from a server component. When the data
-// layer finds the audit trail or the database unavailable while rendering a
-// page, the page records a 503 for its request id here; the portal's HTTP
+// layer (server/access/audited.ts) finds the audit trail or the database
+// unavailable, it records a 503 for the request id here; the portal's HTTP
 // front (./front.ts, same process) applies it when the response head is
-// written. Kept on globalThis: Next.js bundles its own copy of this module.
+// written, over a 200 or a 500. Kept on globalThis: Next.js bundles its own
+// copy of this module.
 //
 // No "server-only": the front imports it.
 const key = Symbol.for("telemetry-portal.status-overrides");
@@ -15,8 +16,14 @@ function overrides(): Map<string, Override> {
   return holder[key];
 }
 
+/** Overrides recorded outside the front (scripts, tests) are never taken: keep only the newest. */
+const MAX_PENDING = 10_000;
+
 export function overrideStatus(requestId: string, override: Override): void {
-  overrides().set(requestId, override);
+  const map = overrides();
+  map.delete(requestId);
+  map.set(requestId, override);
+  if (map.size > MAX_PENDING) map.delete(map.keys().next().value!);
 }
 
 /** The override for this request, removed as it is read. */
