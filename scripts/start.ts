@@ -151,6 +151,12 @@ async function main(): Promise<void> {
   // Keep-alive longer than a typical proxy's, so the proxy closes idle connections first.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  server.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EADDRINUSE") fail(`Port ${env.listenPort} is already in use${env.HOST ? ` on ${env.HOST}` : ""}: stop what holds it, or set PORT.`);
+    if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") fail(`HOST ${env.HOST ?? ""} is not an address of this machine: set HOST to one of its addresses, or unset it.`);
+    if (error.code === "EACCES") fail(`Listening on port ${env.listenPort} needs privileges this process lacks: use a port above 1023 behind the proxy.`);
+    fail(`The portal could not listen on port ${env.listenPort}: ${error.message}.`);
+  });
   server.listen(env.listenPort, env.HOST, () =>
     logger.info(
       { publicUrl: env.PORTAL_URL, port: env.listenPort, host: env.HOST ?? "*", database: database.kind },

@@ -92,7 +92,9 @@ async function e2eDatabaseServer(testDatabaseUrl: string): Promise<string> {
 
 async function main(): Promise<void> {
   const only = process.argv[2];
-  const testDatabaseUrl = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || "";
+  // As the README says: TEST_DATABASE_URL, else the local PostgreSQL when it answers (so the
+  // PostgreSQL-only integration tests — roles, restart, job queue — run in every full run).
+  const testDatabaseUrl = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || ((await canConnect(LOCAL_POSTGRES)) ? LOCAL_POSTGRES : "");
   // Next.js's anonymous usage telemetry stays off (builds included).
   const baseEnv: NodeJS.ProcessEnv = { ...process.env, TEST_DATABASE_URL: testDatabaseUrl, NEXT_TELEMETRY_DISABLED: "1" };
   delete baseEnv.DATABASE_URL;

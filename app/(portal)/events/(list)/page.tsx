@@ -19,13 +19,18 @@ import { listEvents } from "@/server/data/list-events";
 import { getViewer } from "@/server/data/get-viewer";
 import { getEnv } from "@/server/config/env";
 import { loadExplorerPage } from "@/server/telemetry/load-explorer-page";
+import { loadForPage } from "@/server/http/page-guard";
 
 export const metadata: Metadata = { title: "Events" };
 
 export default async function EventsPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   const raw = await searchParams;
-  const result = await loadExplorerPage(withQuery("/events", toUrlSearchParams(raw)), () => listEvents(raw));
-  const viewer = await getViewer();
+  const path = withQuery("/events", toUrlSearchParams(raw));
+  const result = await loadExplorerPage(path, () => listEvents(raw));
+  // The data layer may be unavailable here too: the page answers 503 with its error state, never Next's error page.
+  const viewerResult = await loadForPage(path, () => getViewer());
+  if (!viewerResult.ok) return <ErrorState error={viewerResult.error} />;
+  const viewer = viewerResult.value;
   const kinds = permittedKinds(viewer.scope);
   const classes = visibleFieldClasses(viewer.scope);
   // The data layer has parsed (and authorized) this query; parsed again here only to build links.

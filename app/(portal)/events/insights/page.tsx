@@ -11,6 +11,7 @@ import { toUrlSearchParams, withQuery } from "@/lib/telemetry/search-params";
 import { EVENT_KIND_LABELS } from "@/lib/telemetry/vocabulary";
 import { getEventInsights } from "@/server/data/event-insights";
 import { getViewer } from "@/server/data/get-viewer";
+import { loadForPage } from "@/server/http/page-guard";
 import { loadExplorerPage } from "@/server/telemetry/load-explorer-page";
 
 export const metadata: Metadata = { title: "Event charts" };
@@ -19,7 +20,10 @@ export default async function InsightsPage({ searchParams }: { searchParams: Pro
   const raw = await searchParams;
   const query = toUrlSearchParams(raw);
   const result = await loadExplorerPage(withQuery("/events/insights", query), () => getEventInsights(raw));
-  const viewer = await getViewer();
+  // The data layer may be unavailable here too: the page answers 503 with its error state, never Next's error page.
+  const viewerResult = await loadForPage(withQuery("/events/insights", query), () => getViewer());
+  if (!viewerResult.ok) return <ErrorState error={viewerResult.error} />;
+  const viewer = viewerResult.value;
 
   return (
     <div className="stack explorer">
