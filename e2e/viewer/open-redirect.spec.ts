@@ -109,7 +109,8 @@ test.describe("signing in", () => {
       const toSignInPage = new URL(authjs.headers().location!, portal);
       expect(toSignInPage.origin).toBe(portal);
       expect(toSignInPage.pathname).toBe("/signin");
-      expect(toSignInPage.searchParams.get("callbackUrl")).toBe(`${portal}/`);
+      // the portal's home, or nothing at all (Auth.js drops a javascript: URL before the redirect callback sees it)
+      expect([`${portal}/`, null]).toContain(toSignInPage.searchParams.get("callbackUrl"));
 
       // the sign-in page keeps only a portal path
       await page.goto(`/signin?callbackUrl=${variant.query}`);
