@@ -142,8 +142,11 @@ async function main(): Promise<void> {
     res.on("close", () => {
       inFlight -= 1;
       const labels = { route: routeLabel(req.url ?? "/"), method: req.method ?? "?", status: String(res.statusCode) };
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.httpRequests.inc(labels);
-      metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      metrics.httpDuration.observe(labels, seconds);
+      // The access log: route pattern, never the path or query (they can carry ids and filters).
+      logger.info({ requestId: res.getHeader("X-Request-Id"), method: labels.method, route: labels.route, status: res.statusCode, ms: Math.round(seconds * 1000) }, "request");
       if (inFlight === 0) drained?.();
     });
     front(req, res);

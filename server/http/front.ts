@@ -189,7 +189,7 @@ function wrongOrigin(req: http.IncomingMessage, res: http.ServerResponse, public
   }
   res.writeHead(421, { ...headers, "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'" });
   res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Use the portal's address</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:10vh auto;padding:0 1rem;color:#1f2328}a{color:#0969da}code{background:#f6f8fa;padding:.1em .3em;border-radius:4px}</style></head>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:10vh auto;padding:0 1rem;color:#1f2328}h1{font-size:1.6rem;line-height:1.25}a{color:#0969da}code{background:#f6f8fa;padding:.1em .3em;border-radius:4px}</style></head>
 <body><main><h1>Open the Telemetry Portal at its address</h1><p>${escapeHtml(message)}</p><p><a href="${escapeHtml(target)}">${escapeHtml(target)}</a></p>
 <p>Operators: the public address is <code>PORTAL_URL</code>; a reverse proxy must be listed in <code>TRUSTED_PROXIES</code> for its <code>X-Forwarded-Host</code> and <code>X-Forwarded-Proto</code> to count.</p></main></body></html>`);
 }
