@@ -70,7 +70,8 @@ function requireBuild(): void {
 }
 
 async function startDemoIdentityProvider(env: PortalEnv): Promise<(() => Promise<void>) | undefined> {
-  if (!env.isDemoIdentityProvider || env.isProduction || !env.AUTH_SECRET) return undefined;
+  // DEMO_IDP=off: several instances on one host share the one another instance serves.
+  if (!env.isDemoIdentityProvider || env.isProduction || !env.AUTH_SECRET || env.DEMO_IDP === "off") return undefined;
   // Loaded only when used: production never imports the demo provider.
   const { startDemoIdp } = await import("../server/idp/provider");
   const idp = await startDemoIdp({

@@ -128,6 +128,8 @@ const envSchema = z.object({
   AUTH_MICROSOFT_ENTRA_ID_SECRET: z.preprocess(emptyToUndefined, z.string().optional()),
   AUTH_MICROSOFT_ENTRA_ID_ISSUER: z.preprocess(emptyToUndefined, z.url().optional()),
   DEMO_IDP_PORT: positiveInt.default(3001),
+  /** "off": this process does not start the demo identity provider, it only signs in with it (another instance on this host serves it on DEMO_IDP_PORT) */
+  DEMO_IDP: z.preprocess(emptyToUndefined, z.enum(["on", "off"], "must be on or off").default("on")),
   SESSION_IDLE_MINUTES: positiveInt.default(30),
   SESSION_MAX_HOURS: positiveInt.default(12),
   GRANT_MAX_DAYS: positiveInt.default(180),
