@@ -8,7 +8,7 @@ export const REQUEST_ID_HEADER_NAME = "x-portal-request-id";
 export const CLIENT_IP_HEADER_NAME = "x-portal-client-ip";
 /** set by the front when it refuses a request that Next.js then audits (app/portal-front/refusal) */
 export const REFUSAL_HEADER_NAME = "x-portal-refusal";
-/** "1" when the socket peer is loopback or a trusted proxy (the metrics endpoint's scrape rule) */
+/** "1" when the client (see clientAddress: not a trusted proxy forwarding someone else) is loopback or a trusted proxy — the metrics endpoint's scrape rule */
 export const PEER_TRUSTED_HEADER_NAME = "x-portal-peer-trusted";
 export const REFUSED_METHOD_HEADER_NAME = "x-portal-refused-method";
 export const REFUSED_PATH_HEADER_NAME = "x-portal-refused-path";

@@ -58,7 +58,8 @@ export function createFront(options: FrontOptions): http.RequestListener {
     const viaTrustedProxy = peer !== undefined && options.trust.isTrusted(peer);
     const address = clientAddress(peer, req.headers["x-forwarded-for"], options.trust);
     if (address) req.headers[CLIENT_IP_HEADER_NAME] = address;
-    if (peer !== undefined && (viaTrustedProxy || isLoopback(peer))) req.headers[PEER_TRUSTED_HEADER_NAME] = "1";
+    // The client, not the socket peer: a trusted proxy forwards everyone, so its own address proves nothing about who asks.
+    if (address && (options.trust.isTrusted(address) || isLoopback(address))) req.headers[PEER_TRUSTED_HEADER_NAME] = "1";
 
     const proto = viaTrustedProxy ? firstValue(req.headers["x-forwarded-proto"]) : undefined;
     const host = (viaTrustedProxy ? firstValue(req.headers["x-forwarded-host"]) : undefined) ?? req.headers.host;
