@@ -130,11 +130,23 @@ async function main(): Promise<void> {
 
   let inFlight = 0;
   let drained: (() => void) | undefined;
+  let stopping = false;
+  /** responses not yet finished, so a drain can tell their kept-alive connections to close */
+  const unfinished = new Set<http.ServerResponse>();
   const server = http.createServer((req, res) => {
     const started = process.hrtime.bigint();
     inFlight += 1;
+    unfinished.add(res);
+    // Draining: a kept-alive connection's next request is still answered, then the connection
+    // closes; otherwise a busy client would keep the instance from ever draining.
+    if (stopping) res.setHeader("Connection", "close");
+    // (one whose headers left before the signal stays kept-alive: close it once it is idle)
+    res.on("finish", () => {
+      if (stopping) setImmediate(() => server.closeIdleConnections());
+    });
     res.on("close", () => {
       inFlight -= 1;
+      unfinished.delete(res);
       const labels = { route: routeLabel(req.url ?? "/"), method: req.method ?? "?", status: String(res.statusCode) };
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
@@ -152,7 +164,6 @@ async function main(): Promise<void> {
     ),
   );
 
-  let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -161,6 +172,7 @@ async function main(): Promise<void> {
     setDraining(true);
     server.close();
     server.closeIdleConnections();
+    for (const res of unfinished) if (!res.headersSent) res.setHeader("Connection", "close");
     const finished = inFlight === 0 ? Promise.resolve(true) : new Promise<boolean>((resolve) => (drained = () => resolve(true)));
     const inTime = await Promise.race([finished, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref())]);
     if (!inTime) {
