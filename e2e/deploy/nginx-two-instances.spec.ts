@@ -18,6 +18,7 @@
 // shipped. The audit rows must say 127.0.0.1 (so the trusted proxy's entry
 // was used: the socket peer would be 127.0.0.2) and never the forged value.
 import fs from "node:fs";
+import https from "node:https";
 import path from "node:path";
 import type { Browser, BrowserContext, Page, Response } from "@playwright/test";
 import { grantItem } from "../admin/console";
@@ -357,4 +358,77 @@ test("metrics: not offered at the public URL, and not to a client a trusted prox
   const withToken = await rawRequest({ ...metrics, headers: { "X-Forwarded-For": "198.51.100.7", Authorization: `Bearer ${METRICS_TOKEN}` } });
   expect(withToken.status).toBe(200);
   expect(withToken.headers["content-type"]).toContain("text/plain");
+});
+
+test("stopping an instance behind nginx loses nothing: every read answered in full and audited while B drains and exits", async ({ browser, auditTag }) => {
+  test.setTimeout(120_000);
+  const health = PERSONAS.viewerHealth;
+  const context = await browser.newContext({ baseURL: portalUrl, ignoreHTTPSErrors: true, userAgent: auditTag });
+  const page = await context.newPage();
+  await signIn(page, health.email);
+  await expect(page.getByRole("heading", { name: `Welcome, ${health.name}` })).toBeVisible();
+  const purpose = await browserFetch(page, "/api/v1/me/purpose", { method: "PUT", json: { purpose: "improve_product" } });
+  expect(purpose.status, purpose.body).toBe(200);
+  const session = (await context.cookies(portalUrl)).find((cookie) => cookie.name === "__Host-authjs.session-token");
+  await context.close();
+
+  // Load-balanced as shipped (no pinning header), keep-alive to nginx, as a browser would.
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 10 });
+  const results: Array<{ status: number; upstream: string; requestId: string; items: number; at: number }> = [];
+  const failures: string[] = [];
+  let stopAt = Number.POSITIVE_INFINITY;
+  const read = () =>
+    new Promise<void>((resolve) => {
+      const request = https.get(
+        {
+          host: "127.0.0.1",
+          port: tlsPort,
+          servername: HOSTNAME,
+          rejectUnauthorized: false,
+          agent,
+          path: "/api/v1/events?limit=50",
+          headers: { Host: `${HOSTNAME}:${tlsPort}`, Cookie: `__Host-authjs.session-token=${session!.value}`, "User-Agent": auditTag, Accept: "application/json" },
+        },
+        (response) => {
+          let body = "";
+          response.setEncoding("utf8");
+          response.on("data", (chunk: string) => (body += chunk));
+          response.on("end", () => {
+            let items = -1;
+            try {
+              items = (JSON.parse(body) as { items: unknown[] }).items.length;
+            } catch {
+              failures.push(`${response.statusCode} ${body.slice(0, 200)}`);
+            }
+            results.push({ status: response.statusCode ?? 0, upstream: String(response.headers["x-test-upstream"]), requestId: String(response.headers["x-request-id"]), items, at: Date.now() });
+            resolve();
+          });
+        },
+      );
+      request.on("error", (error) => {
+        failures.push(error.message);
+        resolve();
+      });
+    });
+  const clients = Array.from({ length: 10 }, async () => {
+    while (Date.now() < stopAt) await read();
+  });
+  await expect.poll(() => results.filter((result) => result.upstream === instanceB.address).length, { timeout: 30_000 }).toBeGreaterThan(10);
+  const sigtermAt = Date.now();
+  instanceB.child.kill("SIGTERM");
+  const exit = await instanceB.exited;
+  stopAt = Date.now() + 2_000; // and keep reading for a while with B gone
+  await Promise.all(clients);
+  agent.destroy();
+
+  expect(exit.code, instanceB.output.slice(-10).join("\n")).toBe(0);
+  expect(failures).toEqual([]);
+  expect(results.filter((result) => result.status !== 200)).toEqual([]);
+  // once B is gone, A answers (nginx may first try B, find it refusing connections, and pass the request on: "B, A")
+  expect(results.filter((result) => result.at > exit.at + 200 && result.upstream.split(", ").at(-1) !== instanceA.address)).toEqual([]);
+  expect(results.filter((result) => result.at > exit.at + 200).length).toBeGreaterThan(0);
+  expect(results.filter((result) => result.at > sigtermAt && result.upstream === instanceB.address).length, "B finished what it had in flight").toBeGreaterThan(0);
+  const rows = await database.sql<{ request_id: string }>(`SELECT request_id FROM audit_event WHERE actor_user_agent = $1 AND action = 'events.list' AND outcome = 'allowed'`, [auditTag]);
+  const audited = new Set(rows.map((row) => row.request_id));
+  expect(results.filter((result) => !audited.has(result.requestId))).toEqual([]);
 });
