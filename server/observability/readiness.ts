@@ -34,7 +34,11 @@ export async function checkReadiness(): Promise<Readiness> {
     checks.migrations = expected.length > 0 && expected.every((name) => names.has(name)) ? "ok" : "failed";
     const [audit] = await prisma.$queryRaw<Array<{ can_append: boolean; can_advance: boolean; heads: number; read_only: boolean }>>`
       SELECT has_table_privilege(current_user, 'audit_event', 'INSERT') AS can_append,
-             has_table_privilege(current_user, 'audit_chain_head', 'UPDATE') AS can_advance,
+             -- the columns the audit writer moves (a least-privilege role holds UPDATE on these columns only,
+             -- which has_table_privilege does not count)
+             (has_column_privilege(current_user, 'audit_chain_head', 'seq', 'UPDATE')
+              AND has_column_privilege(current_user, 'audit_chain_head', 'hash', 'UPDATE')
+              AND has_column_privilege(current_user, 'audit_chain_head', 'updated_at', 'UPDATE')) AS can_advance,
              (SELECT count(*)::int FROM audit_chain_head) AS heads,
              (pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on') AS read_only`;
     checks.auditTrail = audit && audit.can_append && audit.can_advance && !audit.read_only && audit.heads >= getEnv().AUDIT_CHAINS ? "ok" : "failed";
