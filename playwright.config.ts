@@ -12,6 +12,9 @@ const baseURL = `http://localhost:${port}`;
 // (webServer.env spreads process.env) and the spec that checks it agree.
 process.env.TRUSTED_PROXIES = "127.0.0.1, ::1";
 
+const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const chromiumArgs = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
 export default defineConfig({
   testDir: "e2e",
   timeout: 60_000,
@@ -24,15 +27,23 @@ export default defineConfig({
     baseURL,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    },
+    launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
   },
   projects: [
     // one setup per persona: signs in through the demo identity provider, stores the browser state
     { name: "personas", testMatch: /.*\.setup\.ts/ },
-    { name: "chromium", testIgnore: /.*\.setup\.ts/, dependencies: ["personas"] },
+    { name: "chromium", testIgnore: [/.*\.setup\.ts/, /[\\/]e2e[\\/]deploy[\\/]/], dependencies: ["personas"] },
+    // the deployment: nginx with TLS in front of several instances, plain-http URLs, SIGTERM
+    // (e2e/deploy/). Its specs start their own instances on their own database, from the same
+    // build; they need no persona. Chromium resolves the test's public host name to loopback.
+    {
+      name: "deploy",
+      testDir: "e2e/deploy",
+      use: {
+        ignoreHTTPSErrors: true,
+        launchOptions: { executablePath: chromiumPath, args: [...chromiumArgs, "--host-resolver-rules=MAP telemetry.test 127.0.0.1"] },
+      },
+    },
   ],
   webServer: {
     command: "node --import tsx scripts/start.ts",

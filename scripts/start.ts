@@ -72,7 +72,8 @@ function requireBuild(): void {
 }
 
 async function startDemoIdentityProvider(env: PortalEnv): Promise<(() => Promise<void>) | undefined> {
-  if (!env.isDemoIdentityProvider || env.isProduction || !env.AUTH_SECRET) return undefined;
+  // DEMO_IDP=off: several instances on one host share the one another instance serves.
+  if (!env.isDemoIdentityProvider || env.isProduction || !env.AUTH_SECRET || env.DEMO_IDP === "off") return undefined;
   // Loaded only when used: production never imports the demo provider.
   const { startDemoIdp } = await import("../server/idp/provider");
   const idp = await startDemoIdp({
@@ -136,11 +137,23 @@ async function main(): Promise<void> {
 
   let inFlight = 0;
   let drained: (() => void) | undefined;
+  let stopping = false;
+  /** responses not yet finished, so a drain can tell their kept-alive connections to close */
+  const unfinished = new Set<http.ServerResponse>();
   const server = http.createServer((req, res) => {
     const started = process.hrtime.bigint();
     inFlight += 1;
+    unfinished.add(res);
+    // Draining: a kept-alive connection's next request is still answered, then the connection
+    // closes; otherwise a busy client would keep the instance from ever draining.
+    if (stopping) res.setHeader("Connection", "close");
+    // (one whose headers left before the signal stays kept-alive: close it once it is idle)
+    res.on("finish", () => {
+      if (stopping) setImmediate(() => server.closeIdleConnections());
+    });
     res.on("close", () => {
       inFlight -= 1;
+      unfinished.delete(res);
       const labels = { route: routeLabel(req.url ?? "/"), method: req.method ?? "?", status: String(res.statusCode) };
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.httpRequests.inc(labels);
@@ -167,7 +180,6 @@ async function main(): Promise<void> {
     ),
   );
 
-  let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -178,6 +190,7 @@ async function main(): Promise<void> {
     const jobsStopped = stopJobRunner({ timeoutMs: graceMs }).catch((error: unknown) => logger.error({ err: error }, "Stopping the job runner failed"));
     server.close();
     server.closeIdleConnections();
+    for (const res of unfinished) if (!res.headersSent) res.setHeader("Connection", "close");
     const finished = inFlight === 0 ? Promise.resolve(true) : new Promise<boolean>((resolve) => (drained = () => resolve(true)));
     const inTime = await Promise.race([finished, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref())]);
     if (!inTime) {

@@ -76,6 +76,12 @@ describe("parseEnv", () => {
     );
   });
 
+  it("starts the demo identity provider unless DEMO_IDP=off, and names any other value", () => {
+    expect(parseEnv({}).DEMO_IDP).toBe("on");
+    expect(parseEnv({ DEMO_IDP: "off" }).DEMO_IDP).toBe("off");
+    expect(errorOf({ DEMO_IDP: "no" })).toBe("Configuration error: DEMO_IDP must be on or off.");
+  });
+
   it("requires the rest of an identity provider's settings once one is named", () => {
     expect(errorOf({ AUTH_OIDC_ISSUER: "https://login.example.com" })).toMatch(/AUTH_OIDC_ID and AUTH_OIDC_SECRET are required/);
     expect(errorOf({ AUTH_GITHUB_ID: "abc" })).toMatch(/AUTH_GITHUB_SECRET is required/);

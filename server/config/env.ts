@@ -147,6 +147,8 @@ const envSchema = z.object({
   AUTH_MICROSOFT_ENTRA_ID_ISSUER: z.preprocess(emptyToUndefined, z.url().optional()),
   // Whole numbers in decimal with sensible bounds, like the rest ("abc", "1e3", "0x10", "" are not numbers here).
   DEMO_IDP_PORT: z.preprocess(emptyToUndefined, wholeNumber(1, 65_535).default(3001)),
+  /** "off": this process does not start the demo identity provider, it only signs in with it (another instance on this host serves it on DEMO_IDP_PORT) */
+  DEMO_IDP: z.preprocess(emptyToUndefined, z.enum(["on", "off"], "must be on or off").default("on")),
   SESSION_IDLE_MINUTES: z.preprocess(emptyToUndefined, wholeNumber(1, 10_080).default(30)),
   SESSION_MAX_HOURS: z.preprocess(emptyToUndefined, wholeNumber(1, 720).default(12)),
   GRANT_MAX_DAYS: z.preprocess(emptyToUndefined, wholeNumber(1, 3_650).default(180)),
