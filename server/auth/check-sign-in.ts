@@ -14,6 +14,7 @@ import { AUDITED_TRANSACTION } from "@/server/access/transaction-budget";
 import { endSessionInTransaction } from "@/server/auth/end-session-row";
 import { readSessionToken } from "@/server/auth/session-cookie";
 import { getRequestContext } from "@/server/http/request-context";
+import { rememberAllowedSignIn } from "./unfinished-sign-in";
 
 export type SignInRefusal = NoAccessReason | "unverified-email";
 
@@ -46,17 +47,20 @@ export async function checkSignIn(identity: SignInIdentity, now = new Date()): P
     }
 
     const { roles, groups } = rolesAndGroups(person);
+    const actor = email ? { personId: person?.id ?? null, email, employer: person?.employer ?? null, groups, roles } : null;
+    const targetId = `${identity.providerId}:${identity.subject}`;
     await writeAuditEvent(tx, {
       requestId: request.requestId,
-      actor: email ? { personId: person?.id ?? null, email, employer: person?.employer ?? null, groups, roles } : null,
+      actor,
       actorIp: request.ip,
       actorUserAgent: request.userAgent,
       action: refusal ? "auth.sign_in_refused" : "auth.sign_in",
       outcome: refusal ? "denied" : "allowed",
       reason: refusal ?? `signed in with ${identity.providerId}`,
       targetType: "identity",
-      targetId: `${identity.providerId}:${identity.subject}`,
+      targetId,
     });
+    if (!refusal) rememberAllowedSignIn(request.requestId, { actor, targetId, ip: request.ip, userAgent: request.userAgent });
     return refusal ? { ok: false as const, reason: refusal } : { ok: true as const };
   }, AUDITED_TRANSACTION);
 }

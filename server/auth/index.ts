@@ -10,7 +10,7 @@ import { lazyPrismaAdapter } from "./adapter";
 import { checkSignIn } from "./check-sign-in";
 import { currentRequestId } from "@/server/observability/logger";
 import { buildProviders } from "./providers";
-import { rememberSignInFailure } from "./sign-in-failure";
+import { describeAuthError, rememberSignInFailure } from "./sign-in-failure";
 
 /** Some issuers send boolean claims as strings. */
 function isTrueClaim(value: unknown): boolean {
@@ -50,8 +50,8 @@ export const { handlers, signIn, signOut } = NextAuth(() => {
     logger: {
       error(error) {
         rememberSignInFailure(currentRequestId(), error);
-        // The message only: causes can carry provider responses.
-        console.error(`[auth] ${error.name}: ${error.message}`);
+        // Messages along the cause chain only: the causes' other fields can carry provider responses.
+        console.error(`[auth] sign-in flow failed: ${describeAuthError(error)}`);
       },
     },
     // The session row carries the idle expiry (SESSION_IDLE_MINUTES, rolled

@@ -55,6 +55,18 @@ export function rememberSignInFailure(requestId: string | undefined, error: unkn
   if (map.size > 1000) map.delete(map.keys().next().value as string);
 }
 
+/** The messages along an error's cause chain, for the operator's log (messages only: never provider responses). */
+export function describeAuthError(error: unknown): string {
+  const messages: string[] = [];
+  for (const link of chain(error)) {
+    const type = typeof link.type === "string" ? link.type : typeof link.name === "string" ? link.name : "";
+    const message = typeof link.message === "string" ? link.message.replace(/\.? ?Read more at https:\/\/errors\.authjs\.dev\S*/, "") : "";
+    const text = [type, message].filter(Boolean).join(": ");
+    if (text && !messages.includes(text)) messages.push(text);
+  }
+  return messages.join(" ← ") || "unknown error";
+}
+
 export function takeSignInFailure(requestId: string): SignInFailure | undefined {
   const map = failures();
   const failure = map.get(requestId);

@@ -32,7 +32,8 @@ export const RUNTIME_TABLE_GRANTS: Readonly<Record<string, TableGrant>> = {
   person: { privileges: ["SELECT", "INSERT", "UPDATE"] },
   access_group: { privileges: ["SELECT", "UPDATE"] },
   grant: { privileges: ["SELECT", "INSERT", "UPDATE"] },
-  auth_user: { privileges: ["SELECT", "INSERT", "UPDATE"] },
+  // DELETE: a user row left without an identity by a refused link is replaced (server/auth/adapter.ts)
+  auth_user: { privileges: ["SELECT", "INSERT", "UPDATE", "DELETE"] },
   auth_account: { privileges: ["SELECT", "INSERT"] },
   auth_session: { privileges: ["SELECT", "INSERT", "UPDATE", "DELETE"] },
   auth_verification_token: { privileges: ["SELECT", "INSERT", "DELETE"] },
