@@ -21,7 +21,7 @@
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { z } from "zod";
-import { applyDatabaseRoles, DatabaseRolesRefusal, planDatabaseRoles, type DatabaseRolesOptions, type DatabaseRolesPlan } from "../server/db/database-roles";
+import { applyDatabaseRoles, DatabaseRolesRefusal, jobQueueInstallStatements, planDatabaseRoles, type DatabaseRolesOptions, type DatabaseRolesPlan } from "../server/db/database-roles";
 
 const USAGE = "Usage: npm run db:roles -- --runtime-role <name> --migration-role <name> [--database <name>] [--print]";
 
@@ -106,7 +106,7 @@ function urls(adminUrl: string, database: string | undefined) {
   return { admin: admin.toString(), name, location: `${admin.hostname}:${admin.port || 5432}`, forRole };
 }
 
-function printSql(plan: DatabaseRolesPlan, where: string, admin: string, connection: string[]): void {
+function printSql(plan: DatabaseRolesPlan, where: string, admin: string, connection: string[], runtimeRole: string): void {
   const lines = [
     `-- npm run db:roles: the roles for database ${plan.database} at ${where}. Review, then run as ${admin} (a superuser):`,
     `--   psql -v ON_ERROR_STOP=1 -d ${plan.database} -f <this file>`,
@@ -114,6 +114,8 @@ function printSql(plan: DatabaseRolesPlan, where: string, admin: string, connect
     "BEGIN;",
     ...plan.statements,
     "COMMIT;",
+    "-- The job queue's tables (pg-boss), created as the runtime role, which owns them (skip if pgboss.version exists):",
+    ...jobQueueInstallStatements(plan.database, runtimeRole),
     "-- Then give the portal (add each role's password):",
     ...connection.map((line) => `--   ${line}`),
     "-- npm start refuses PORTAL_ENV=production while DATABASE_URL's role could change audit rows.",
@@ -146,7 +148,7 @@ async function main(): Promise<number> {
     });
     const [{ admin } = { admin: "?" }] = (await client.query<{ admin: string }>("SELECT current_user::text AS admin")).rows;
     if (args.print) {
-      printSql(await planDatabaseRoles(async (sql, params) => (await client.query(sql, params)).rows, options), target.location, admin, connection);
+      printSql(await planDatabaseRoles(async (sql, params) => (await client.query(sql, params)).rows, options), target.location, admin, connection, options.runtimeRole);
       return 0;
     }
     const { plan } = await applyDatabaseRoles(client, options);

@@ -113,8 +113,7 @@ async function main(): Promise<void> {
   // Next.js's anonymous usage telemetry stays off.
   process.env.NEXT_TELEMETRY_DISABLED = "1";
 
-  if (env.isProduction) requireBuild();
-  else if (!isDev && !env.SKIP_BUILD) buildIfStale();
+  if (!env.isProduction && !isDev && !env.SKIP_BUILD) buildIfStale();
 
   await migrateDatabase();
   // Production never runs as a role that could rewrite audit rows (npm run db:roles).
@@ -123,6 +122,8 @@ async function main(): Promise<void> {
   if (!env.isProduction && (!env.DATABASE_URL || env.SEED_IF_EMPTY)) {
     await seedDatabase({ ifEmpty: true, events: env.SEED_EVENTS });
   }
+  // Production never builds; checked once the database is known to be fit to serve.
+  if (env.isProduction) requireBuild();
   const database = await getSharedDatabase();
   // Background work runs on the job queue in the database, once across all instances.
   await startJobRunner({ database, databaseUrl: env.DATABASE_URL });
@@ -184,6 +185,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     const graceMs = env.SHUTDOWN_GRACE_SECONDS * 1000;
+    // Whatever hangs while closing, the process is gone in bounded time.
+    setTimeout(() => {
+      logger.error("Stopping took longer than the grace period plus 10 s: exiting now");
+      logger.flush();
+      process.exit(1);
+    }, graceMs + 10_000).unref();
     logger.info({ signal, inFlight, graceSeconds: env.SHUTDOWN_GRACE_SECONDS }, "Stopping: no new connections; letting in-flight requests finish");
     setDraining(true);
     // No new jobs; a running one finishes meanwhile (or is failed, and retried by another instance).

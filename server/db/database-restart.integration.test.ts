@@ -200,7 +200,7 @@ describe.skipIf(!serverUrl)("the data layer through a PostgreSQL restart", () =>
   ];
 
   /** Runs `workers` loops of the mix while `during` runs; returns every outcome. */
-  async function load(workers: number, during: () => Promise<void>): Promise<Outcome[]> {
+  async function load(workers: number, during: (outcomes: readonly Outcome[]) => Promise<void>): Promise<Outcome[]> {
     const outcomes: Outcome[] = [];
     let running = true;
     const loops = Array.from({ length: workers }, async (_, worker) => {
@@ -210,7 +210,7 @@ describe.skipIf(!serverUrl)("the data layer through a PostgreSQL restart", () =>
       }
     });
     try {
-      await during();
+      await during(outcomes);
     } finally {
       running = false;
       await Promise.all(loops);
@@ -277,8 +277,10 @@ describe.skipIf(!serverUrl)("the data layer through a PostgreSQL restart", () =>
   it("answers 503 while the connection is cut (closed and refused for ~3 s, then 'starting up', then full), then recovers by itself", async () => {
     let cutAt = 0;
     let restoredAt = 0;
-    const outcomes = await load(4, async () => {
-      await new Promise((resolve) => setTimeout(resolve, 400));
+    const outcomes = await load(4, async (sofar) => {
+      // Cut once reads are flowing (a fixed delay proved too short on a loaded 2-core machine).
+      const flowingBy = Date.now() + 30_000;
+      while (!sofar.some((outcome) => outcome.ok) && Date.now() < flowingBy) await new Promise((resolve) => setTimeout(resolve, 50));
       cutAt = Date.now();
       await proxy.cut();
       await new Promise((resolve) => setTimeout(resolve, 3_000));

@@ -20,6 +20,7 @@ import type pg from "pg";
 import { checkRuntimeRole, describeRuntimeRoleRefusal, listOf, quoteIdent, type Query, type RuntimeRoleReport } from "./check-runtime-role";
 import { DEFAULT_TABLE_PRIVILEGES, JOB_QUEUE_SCHEMA, PORTAL_SCHEMA, RUNTIME_TABLE_GRANTS } from "./runtime-privileges";
 import { scramSha256Verifier } from "./scram-verifier";
+import PgBoss from "pg-boss";
 
 /** A SQL string literal. */
 function quoteLiteral(text: string): string {
@@ -215,6 +216,40 @@ export async function planDatabaseRoles(query: Query, options: DatabaseRolesOpti
   return { database, migrated, statements, notes, createdRoles, transferredObjects: objects.length };
 }
 
+/**
+ * pg-boss installs its tables with `CREATE SCHEMA IF NOT EXISTS`, which needs
+ * CREATE on the database even when the schema exists, and it must own its
+ * tables (it adds one per queue at run time). So its tables are created here,
+ * as the runtime role, with CREATE on the database granted for that moment
+ * only. Once installed, start-up finds them and creates nothing.
+ */
+export function jobQueueInstallStatements(database: string, runtimeRole: string): string[] {
+  const runtime = quoteIdent(runtimeRole);
+  const db = quoteIdent(database);
+  return [
+    `GRANT CREATE ON DATABASE ${db} TO ${runtime};`,
+    `SET ROLE ${runtime};`,
+    PgBoss.getConstructionPlans(JOB_QUEUE_SCHEMA),
+    "RESET ROLE;",
+    `REVOKE CREATE ON DATABASE ${db} FROM ${runtime};`,
+  ];
+}
+
+async function installJobQueueSchema(client: pg.Client, database: string, runtimeRole: string): Promise<void> {
+  const [state] = (await client.query<{ installed: boolean }>(`SELECT to_regclass(${quoteLiteral(`${JOB_QUEUE_SCHEMA}.version`)}) IS NOT NULL AS installed`)).rows;
+  if (state?.installed) return;
+  const [grant, setRole, plans, resetRole, revoke] = jobQueueInstallStatements(database, runtimeRole) as [string, string, string, string, string];
+  await client.query(grant);
+  try {
+    await client.query(setRole);
+    await client.query(plans);
+  } finally {
+    await client.query("ROLLBACK").catch(() => {});
+    await client.query(resetRole);
+    await client.query(revoke);
+  }
+}
+
 export type DatabaseRolesResult = { plan: DatabaseRolesPlan; report: RuntimeRoleReport };
 
 /**
@@ -238,6 +273,7 @@ export async function applyDatabaseRoles(client: pg.Client, options: DatabaseRol
       );
     }
     await client.query("COMMIT");
+    await installJobQueueSchema(client, plan.database, options.runtimeRole);
     return { plan, report };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});

@@ -44,14 +44,18 @@ afterEach(() => setDraining(false));
 
 describe.each(seededTestTargets({ label: "ready", keys: KEYS }))("readiness on $name", (target) => {
   let db: Database;
+  /** the schema's owner (PostgreSQL connects the portal as the least-privilege runtime role, which may not touch _prisma_migrations) */
+  let owner: Database;
 
   beforeAll(async () => {
     db = await target.open();
     state.db = db;
+    owner = target.migrationUrl ? await connectDatabase({ databaseUrl: target.migrationUrl, pgliteDataDir: "(unused)", poolSize: 1 }) : db;
   });
 
   afterAll(async () => {
     state.db = null;
+    if (owner && owner !== db) await owner.close();
     await db?.close();
     await target.dispose();
   });
@@ -72,18 +76,18 @@ describe.each(seededTestTargets({ label: "ready", keys: KEYS }))("readiness on $
 
   it("is not ready when a migration is missing or unfinished", async () => {
     state.db = db;
-    const [last] = await db.prisma.$queryRawUnsafe<Array<{ id: string; migration_name: string }>>(
+    const [last] = await owner.prisma.$queryRawUnsafe<Array<{ id: string; migration_name: string }>>(
       `SELECT id, migration_name FROM _prisma_migrations ORDER BY migration_name DESC LIMIT 1`,
     );
     expect(last).toBeDefined();
     try {
-      await db.prisma.$executeRawUnsafe(`UPDATE _prisma_migrations SET finished_at = NULL WHERE id = $1`, last!.id);
+      await owner.prisma.$executeRawUnsafe(`UPDATE _prisma_migrations SET finished_at = NULL WHERE id = $1`, last!.id);
       expect((await checkReadiness()).checks).toEqual({ ...ALL_OK, migrations: "failed" });
-      await db.prisma.$executeRawUnsafe(`UPDATE _prisma_migrations SET finished_at = now(), migration_name = migration_name || '_gone' WHERE id = $1`, last!.id);
+      await owner.prisma.$executeRawUnsafe(`UPDATE _prisma_migrations SET finished_at = now(), migration_name = migration_name || '_gone' WHERE id = $1`, last!.id);
       const reply = await readyz();
       expect(reply).toEqual({ status: 503, retryAfter: "5", body: { status: "not-ready", checks: { ...ALL_OK, migrations: "failed" } } });
     } finally {
-      await db.prisma.$executeRawUnsafe(`UPDATE _prisma_migrations SET finished_at = now(), migration_name = $2 WHERE id = $1`, last!.id, last!.migration_name);
+      await owner.prisma.$executeRawUnsafe(`UPDATE _prisma_migrations SET finished_at = now(), migration_name = $2 WHERE id = $1`, last!.id, last!.migration_name);
     }
     expect((await checkReadiness()).ready).toBe(true);
   });

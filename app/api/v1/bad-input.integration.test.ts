@@ -7,7 +7,7 @@
 // 36-dash "UUID", and repeated or unknown parameters, which every list now
 // refuses the same way. The answer is always JSON:
 // {"error":{"code":"invalid_input","message":…,"issues":[{path,message}]}}.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Database } from "@/server/db/connect";
@@ -22,6 +22,7 @@ import { GET as getEventRoute } from "./events/[id]/route";
 import { GET as exportEventsRoute } from "./events/export/route";
 import { GET as eventInsightsRoute } from "./events/insights/route";
 import { GET as listEventsRoute } from "./events/route";
+import { signInForTest } from "@/test/sessions";
 
 const state = vi.hoisted(() => {
   process.env.CONTENT_ENCRYPTION_KEYS = `itk1:${Buffer.alloc(32, 13).toString("base64")}`;
@@ -94,13 +95,7 @@ describe.each(targets)("bad input on the /api/v1 handlers on $name", (target) =>
   });
 
   async function signIn(email: string): Promise<void> {
-    const person = await db.prisma.person.findUniqueOrThrow({ where: { email } });
-    const user = await db.prisma.user.upsert({ where: { email }, create: { email, name: person.name, personId: person.id }, update: {} });
-    const token = randomBytes(24).toString("base64url");
-    await db.prisma.session.create({
-      data: { sessionToken: token, userId: user.id, expires: new Date(Date.now() + 3_600_000), purpose: "improve_product", purposeSetAt: new Date() },
-    });
-    state.token = token;
+    state.token = await signInForTest(db.prisma, email, { purpose: "improve_product" });
   }
 
   describe("the events API", () => {
