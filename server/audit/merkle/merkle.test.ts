@@ -199,3 +199,20 @@ describe("proofs, for every tree shape", () => {
     expect(verifyInclusion(tree.leaf(0), 0, 5, tree.inclusionProof(0).map((p) => p.subarray(1)), tree.root())).toBe(false);
   });
 });
+
+describe("the streaming root's frontier", () => {
+  it("resumes exactly where it stopped, for every size", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 150 }), fc.integer({ min: 0, max: 40 }), (first, more) => {
+        const leaves = leavesOf(first + more, 7);
+        const streaming = new StreamingRoot();
+        leaves.slice(0, first).forEach((leaf) => streaming.append(leaf));
+        const resumed = StreamingRoot.fromFrontier(first, streaming.frontier());
+        leaves.slice(first).forEach((leaf) => resumed.append(leaf));
+        expect(resumed.size).toBe(first + more);
+        expect(resumed.root()).toEqual(new MerkleTree(leaves).root());
+      }),
+    );
+    expect(() => StreamingRoot.fromFrontier(3, [leafHash(Buffer.of(1))])).toThrow(RangeError);
+  });
+});

@@ -176,6 +176,27 @@ export class StreamingRoot {
     return this.count;
   }
 
+  /**
+   * Resumes from a stored frontier: the roots of the complete subtrees that
+   * make up `size` (one per set bit, largest first), as `frontier()` gave them.
+   */
+  static fromFrontier(size: number, frontier: readonly Hash[]): StreamingRoot {
+    assertSize(size, "the tree size");
+    const heights: number[] = [];
+    for (let bit = 52; bit >= 0; bit -= 1) if (Math.floor(size / 2 ** bit) % 2 === 1) heights.push(bit);
+    if (heights.length !== frontier.length || frontier.some((hash) => hash.length !== HASH_BYTES)) {
+      throw new RangeError(`a frontier of a tree of ${size} has ${heights.length} hashes of ${HASH_BYTES} bytes`);
+    }
+    const resumed = new StreamingRoot();
+    heights.forEach((height, i) => resumed.stack.push([height, frontier[i] as Hash]));
+    resumed.count = size;
+    return resumed;
+  }
+
+  frontier(): Hash[] {
+    return this.stack.map(([, hash]) => hash);
+  }
+
   append(leaf: Hash): void {
     let entry: [number, Hash] = [0, leaf];
     for (;;) {
