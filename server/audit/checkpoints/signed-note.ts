@@ -57,10 +57,11 @@ function signerFrom(name: string, privateKey: KeyObject): NoteSigner {
 export function parseSigningKey(text: string, name: string): NoteSigner {
   const trimmed = text.trim();
   if (trimmed.startsWith("PRIVATE+KEY+")) {
-    const parts = trimmed.split("+");
-    const [, , keyName = "", hexId = "", encoded = ""] = parts;
+    // The base64 part may itself hold "+": split on the first four only.
+    const match = /^PRIVATE\+KEY\+([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/]+={0,2})$/.exec(trimmed);
+    const [, keyName = "", hexId = "", encoded = ""] = match ?? [];
     const raw = Buffer.from(encoded, "base64");
-    if (parts.length !== 5 || !/^[0-9a-f]{8}$/.test(hexId) || raw.length !== 33 || raw[0] !== ED25519) {
+    if (!match || raw.length !== 33 || raw[0] !== ED25519) {
       throw new NoteError("The signing key is not a PRIVATE+KEY+<name>+<key id>+<base64> Ed25519 note key.");
     }
     const signer = signerFrom(keyName, createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, raw.subarray(1)]), format: "der", type: "pkcs8" }));
@@ -90,10 +91,10 @@ export function formatVerifierKey(signer: Pick<NoteSigner, "name" | "keyId" | "p
 }
 
 export function parseVerifierKey(text: string): NoteVerifier {
-  const parts = text.trim().split("+");
-  const [name = "", hexId = "", encoded = ""] = parts;
-  const raw = /^[A-Za-z0-9+/]*={0,2}$/.test(encoded) ? Buffer.from(encoded, "base64") : Buffer.alloc(0);
-  if (parts.length !== 3 || !isKeyName(name) || !/^[0-9a-f]{8}$/.test(hexId) || raw.length !== 33 || raw[0] !== ED25519) {
+  const match = /^([^+\s]{1,255})\+([0-9a-f]{8})\+([A-Za-z0-9+/]+={0,2})$/.exec(text.trim());
+  const [, name = "", hexId = "", encoded = ""] = match ?? [];
+  const raw = Buffer.from(encoded, "base64");
+  if (!match || raw.length !== 33 || raw[0] !== ED25519) {
     throw new NoteError("The public key is not a <name>+<key id>+<base64> Ed25519 verifier key (as printed by npm run audit:public-key).");
   }
   const publicKey = raw.subarray(1);
