@@ -12,6 +12,7 @@ import path from "node:path";
 const FILE_PATTERN = /^checkpoint-(\d{16})\.txt$/;
 
 export function checkpointFileName(treeSize: number): string {
+  if (!Number.isSafeInteger(treeSize) || treeSize < 0) throw new RangeError(`a checkpoint's tree size is a whole number, got ${treeSize}`);
   return `checkpoint-${String(treeSize).padStart(16, "0")}.txt`;
 }
 
