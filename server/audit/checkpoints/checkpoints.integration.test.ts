@@ -5,6 +5,7 @@
 // rewound, a history rewritten with recomputed chain hashes, a forked
 // checkpoint file — plus the offline proof bundle. Tampering runs as the
 // owner with triggers off, inside a transaction that is rolled back.
+import { spawnSync } from "node:child_process";
 import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -21,7 +22,7 @@ import { seededTestTargets } from "@/test/test-databases";
 import { checkpointFileName, writeCheckpointFile } from "./checkpoint-sink";
 import { buildProofBundle, verifyProofBundle, type ProofBundle } from "./proof-bundle";
 import { sealAuditLog } from "./seal-audit-log";
-import { parseSigningKey, signCheckpoint, verifierOf } from "./signed-note";
+import { formatVerifierKey, parseSigningKey, signCheckpoint, verifierOf } from "./signed-note";
 import { verifyAuditCheckpoints } from "./verify-checkpoints";
 
 const ORIGIN = "portal.test/audit";
@@ -251,5 +252,33 @@ describe.each(seededTestTargets({ label: "merkle", keys: KEYS }))("the audit Mer
     expect(verifyProofBundle({ ...roundTripped, inclusionProof: proof }, verifier)).toMatchObject({ ok: false, reason: expect.stringMatching(/inclusion proof does not lead from leaf/) });
     expect(verifyProofBundle(roundTripped, verifierOf(newSigner()))).toMatchObject({ ok: false, reason: expect.stringMatching(/not signed by the key/) });
     expect(await db.prisma.$transaction((tx) => buildProofBundle(tx, 999_999_999n))).toBeNull();
-  });
+
+    // The CLI, with no database at all: 0 verified, 1 with the reason, 2 on unusable input.
+    if (target.name !== "PGlite") return;
+    const cli = (file: string, key: string) => {
+      const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/audit-verify.ts", "--bundle", file, "--public-key", key], {
+        cwd: path.resolve(import.meta.dirname, "../../.."),
+        env: { PATH: process.env.PATH, DATABASE_URL: "postgresql://nobody@127.0.0.1:1/none" },
+        encoding: "utf8",
+      });
+      return { code: run.status, out: `${run.stdout}${run.stderr}` };
+    };
+    const good = path.join(directory, "bundle.json");
+    const altered = path.join(directory, "altered.json");
+    const truncated = path.join(directory, "truncated.json");
+    const text = JSON.stringify(bundle);
+    fs.writeFileSync(good, text);
+    fs.writeFileSync(altered, JSON.stringify({ ...bundle, row: { ...bundle.row, outcome: "denied" } }));
+    fs.writeFileSync(truncated, text.slice(0, text.length / 2));
+    const key = formatVerifierKey(signer);
+    try {
+      expect(cli(good, key)).toMatchObject({ code: 0, out: expect.stringMatching(/^Proof bundle verified: audit row \d+ is leaf \d+ of the log checkpointed at size \d+/) });
+      expect(cli(altered, key)).toMatchObject({ code: 1, out: expect.stringContaining("Proof bundle FAILED: the row's content does not hash to its rowHash") });
+      expect(cli(good, formatVerifierKey(newSigner()))).toMatchObject({ code: 1, out: expect.stringContaining("not signed by the key") });
+      expect(cli(truncated, key)).toMatchObject({ code: 2, out: expect.stringContaining("it is not complete JSON (truncated?)") });
+      expect(cli(good, "not-a-key")).toMatchObject({ code: 2, out: expect.stringContaining("The public key is not a <name>+<key id>+<base64> Ed25519 verifier key") });
+    } finally {
+      for (const file of [good, altered, truncated]) fs.rmSync(file, { force: true });
+    }
+  }, 60_000);
 });
