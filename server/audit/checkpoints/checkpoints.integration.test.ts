@@ -258,7 +258,7 @@ describe.each(seededTestTargets({ label: "merkle", keys: KEYS }))("the audit Mer
     const cli = (file: string, key: string) => {
       const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/audit-verify.ts", "--bundle", file, "--public-key", key], {
         cwd: path.resolve(import.meta.dirname, "../../.."),
-        env: { PATH: process.env.PATH, DATABASE_URL: "postgresql://nobody@127.0.0.1:1/none" },
+        env: { ...process.env, DATABASE_URL: "postgresql://nobody@127.0.0.1:1/none" },
         encoding: "utf8",
       });
       return { code: run.status, out: `${run.stdout}${run.stderr}` };
