@@ -1,8 +1,13 @@
-// npm run audit:verify [-- --checkpoints <file.json>]
+// npm run audit:verify [-- --checkpoints <file.json>] [--public-key <key or file>]
+// npm run audit:verify -- --bundle <bundle.json> --public-key <key or file>
 // Verifies every audit chain of the configured database (DATABASE_URL, or the
 // embedded PGlite under DATA_DIR — stop the portal first: one process per
-// PGlite directory). Exit 0: intact. Exit 1: tampering found, first failure
-// printed. Exit 2: configuration or database error, one sentence.
+// PGlite directory), then the Merkle log against every signed checkpoint, in
+// the database and in AUDIT_CHECKPOINT_DIR (server/audit/checkpoints/), with
+// the public key given or the one of AUDIT_SIGNING_KEY_FILE.
+// With --bundle: checks one offline proof bundle with the key alone, no
+// database. Exit 0: intact. Exit 1: tampering found, each failure printed.
+// Exit 2: unusable input (configuration, database, key, bundle), one sentence.
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
@@ -11,6 +16,12 @@ import { ensureLocalSecrets } from "../server/config/local-secrets";
 import { findAuditRowsPastRetention } from "../server/audit/retention";
 import { verifyAuditChain, type AuditCheckpoint } from "../server/audit/verify-audit-chain";
 import { connectDatabase, type Database } from "../server/db/connect";
+import { checkpointDirectory, loadCheckpointConfig } from "../server/audit/checkpoints/checkpoint-config";
+import { proofBundleSchema, verifyProofBundle } from "../server/audit/checkpoints/proof-bundle";
+import { NoteError, parseVerifierKey, verifierOf, type NoteVerifier } from "../server/audit/checkpoints/signed-note";
+import { verifyAuditCheckpoints } from "../server/audit/checkpoints/verify-checkpoints";
+
+const MAX_FAILURES_PRINTED = 20;
 
 const checkpointsSchema = z.array(
   z.strictObject({
@@ -46,11 +57,58 @@ function progressPrinter(): ((rows: number) => void) | undefined {
   };
 }
 
+/** `--public-key`: the verifier key itself, or a file holding it. */
+function readPublicKey(value: string | undefined): NoteVerifier | undefined {
+  if (value === undefined) return undefined;
+  let text = value;
+  if (!value.includes("+") && fs.existsSync(value)) text = fs.readFileSync(value, "utf8");
+  try {
+    return parseVerifierKey(text);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function verifyBundleFile(file: string, verifier: NoteVerifier | undefined): number {
+  if (!verifier) throw new UsageError("--bundle needs --public-key (the key printed by npm run audit:public-key, obtained from someone other than the database's operator).");
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? "it is not complete JSON (truncated?)" : error instanceof Error ? error.message : String(error);
+    throw new UsageError(`Cannot read the proof bundle ${file}: ${reason}.`);
+  }
+  const parsed = proofBundleSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(`${file} is not a proof bundle: ${issue?.path.join(".") || "the bundle"} ${issue?.message ?? "is invalid"}.`);
+  }
+  const verdict = verifyProofBundle(parsed.data, verifier);
+  if (!verdict.ok) {
+    console.log(`Proof bundle FAILED: ${verdict.reason}.`);
+    return 1;
+  }
+  const time = verdict.time ? `, signed ${verdict.time.toISOString()}` : "";
+  console.log(`Proof bundle verified: audit row ${parsed.data.auditEventId} is leaf ${verdict.leafIndex} of the log checkpointed at size ${verdict.treeSize}${time}, signed by ${verifier.name}.`);
+  return 0;
+}
+
 async function run(): Promise<number> {
-  const { values } = parseArgs({ options: { checkpoints: { type: "string" } }, allowPositionals: false });
+  const { values } = parseArgs({
+    options: { checkpoints: { type: "string" }, "public-key": { type: "string" }, bundle: { type: "string" } },
+    allowPositionals: false,
+  });
+  const publicKey = readPublicKey(values["public-key"]);
+  if (values.bundle !== undefined) return verifyBundleFile(values.bundle, publicKey);
   const checkpoints = readCheckpoints(values.checkpoints);
   ensureLocalSecrets();
   const env = parseEnv();
+  let verifier = publicKey;
+  if (!verifier) {
+    const config = loadCheckpointConfig(env);
+    if (config.enabled) verifier = verifierOf(config.signer);
+    else console.log(`WARNING: ${config.reason}`);
+  }
 
   let database: Database | undefined;
   try {
@@ -61,14 +119,33 @@ async function run(): Promise<number> {
     const seconds = (performance.now() - started) / 1000;
     if (onProgress) process.stderr.write("\r\x1b[K");
 
+    let code = 0;
     if (!result.ok) {
       console.log(`Audit trail verification FAILED after ${result.rowsChecked} rows: ${result.firstFailure?.reason ?? "unknown failure"}.`);
-      return 1;
+      code = 1;
+    } else {
+      const rate = seconds > 0 ? Math.round(result.rowsChecked / seconds) : result.rowsChecked;
+      console.log(
+        `Audit trail intact: ${result.rowsChecked} rows in ${result.chains} chains verified in ${seconds.toFixed(2)} s (${rate} rows/s).`,
+      );
     }
-    const rate = seconds > 0 ? Math.round(result.rowsChecked / seconds) : result.rowsChecked;
-    console.log(
-      `Audit trail intact: ${result.rowsChecked} rows in ${result.chains} chains verified in ${seconds.toFixed(2)} s (${rate} rows/s).`,
-    );
+    if (verifier) {
+      const directory = checkpointDirectory(env);
+      const proof = await verifyAuditCheckpoints(database.prisma, { verifier, directory });
+      if (!proof.ok) {
+        console.log(`Checkpoint verification FAILED (${proof.failures.length} problems, key ${verifier.name}+${verifier.keyId.toString("hex")}):`);
+        for (const failure of proof.failures.slice(0, MAX_FAILURES_PRINTED)) console.log(`  - ${failure}.`);
+        if (proof.failures.length > MAX_FAILURES_PRINTED) console.log(`  … and ${proof.failures.length - MAX_FAILURES_PRINTED} more.`);
+        code = 1;
+      } else if (proof.checkpoints === 0) {
+        console.log(`No signed checkpoints yet (the audit.checkpoint job signs one a minute); the Merkle log holds ${proof.logSize} rows.`);
+      } else {
+        console.log(
+          `Merkle log consistent with ${proof.checkpoints} signed checkpoints (${proof.files} files in ${directory ?? "no directory"}); ${proof.logSize} rows in the log.`,
+        );
+      }
+    }
+    if (code !== 0) return code;
     const retention = await findAuditRowsPastRetention(database.prisma, env.AUDIT_RETENTION_DAYS);
     if (retention && retention.rowsPastRetention > 0) {
       console.log(
@@ -91,7 +168,7 @@ run().then(
 
 /** One sentence for the operator. Prisma puts the database's own words on its message's last line. */
 function describeFailure(error: unknown): string {
-  if (error instanceof ConfigError || error instanceof UsageError) return error.message;
+  if (error instanceof ConfigError || error instanceof UsageError || error instanceof NoteError) return error.message;
   const message = error instanceof Error ? (error.message.split("\n").findLast((line) => line.trim() !== "")?.trim() ?? error.name) : String(error);
   const missingTable = (error as { code?: unknown } | null)?.code === "P2021";
   return `Audit verification could not run: ${message.replace(/\.$/, "")}${missingTable ? " (run npm run db:migrate first)" : ""}.`;

@@ -157,6 +157,11 @@ const envSchema = z.object({
   EXACT_COUNT_THRESHOLD: z.preprocess(emptyToUndefined, wholeNumber(1, 1_000_000_000).default(10_000)),
   AUDIT_CHAINS: z.preprocess(emptyToUndefined, wholeNumber(1, 64).default(8)),
   AUDIT_RETENTION_DAYS: z.preprocess(emptyToUndefined, wholeNumber(1, 36_500).optional()),
+  // Signed checkpoints of the audit log (server/audit/checkpoints/): the Ed25519 key (PKCS#8 PEM or a
+  // PRIVATE+KEY+… note key), the directory each checkpoint is also written to, and the log's name.
+  AUDIT_SIGNING_KEY_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
+  AUDIT_CHECKPOINT_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
+  AUDIT_LOG_ORIGIN: z.preprocess(emptyToUndefined, z.string().regex(/^[^\s+]{1,255}$/, "must be a name without spaces or \"+\", such as telemetry.example.com/audit").optional()),
 });
 
 export type PortalEnv = z.infer<typeof envSchema> & {
@@ -165,6 +170,8 @@ export type PortalEnv = z.infer<typeof envSchema> & {
   listenPort: number;
   isProduction: boolean;
   isDemoIdentityProvider: boolean;
+  /** the audit log's name in its checkpoints (the signing key's name): AUDIT_LOG_ORIGIN, or "<PORTAL_URL host>/audit" */
+  auditLogOrigin: string;
 };
 
 export class ConfigError extends Error {
@@ -206,6 +213,11 @@ export function parseEnv(source: Readonly<Record<string, string | undefined>> = 
     if (!env.CONTENT_ENCRYPTION_KEYS) {
       throw new ConfigError("Configuration error: CONTENT_ENCRYPTION_KEYS (id:base64 32-byte key) is required when PORTAL_ENV=production.");
     }
+    if (env.AUDIT_SIGNING_KEY_FILE && !env.AUDIT_CHECKPOINT_DIR) {
+      throw new ConfigError(
+        "Configuration error: AUDIT_SIGNING_KEY_FILE is set, so AUDIT_CHECKPOINT_DIR (a directory on another volume or a WORM mount) is required too when PORTAL_ENV=production.",
+      );
+    }
     if (!hasExternalIdp) {
       throw new ConfigError("Configuration error: PORTAL_ENV=production needs an identity provider (AUTH_OIDC_ISSUER, AUTH_GITHUB_ID or AUTH_MICROSOFT_ENTRA_ID_ID); the demo one is refused.");
     }
@@ -217,6 +229,7 @@ export function parseEnv(source: Readonly<Record<string, string | undefined>> = 
     listenPort: env.PORT ?? 3000,
     isProduction,
     isDemoIdentityProvider: !hasExternalIdp,
+    auditLogOrigin: env.AUDIT_LOG_ORIGIN ?? `${new URL(env.PORTAL_URL).host}/audit`,
   };
 }
 

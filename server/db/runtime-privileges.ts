@@ -41,6 +41,11 @@ export const RUNTIME_TABLE_GRANTS: Readonly<Record<string, TableGrant>> = {
   audit_chain_head: { privileges: ["SELECT", "UPDATE"], updateColumns: ["seq", "hash", "updated_at"] },
   _prisma_migrations: { privileges: ["SELECT"] },
   intake_rate_bucket: { privileges: ["SELECT", "INSERT", "UPDATE", "DELETE"] },
+  // The audit Merkle log (server/audit/checkpoints/): leaves and checkpoints are appended, never changed;
+  // the sealer's one state row is locked (SELECT … FOR UPDATE) and moved forward (its trigger refuses going back).
+  audit_merkle_leaf: { privileges: ["SELECT", "INSERT"] },
+  audit_checkpoint: { privileges: ["SELECT", "INSERT"] },
+  audit_log_state: { privileges: ["SELECT", "UPDATE"], updateColumns: ["tree_size", "frontier", "floor_id", "pending_id", "pending_xmax", "updated_at"] },
 };
 
 /**
