@@ -263,19 +263,25 @@ export type NormalizeContext = {
 type Bag = Record<string, PropertyValue>;
 const hasEntries = (bag: Bag) => Object.keys(bag).length > 0;
 
-/** PostgreSQL text and jsonb cannot hold U+0000; it becomes U+FFFD (the replacement character). */
-const withoutNul = (text: string) => (text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text);
+/**
+ * PostgreSQL text and json cannot hold U+0000 or an unpaired UTF-16 surrogate
+ * (the rows reach it as one JSON text, where "\udbff" alone is a syntax
+ * error that failed the whole batch with a 503); each becomes U+FFFD, the
+ * replacement character.
+ */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const storable = (text: string) => text.replace(UNSTORABLE, "\uFFFD");
 
 function sanitize<V extends PropertyValue>(values: Record<string, V>): Record<string, V> {
   const clean: Record<string, V> = {};
-  for (const [name, value] of Object.entries(values)) clean[withoutNul(name)] = (typeof value === "string" ? withoutNul(value) : value) as V;
+  for (const [name, value] of Object.entries(values)) clean[storable(name)] = (typeof value === "string" ? storable(value) : value) as V;
   return clean;
 }
 
 export function normalizeEvent(raw: RawEvent, context: NormalizeContext): NormalizedEvent {
   const props = sanitize(raw.properties);
   const measurements = sanitize(raw.measurements);
-  const { eventName, extension } = splitEventName(withoutNul(raw.exception && !raw.name ? "exception" : raw.name));
+  const { eventName, extension } = splitEventName(storable(raw.exception && !raw.name ? "exception" : raw.name));
   if (eventName === "") throw new NormalizationError("The event has no name.");
   if (eventName.length > MAX_METADATA_LENGTH) throw new NormalizationError(`The event name is longer than ${MAX_METADATA_LENGTH} characters.`);
 
@@ -290,8 +296,8 @@ export function normalizeEvent(raw: RawEvent, context: NormalizeContext): Normal
     kind,
     eventName,
     time: raw.time,
-    machineId: metadata("common.vscodemachineid", props["common.vscodemachineid"], raw.userId && withoutNul(raw.userId)),
-    sessionId: metadata("common.vscodesessionid", props["common.vscodesessionid"], raw.sessionId && withoutNul(raw.sessionId)),
+    machineId: metadata("common.vscodemachineid", props["common.vscodemachineid"], raw.userId && storable(raw.userId)),
+    sessionId: metadata("common.vscodesessionid", props["common.vscodesessionid"], raw.sessionId && storable(raw.sessionId)),
     completionId: null,
     vscodeVersion: metadata("common.vscodeversion", props["common.vscodeversion"], undefined),
     extensionName: metadata("common.extname", props["common.extname"], extension ?? undefined),
@@ -341,10 +347,10 @@ export function normalizeEvent(raw: RawEvent, context: NormalizeContext): Normal
   for (const [name, value] of Object.entries(measurements)) place(name, value);
 
   if (raw.exception) {
-    event.errorKind ??= toText(withoutNul(raw.exception.typeName ?? "Error")) ?? "Error";
+    event.errorKind ??= toText(storable(raw.exception.typeName ?? "Error")) ?? "Error";
     // Messages and stacks carry file paths and code: content, sealed.
-    if (raw.exception.message) unclassified["exception.message"] = withoutNul(raw.exception.message);
-    if (raw.exception.stack) unclassified["exception.stack"] = withoutNul(raw.exception.stack);
+    if (raw.exception.message) unclassified["exception.message"] = storable(raw.exception.message);
+    if (raw.exception.stack) unclassified["exception.stack"] = storable(raw.exception.stack);
   }
   if (event.accepted === null && kind === "completion_accepted") event.accepted = true;
   if (event.accepted === null && kind === "completion_rejected") event.accepted = false;
