@@ -21,6 +21,7 @@
 // Pure: no database, no clock, no network. The caller seals `content`.
 import "server-only";
 import type { ContentDocument } from "@/lib/telemetry/fields";
+import { MAX_METADATA_LENGTH } from "@/lib/telemetry/metadata";
 import type { EventKind, FieldClass, UiKind } from "@/lib/telemetry/vocabulary";
 import { emptyKindFields } from "@/server/telemetry/kind-fields";
 import type { GeoLocation } from "./geo";
@@ -88,7 +89,7 @@ export class NormalizationError extends Error {
 }
 
 /** Longest metadata value (ids, versions, names): they are indexed and shown in tables. */
-export const MAX_METADATA_LENGTH = 256;
+export { MAX_METADATA_LENGTH };
 const UNKNOWN = "unknown";
 
 // ─── The names the portal knows ─────────────────────────────────────────────
