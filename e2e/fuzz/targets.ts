@@ -303,7 +303,7 @@ const QUERY_PARAMS: Record<string, Record<string, fc.Arbitrary<string>>> = {
  * whole-trail export): the permitted persona sends a smaller share of them, so
  * the stage stays within its time budget; everything else is as for any route.
  */
-const WHOLE_TRAIL: IdentityWeights = { permitted: 1, denied: 10, anonymous: 10, badCookie: 29 };
+const WHOLE_TRAIL: IdentityWeights = { permitted: 1, denied: 20, anonymous: 20, badCookie: 59 };
 const COSTLY_ROUTES: Record<string, IdentityWeights> = {
   "/api/v1/audit/verify": WHOLE_TRAIL,
   "/api/v1/audit/export": { permitted: 1, denied: 3, anonymous: 3, badCookie: 6 },
