@@ -225,8 +225,9 @@ export async function fuzzTarget(target: FuzzTarget, options: FuzzOptions, check
     });
   };
 
-  const lanes = options.lane !== undefined ? [options.lane] : Array.from({ length: options.lanes }, (_, lane) => lane);
   const runsOf = (lane: number) => (options.path !== undefined ? 1 : Math.floor(options.runs / options.lanes) + (lane < options.runs % options.lanes ? 1 : 0));
+  // (fewer runs than lanes: the extra lanes have nothing to do)
+  const lanes = (options.lane !== undefined ? [options.lane] : Array.from({ length: options.lanes }, (_, lane) => lane)).filter((lane) => runsOf(lane) > 0);
   const results = await Promise.all(
     lanes.map(async (lane) => {
       const seed = laneSeed(options.seed, target.name, lane);
