@@ -1,3 +1,4 @@
+import { randomInt, randomUUID } from "node:crypto";
 import { defineConfig } from "@playwright/test";
 
 // Browser tests run Debian's Chromium (Playwright's own download cannot work
@@ -11,6 +12,10 @@ const baseURL = `http://localhost:${port}`;
 // public test address) to get a location. Set here, so the portal under test
 // (webServer.env spreads process.env) and the spec that checks it agree.
 process.env.TRUSTED_PROXIES = "127.0.0.1, ::1";
+// The fuzz stage (e2e/fuzz) draws every input from one seed per run, printed
+// and replayable (`npm run fuzz -- --seed S`); set here so every worker agrees.
+process.env.FUZZ_SEED ||= String(randomInt(2 ** 31));
+process.env.FUZZ_RUN_ID ||= randomUUID();
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const chromiumArgs = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
@@ -32,7 +37,7 @@ export default defineConfig({
   projects: [
     // one setup per persona: signs in through the demo identity provider, stores the browser state
     { name: "personas", testMatch: /.*\.setup\.ts/ },
-    { name: "chromium", testIgnore: [/.*\.setup\.ts/, /[\\/]e2e[\\/]deploy[\\/]/], dependencies: ["personas"] },
+    { name: "chromium", testIgnore: [/.*\.setup\.ts/, /[\\/]e2e[\\/]deploy[\\/]/, /e2e[\\/]fuzz[\\/]/], dependencies: ["personas"] },
     // the deployment: nginx with TLS in front of several instances, plain-http URLs, SIGTERM
     // (e2e/deploy/). Its specs start their own instances on their own database, from the same
     // build; they need no persona. Chromium resolves the test's public host name to loopback.
@@ -44,12 +49,15 @@ export default defineConfig({
         launchOptions: { executablePath: chromiumPath, args: [...chromiumArgs, "--host-resolver-rules=MAP telemetry.test 127.0.0.1"] },
       },
     },
+    // property-based fuzzing of every /api/v1 route, /v2/track and every server action (no browser; scripts/test.ts runs it after "chromium")
+    { name: "fuzz", testMatch: /e2e[\\/]fuzz[\\/].*\.spec\.ts$/, dependencies: ["personas"] },
   ],
   webServer: {
     command: "node --import tsx scripts/start.ts",
     url: `${baseURL}/signin`,
     timeout: 240_000,
-    reuseExistingServer: false,
+    // E2E_REUSE_SERVER=1: a portal you started yourself on E2E_PORT (with the same DATABASE_URL) instead of a fresh one
+    reuseExistingServer: process.env.E2E_REUSE_SERVER === "1",
     stdout: "pipe",
     stderr: "pipe",
     env: {

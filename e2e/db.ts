@@ -85,3 +85,19 @@ export async function findSession(sessionToken: string): Promise<SessionRow | un
   );
   return rows[0];
 }
+
+export type GroupScope = { key: string; event_kinds: string[]; field_classes: string[] };
+
+/**
+ * The groups' scopes now, and a function that puts them back (the fuzz stage
+ * calls the admin's scope form with values that may be valid; the scopes are
+ * access-list data, not audit rows, so a test may restore them).
+ */
+export async function snapshotGroupScopes(): Promise<() => Promise<void>> {
+  const groups = await sql<GroupScope>(`SELECT key::text AS key, event_kinds::text[] AS event_kinds, field_classes::text[] AS field_classes FROM access_group`);
+  return async () => {
+    for (const group of groups) {
+      await sql(`UPDATE access_group SET event_kinds = $2::event_kind[], field_classes = $3::field_class[] WHERE key = $1::group_key`, [group.key, group.event_kinds, group.field_classes]);
+    }
+  };
+}

@@ -16,7 +16,7 @@ import next from "next";
 import { ConfigError, parseEnv, type PortalEnv } from "../server/config/env";
 import { ensureLocalSecrets } from "../server/config/local-secrets";
 import { DEMO_CLIENT_ID, DEMO_PROVIDER_ID, demoClientSecret, demoIssuer } from "../server/auth/demo-client";
-import { createFront } from "../server/http/front";
+import { answerClientError, createFront } from "../server/http/front";
 import { proxyTrust } from "../server/http/front-headers";
 import { migrateDatabase } from "../server/db/migrate";
 import { describeUnsafeRuntimeRole } from "../server/db/check-runtime-role";
@@ -165,6 +165,8 @@ async function main(): Promise<void> {
     });
     front(req, res);
   });
+  // What Node's HTTP parser refuses (oversized headers, a malformed request line) is answered as JSON too.
+  server.on("clientError", answerClientError);
   // Keep-alive longer than a typical proxy's, so the proxy closes idle connections first.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

@@ -10,85 +10,14 @@
 //      (postgresql://postgres@127.0.0.1:5432/postgres) when it is unset. The
 //      browser tests need PostgreSQL: they read audit rows and change grants
 //      beside the running portal, and the embedded PGlite allows one process.
+//      The "deploy" project (e2e/deploy) runs nginx with TLS in front of two
+//      instances of the same build, on a database of its own.
+//   5. the fuzz stage (Playwright project "fuzz", e2e/fuzz): fast-check's
+//      malformed requests to every /api/v1 route, /v2/track and every server
+//      action, against the same build and database (`npm run fuzz` runs it alone)
 // Any step failing stops the run with its exit code.
-import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import pg from "pg";
-
-const root = path.resolve(import.meta.dirname, "..");
-const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
-
-/** A step failed; thrown (not process.exit) so that cleanup in `finally` blocks still runs. */
-class StepFailed extends Error {
-  constructor(readonly exitCode: number) {
-    super(`exit ${exitCode}`);
-  }
-}
-
-function run(title: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): void {
-  console.log(`\n▶ ${title}`);
-  const started = Date.now();
-  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env });
-  if (result.status !== 0) {
-    console.error(`✖ ${title} failed (exit ${result.status ?? result.signal}).`);
-    throw new StepFailed(result.status || 1);
-  }
-  console.log(`✔ ${title} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-}
-
-async function createDatabase(serverUrl: string, name: string): Promise<string> {
-  const admin = new URL(serverUrl);
-  admin.pathname = "/postgres";
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function dropDatabase(serverUrl: string, name: string): Promise<void> {
-  const admin = new URL(serverUrl);
-  admin.pathname = "/postgres";
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
-}
-
-const LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres";
-
-async function canConnect(serverUrl: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 3_000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-/** The PostgreSQL server the browser tests create their database on; exits with one sentence if there is none. */
-async function e2eDatabaseServer(testDatabaseUrl: string): Promise<string> {
-  if (testDatabaseUrl) return testDatabaseUrl;
-  if (await canConnect(LOCAL_POSTGRES)) return LOCAL_POSTGRES;
-  console.error(
-    `✖ The browser tests need PostgreSQL: set TEST_DATABASE_URL to a server where they may create a database (nothing answers at ${LOCAL_POSTGRES}).`,
-  );
-  process.exit(1);
-}
+import { LOCAL_POSTGRES, StepFailed, bin, canConnect, e2eDatabaseServer, root, run, withE2eEnvironment } from "./e2e-run";
 
 async function main(): Promise<void> {
   const only = process.argv[2];
@@ -113,21 +42,13 @@ async function main(): Promise<void> {
     run("integration tests", bin("vitest"), ["run", "--project", "integration"], baseEnv);
   }
   if (!only || only === "e2e") {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tp-e2e-"));
-    const e2eEnv: NodeJS.ProcessEnv = { ...baseEnv, DATA_DIR: dataDir, PORTAL_ENV: "development" };
-    delete e2eEnv.TEST_DATABASE_URL;
-    delete e2eEnv.AUTH_SECRET;
-    delete e2eEnv.CONTENT_ENCRYPTION_KEYS;
-    const database = `tp_e2e_${randomBytes(4).toString("hex")}`;
-    e2eEnv.DATABASE_URL = await createDatabase(e2eServer, database);
-    e2eEnv.SEED_IF_EMPTY = "true";
-    try {
+    await withE2eEnvironment(e2eServer, baseEnv, (e2eEnv) => {
       run("production build", bin("next"), ["build"], e2eEnv);
-      run("browser tests (Playwright, Chromium)", bin("playwright"), ["test"], e2eEnv);
-    } finally {
-      await dropDatabase(e2eServer, database);
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    }
+      run("browser tests (Playwright, Chromium)", bin("playwright"), ["test", "--project", "personas", "--project", "chromium", "--project", "deploy"], e2eEnv);
+      // its own HTML report, beside the browser tests' one
+      const fuzzEnv = { ...e2eEnv, PLAYWRIGHT_HTML_OUTPUT_DIR: path.join(root, "playwright-report", "fuzz") };
+      run("fuzz stage (fast-check: every /api/v1 route, /v2/track, every server action)", bin("playwright"), ["test", "--project", "fuzz"], fuzzEnv);
+    });
   }
   console.log("\nAll tests passed.");
 }

@@ -5,73 +5,17 @@
 //   - a signed-in person without the permission → 403 JSON
 // and each refusal leaves an audit row with outcome "denied". Telemetry
 // intake (an ingestion key, not a session) answers 401 to a portal session too.
-import fs from "node:fs";
-import path from "node:path";
 import { request as playwrightRequest, type APIRequestContext, type APIResponse } from "@playwright/test";
+import { discoverApiRoutes, ruleForRoute as ruleFor, type Method } from "../api-routes";
 import { auditRowsFor, revokeGrantsOf } from "../db";
-import { PERSONAS, UNKNOWN_EVENT_ID, expect, storageStateFor, test, type SignedInPersona } from "../fixtures";
+import { PERSONAS, UNKNOWN_EVENT_ID, expect, storageStateFor, test } from "../fixtures";
 
-const API_ROOT = path.resolve(import.meta.dirname, "../../app/api/v1");
-const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
-type Method = (typeof HTTP_METHODS)[number];
 const FORGED_SUBREQUEST = "middleware:middleware:middleware:middleware:middleware";
 
 /** Values for dynamic segments: valid, so a refusal cannot be a 400 for a malformed parameter. */
 const SEGMENT_VALUES: Record<string, string> = { id: UNKNOWN_EVENT_ID };
 
-type ApiRoute = { path: string; file: string; methods: Method[] };
-
-function discoverRoutes(dir = API_ROOT): ApiRoute[] {
-  const routes: ApiRoute[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) routes.push(...discoverRoutes(full));
-    else if (/^route\.(ts|tsx|js)$/.test(entry.name)) {
-      const source = fs.readFileSync(full, "utf8");
-      const methods = HTTP_METHODS.filter((method) =>
-        new RegExp(`export\\s+(async\\s+)?function\\s+${method}\\b|export\\s+const\\s+${method}\\b|export\\s+const\\s*\\{[^}]*\\b${method}\\b[^}]*\\}`).test(source),
-      );
-      const segments = path
-        .relative(API_ROOT, dir)
-        .split(path.sep)
-        .filter((segment) => segment && !/^\(.*\)$/.test(segment))
-        .map((segment) => {
-          const dynamic = /^\[(.+)\]$/.exec(segment)?.[1];
-          if (!dynamic) return segment;
-          const value = SEGMENT_VALUES[dynamic];
-          if (!value) throw new Error(`${path.relative(process.cwd(), full)}: add a value for the [${dynamic}] segment to SEGMENT_VALUES`);
-          return value;
-        });
-      routes.push({ path: `/api/v1/${segments.join("/")}`.replace(/\/$/, ""), file: path.relative(API_ROOT, full), methods });
-    }
-  }
-  return routes.sort((a, b) => a.path.localeCompare(b.path));
-}
-
-/**
- * How each route authenticates, by path prefix, and who is signed in but
- * lacks the permission it needs. "no-grant": a signed-in person whose grants
- * were all revoked (for routes every person on the list may use, such as
- * "who am I"). Telemetry intake takes an ingestion key, never a session: a
- * portal session must not authenticate it, and its refusals are not accesses
- * by a person, so they are not in the audit trail.
- */
-type Rule =
-  | { prefix: string; auth: "session"; deniedAs: Array<SignedInPersona | "no-grant"> }
-  | { prefix: string; auth: "ingestion-key" };
-const RULES: Rule[] = [
-  { prefix: "/api/v1/events", auth: "session", deniedAs: ["auditor", "admin"] },
-  { prefix: "/api/v1/audit", auth: "session", deniedAs: ["viewerCopilot", "admin"] },
-  { prefix: "/api/v1/admin", auth: "session", deniedAs: ["viewerCopilot", "auditor"] },
-  { prefix: "/api/v1/me", auth: "session", deniedAs: ["no-grant"] },
-  { prefix: "/api/v1/telemetry", auth: "ingestion-key" },
-];
-
-function ruleFor(route: ApiRoute): Rule | undefined {
-  return RULES.find(({ prefix }) => route.path === prefix || route.path.startsWith(`${prefix}/`));
-}
-
-const ROUTES = discoverRoutes();
+const ROUTES = discoverApiRoutes(SEGMENT_VALUES, { requireValues: true });
 
 async function call(api: APIRequestContext, method: Method, url: string, headers: Record<string, string>): Promise<APIResponse> {
   return api.fetch(url, {
@@ -99,7 +43,7 @@ test("the API has routes to check, and every route has a rule for who is refused
   expect(ROUTES.map((route) => route.path)).toEqual(expect.arrayContaining(["/api/v1/me", "/api/v1/events"]));
   for (const route of ROUTES) {
     expect(route.methods.length, `${route.file} exports no HTTP method`).toBeGreaterThan(0);
-    expect(ruleFor(route), `${route.path}: add a rule for it to RULES`).toBeDefined();
+    expect(ruleFor(route), `${route.path}: add a rule for it to API_ROUTE_RULES (e2e/api-routes.ts)`).toBeDefined();
   }
 });
 

@@ -6,60 +6,15 @@
 // Each call must disclose nothing, change nothing (no "allowed" audit row),
 // and a refusal by the data layer leaves a "denied" row. Then the purpose
 // form, the one action every viewer uses, is submitted after signing out.
-import fs from "node:fs";
-import path from "node:path";
 import { request as playwrightRequest, type APIRequestContext, type APIResponse } from "@playwright/test";
 import { auditRowsFor, revokeGrantsOf } from "../db";
-import { PERSONAS, UNKNOWN_EVENT_ID, expect, signIn, storageStateFor, test, type SignedInPersona } from "../fixtures";
+import { PERSONAS, expect, signIn, storageStateFor, test } from "../fixtures";
+import { deniedAs, discoverServerActions, encodeActionArguments, type ServerAction } from "../server-actions";
 
-const MANIFEST = path.resolve(import.meta.dirname, "../../.next/server/server-reference-manifest.json");
 const FORGED_SUBREQUEST = "middleware:middleware:middleware:middleware:middleware";
 const PRIVATE_MARKERS = Object.values(PERSONAS).flatMap((persona) => [persona.email, persona.name]);
 
-type ServerAction = { id: string; name: string; file: string; page: string };
-
-function discoverActions(): ServerAction[] {
-  if (!fs.existsSync(MANIFEST)) throw new Error(`${MANIFEST} is missing: the browser tests run against a production build (next build)`);
-  const manifest = JSON.parse(fs.readFileSync(MANIFEST, "utf8")) as {
-    node: Record<string, { exportedName?: string; filename?: string; workers: Record<string, unknown> }>;
-  };
-  return Object.entries(manifest.node)
-    .map(([id, entry]) => {
-      const worker = Object.keys(entry.workers).sort()[0];
-      if (!worker) throw new Error(`server action ${entry.exportedName ?? id} is on no page`);
-      const page =
-        worker
-          .replace(/^app/, "")
-          .replace(/\/page$/, "")
-          .split("/")
-          .filter((segment) => !/^\(.*\)$/.test(segment))
-          .map((segment) => (/^\[.+\]$/.test(segment) ? UNKNOWN_EVENT_ID : segment))
-          .join("/") || "/";
-      return { id, name: entry.exportedName ?? id, file: entry.filename ?? "?", page };
-    })
-    .sort((a, b) => a.file.localeCompare(b.file) || a.name.localeCompare(b.name));
-}
-
-/**
- * Who may not call an action, by the page it belongs to. "public": signing in
- * and out need no grant. "no-grant": a signed-in person whose grants were all revoked.
- */
-const DENIED_AS: Array<{ prefix: string; personas: Array<SignedInPersona | "no-grant"> | "public" }> = [
-  { prefix: "/signin", personas: "public" },
-  { prefix: "/admin", personas: ["viewerCopilot", "auditor"] },
-  { prefix: "/audit", personas: ["viewerCopilot", "admin"] },
-  { prefix: "/purpose", personas: ["no-grant"] },
-  { prefix: "/events", personas: ["auditor", "admin"] },
-];
-/** Actions of the portal chrome, on every page: only sign-out, which needs no grant. */
-const CHROME_ACTIONS = new Set(["signOutAction"]);
-
-function deniedAs(action: ServerAction): Array<SignedInPersona | "no-grant"> | "public" | undefined {
-  if (CHROME_ACTIONS.has(action.name)) return "public";
-  return DENIED_AS.find(({ prefix }) => action.page === prefix || action.page.startsWith(`${prefix}/`))?.personas;
-}
-
-const ACTIONS = discoverActions();
+const ACTIONS = discoverServerActions();
 
 /**
  * Calls an action as the browser would: React encodes the arguments as
@@ -70,7 +25,7 @@ const ACTIONS = discoverActions();
 async function callAction(api: APIRequestContext, action: ServerAction, headers: Record<string, string>): Promise<APIResponse> {
   return api.post(action.page, {
     headers: { "next-action": action.id, accept: "text/x-component", ...headers },
-    multipart: { "0": JSON.stringify(["$K1", "$K1"]) },
+    multipart: Object.fromEntries(encodeActionArguments(["$K1", "$K1"])),
     maxRedirects: 0,
   });
 }
@@ -86,7 +41,7 @@ async function expectNothingServed(response: APIResponse, action: ServerAction):
 
 test("every server action has a rule for who may not call it", () => {
   expect(ACTIONS.map((action) => action.name)).toEqual(expect.arrayContaining(["setPurposeAction", "signOutAction", "signInAction"]));
-  for (const action of ACTIONS) expect(deniedAs(action), `${action.name} (${action.file}, ${action.page}): add a rule to DENIED_AS`).toBeDefined();
+  for (const action of ACTIONS) expect(deniedAs(action), `${action.name} (${action.file}, ${action.page}): add a rule to ACTION_RULES (e2e/server-actions.ts)`).toBeDefined();
 });
 
 test.describe("without a session", () => {

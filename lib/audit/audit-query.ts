@@ -17,6 +17,7 @@ import {
   textParam,
   uuidParam,
 } from "@/lib/http/query-params";
+import { MAX_METADATA_LENGTH } from "@/lib/telemetry/metadata";
 import { AUDIT_OUTCOMES, PURPOSES } from "@/lib/telemetry/vocabulary";
 import { AUDIT_ACTIONS } from "./actions";
 
@@ -52,7 +53,7 @@ const filterShape = {
   from: dateTime,
   to: dateTime,
   eventId: uuidParam("must be an event id (a UUID)"),
-  machineId: textParam(128),
+  machineId: textParam(MAX_METADATA_LENGTH),
 };
 
 const withRangeCheck = <T extends { from?: Date; to?: Date }>(value: T, ctx: z.RefinementCtx) => {

@@ -319,7 +319,10 @@ function defineAuditSuite(name: string, createTarget: () => Promise<Target>, opt
       const verification = await verifyAuditChain(prisma);
       expect(verification.firstFailure).toMatchObject({ id: next.id, seq: 2n });
       expect(verification.firstFailure?.reason).toContain(`prev_hash does not match the hash of row ${victim.id}`);
-      await tamper(prisma, `UPDATE audit_event SET reason = NULL, hash = '${victim.hash}' WHERE id = ${victim.id}`);
+      // Put back exactly what was there (an earlier test may have written a reason).
+      const original = victim.columns.reason;
+      const restored = typeof original === "string" ? `$tp$${original}$tp$` : "NULL";
+      await tamper(prisma, `UPDATE audit_event SET reason = ${restored}, hash = '${victim.hash}' WHERE id = ${victim.id}`);
       expect((await verifyAuditChain(prisma)).ok).toBe(true);
     });
 

@@ -19,6 +19,7 @@
 // benchmark) run it too. Nothing in components/ or lib/ may import it.
 import { z } from "zod";
 import { AUDIT_ACTIONS } from "@/lib/audit/actions";
+import { MAX_METADATA_LENGTH } from "@/lib/telemetry/metadata";
 import { AUDIT_OUTCOMES, EMPLOYERS, FIELD_CLASSES, PURPOSES } from "@/lib/telemetry/vocabulary";
 import { getEnv } from "@/server/config/env";
 import { getMetrics } from "@/server/observability/metrics";
@@ -111,8 +112,8 @@ export const auditEntrySchema = z.strictObject({
   targetId: fittedText(256).nullish(),
   /** telemetry event ids disclosed by this access */
   eventIds: z.array(z.guid()).optional(),
-  /** pseudonymous machine ids whose events were disclosed */
-  machineIds: z.array(storedText(128)).optional(),
+  /** pseudonymous machine ids whose events were disclosed: as the intake stored them (producer text), so made to fit, never refused */
+  machineIds: z.array(fittedText(MAX_METADATA_LENGTH)).optional(),
   fieldClasses: z.array(z.enum(FIELD_CLASSES)).optional(),
   /** the query as the person asked it (never result content) */
   filters: storedJson.optional(),

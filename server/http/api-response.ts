@@ -2,6 +2,8 @@
 // status the AppError code maps to — never an HTML page or a redirect.
 import "server-only";
 import { NextResponse } from "next/server";
+import type { AuditAction } from "@/lib/audit/actions";
+import { recordRefusal } from "@/server/access/audited";
 import { AppError, isAppError } from "./app-error";
 
 const PRIVATE_HEADERS = { "Cache-Control": "private, no-store, max-age=0" } as const;
@@ -33,11 +35,15 @@ export async function respond(handler: () => Promise<unknown>): Promise<NextResp
   }
 }
 
-/** Reads a JSON body; a body that is not JSON is a 400, not a 500. */
-export async function readJson(request: Request): Promise<unknown> {
+/**
+ * Reads a JSON body; a body that is not JSON is a 400, not a 500, and is
+ * audited as a refusal of `action` (the body is read before the data layer's
+ * gate, which audits everything after it).
+ */
+export async function readJson(request: Request, action: AuditAction): Promise<unknown> {
   try {
     return await request.json();
   } catch {
-    throw new AppError("invalid_input", "The request body must be JSON.");
+    throw await recordRefusal({ action, permission: null }, new AppError("invalid_input", "The request body must be JSON.", [{ path: "(body)", message: "is not JSON" }]));
   }
 }

@@ -7,6 +7,7 @@ export const APP_ERROR_STATUS = {
   forbidden: 403,
   purpose_required: 428,
   not_found: 404,
+  method_not_allowed: 405,
   invalid_input: 400,
   unsupported_media_type: 415,
   unprocessable: 422,

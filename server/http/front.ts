@@ -9,16 +9,23 @@
 //     Auth.js then see PORTAL_URL's host and scheme, whatever the proxy chain;
 //   - client-sent copies of the headers the front asserts, and Next.js's
 //     internal headers, are discarded;
-//   - malformed percent-encoding in the path, and cross-site or non-JSON
-//     state-changing requests, are refused; Next.js writes their audit row
-//     (app/portal-front/refusal) when a session cookie names a person;
+//   - malformed percent-encoding in the path, methods no route answers (and
+//     that Next.js cannot even represent, such as TRACE), API paths and
+//     methods no /api/v1 route takes (lib/http/api-routes.ts), and cross-site
+//     or non-JSON state-changing requests, are refused as JSON; Next.js writes
+//     their audit row (app/portal-front/refusal) for whoever a session cookie
+//     names;
 //   - HSTS under an https public URL, and pages whose data layer found the
-//     audit trail or database unavailable answer 503 (./status-override.ts).
+//     audit trail or database unavailable answer 503 (./status-override.ts);
+//   - an answer sent before the request's body was read in full closes the
+//     connection, so the unread rest cannot stall the next request on it.
 //
 // No "server-only": scripts/start.ts imports it.
 import { randomUUID } from "node:crypto";
-import type http from "node:http";
+import http from "node:http";
+import type { Duplex } from "node:stream";
 import { REFUSAL_HEADER_NAME, REFUSED_METHOD_HEADER_NAME, REFUSED_PATH_HEADER_NAME, REQUEST_ID_HEADER_NAME, CLIENT_IP_HEADER_NAME, PEER_TRUSTED_HEADER_NAME, RESPONSE_REQUEST_ID_HEADER, clientAddress, isLoopback, normalizeAddress, type ProxyTrust } from "./front-headers";
+import { matchApiRoute } from "@/lib/http/api-routes";
 import { withRequestScope } from "@/server/observability/logger";
 import { takeStatusOverride } from "./status-override";
 
@@ -30,13 +37,15 @@ export type FrontOptions = {
 };
 
 /** What the front refused, for the audit row Next.js writes (app/portal-front/refusal/route.ts). */
-export type FrontRefusal = "malformed-path" | "cross-site" | "content-type";
+export type FrontRefusal = "malformed-path" | "method-not-allowed" | "not-found" | "cross-site" | "content-type";
 
 /** Paths any host may reach: probes, metrics, and producers (authenticated by key, no cookies). */
 const ANY_ORIGIN_PATHS = new Set(["/healthz", "/readyz", "/metrics", "/v2/track", "/api/v1/telemetry"]);
 /** State-changing paths that are not cookie-authenticated, or that guard themselves (Auth.js's CSRF token; the IdP's form_post callback). */
 const NO_CSRF_CHECK = [/^\/v2\/track$/, /^\/api\/v1\/telemetry$/, /^\/api\/auth\//];
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** The methods any route answers; others (TRACE, PROPFIND, …) are refused before Next.js, which cannot represent some of them. */
+const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 /** Next.js internals a client must never set. */
 const INTERNAL_HEADER = /^(x-portal-|x-middleware-|x-invoke-)/;
 /** Headers a proxy adds to say whom it relays. */
@@ -101,6 +110,9 @@ export function createFront(options: FrontOptions): http.RequestListener {
     // not 200 (a page's error state) nor 500 (a page that let the data layer's error escape).
     const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => http.ServerResponse;
     res.writeHead = ((statusCode: number, ...rest: unknown[]) => {
+      // An answer given before the request's body arrived in full (a refusal of a large or broken
+      // body) closes the connection: on a kept-alive one, the unread rest would stall the next request.
+      if (!req.complete && !res.headersSent) res.setHeader("Connection", "close");
       const override = takeStatusOverride(requestId);
       if (override && (statusCode === 200 || statusCode === 500)) {
         res.setHeader("Retry-After", String(override.retryAfterSeconds));
@@ -119,6 +131,35 @@ export function createFront(options: FrontOptions): http.RequestListener {
       } else res.destroy();
     });
   };
+}
+
+/**
+ * The answer to a request Node's HTTP parser refused before it became a
+ * request (server "clientError": headers over the size limit, a malformed
+ * request line or header): JSON like every other refusal, instead of Node's
+ * bare status line. No route ran and no session could be read, so there is no
+ * audit row and no request id.
+ */
+export function answerClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex): void {
+  if (error.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  // Node's own choice of status for each parser error, with a body that says it.
+  const [status, code, message] =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "headers_too_large", "The request line and headers are too large (a URL, cookie or header too long); nothing was read."]
+      : error.code === "HPE_CHUNK_EXTENSIONS_OVERFLOW"
+        ? [413, "payload_too_large", "The request's chunk extensions are too large; nothing was read."]
+        : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+          ? [408, "request_timeout", "The request took too long to arrive; nothing was read."]
+          : [400, "bad_request", "The request could not be parsed as HTTP (a malformed request line, method or header); nothing was read."];
+  const body = JSON.stringify({ error: { code, message, issues: [] } });
+  // An answer to HEAD has no body, or the client would read it as the next response.
+  const isHead = error.rawPacket?.subarray(0, 5).toString("latin1") === "HEAD ";
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: private, no-store\r\nConnection: close\r\n\r\n${isHead ? "" : body}`,
+  );
 }
 
 /** Printable ASCII only (a header value must not carry control or raw non-ASCII characters). */
@@ -159,14 +200,45 @@ export function isMalformedPath(path: string): boolean {
   return false;
 }
 
+/** Paths whose routes are all listed in lib/http/api-routes.ts (Auth.js's own routes are not). */
+function isApiPath(path: string): boolean {
+  return (path.startsWith("/api/") && !path.startsWith("/api/auth/")) || path.startsWith("/v2/");
+}
+
+/** "." or "..", literally or percent-encoded. */
+function isDotSegment(segment: string): boolean {
+  let decoded = segment;
+  try {
+    decoded = decodeURIComponent(segment);
+  } catch {
+    // isMalformedPath has refused it already
+  }
+  return decoded === "." || decoded === "..";
+}
+
 /** Why this request must not reach a route, or null. */
 export function refusalOf(req: Pick<http.IncomingMessage, "method" | "headers">, path: string, publicOrigin: string): FrontRefusal | null {
   if (isMalformedPath(path)) return "malformed-path";
-  if (!STATE_CHANGING.has(req.method ?? "GET") || NO_CSRF_CHECK.some((pattern) => pattern.test(path))) return null;
+  const method = req.method ?? "GET";
+  if (!KNOWN_METHODS.has(method)) return "method-not-allowed";
+  // The JSON API and the intake answer only their own routes and methods (lib/http/api-routes.ts).
+  if (isApiPath(path)) {
+    const segments = path.slice(1).split("/");
+    // Next.js would resolve "." and ".." (however encoded) to another route: refused, never resolved.
+    if (segments.some((segment) => isDotSegment(segment))) return "malformed-path";
+    // A trailing slash or an empty segment is left to Next.js's redirect.
+    if (!segments.includes("")) {
+      const route = matchApiRoute(path);
+      if (!route) return "not-found";
+      if (!route.allowed.includes(method)) return "method-not-allowed";
+    }
+  }
+  if (!STATE_CHANGING.has(method) || NO_CSRF_CHECK.some((pattern) => pattern.test(path))) return null;
   // Browsers send both on every cross-site POST; a request with neither comes from no browser, so carries no ambient cookie risk.
-  const site = firstValue(req.headers["sec-fetch-site"]);
+  // Each is taken whole: a repeated header (Node joins the copies with ", ") is not one same-origin value.
+  const site = req.headers["sec-fetch-site"];
   if (site !== undefined && site !== "same-origin" && site !== "none") return "cross-site";
-  const origin = firstValue(req.headers.origin);
+  const origin = req.headers.origin;
   if (origin !== undefined && origin !== publicOrigin) return "cross-site";
   if (path.startsWith("/api/")) {
     const type = firstValue(req.headers["content-type"])?.split(";", 1)[0]?.trim().toLowerCase();

@@ -235,6 +235,19 @@ describe("normalizeEvent", () => {
     });
   });
 
+  // The fuzz stage found a tag `ai.user.id: "\udbff"` failing the whole batch (503, retried forever): the rows reach PostgreSQL as JSON.
+  it("replaces unpaired UTF-16 surrogates, like NUL, in every text it stores", () => {
+    const event = normalizeEvent(
+      { ...raw("a\ud800name", { "\udfffkey": "value\udbff", languageId: "py\ud83d", "common.os": "linux\udc00" }, { "m\ud800": 1 }), userId: "\udbff\u0000", sessionId: "s\ude00" },
+      CONTEXT,
+    );
+    expect(event).toMatchObject({ eventName: "a\uFFFDname", machineId: "\uFFFD\uFFFD", sessionId: "s\uFFFD", os: "linux\uFFFD", languageId: "py\uFFFD" });
+    const stored = JSON.stringify(event);
+    expect(stored).not.toMatch(/\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}/i);
+    // a well-formed pair stays
+    expect(normalizeEvent(raw("emoji \ud83d\ude00"), CONTEXT).eventName).toBe("emoji \u{1f600}");
+  });
+
   it("reads the portal's own format into the same rows", () => {
     const native = readNativeEvent(
       {

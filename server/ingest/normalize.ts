@@ -26,6 +26,7 @@
 // Pure: no database, no clock, no network. The caller seals `content`.
 import "server-only";
 import type { ContentDocument } from "@/lib/telemetry/fields";
+import { MAX_METADATA_LENGTH } from "@/lib/telemetry/metadata";
 import type { EventKind, FieldClass, UiKind } from "@/lib/telemetry/vocabulary";
 import { emptyKindFields } from "@/server/telemetry/kind-fields";
 import type { GeoLocation } from "./geo";
@@ -98,7 +99,7 @@ export class NormalizationError extends Error {
 }
 
 /** Longest metadata value (ids, versions, names): they are indexed and shown in tables. */
-export const MAX_METADATA_LENGTH = 256;
+export { MAX_METADATA_LENGTH };
 
 // ─── The names the portal knows ─────────────────────────────────────────────
 
@@ -246,7 +247,7 @@ function toSuggestions(value: PropertyValue): string[] | null {
 }
 
 /** A value sent under `name`, if it was sent. */
-const sentAs = (name: string, value: string | undefined) => (value === undefined ? undefined : { name, value: withoutNul(value) });
+const sentAs = (name: string, value: string | undefined) => (value === undefined ? undefined : { name, value: storable(value) });
 
 /** The text of a found value, noting in `sources` where it came from. */
 function sourced(sources: TextSources, field: keyof NormalizedEvent, found: { text: string; source?: TextSource }): string {
@@ -282,19 +283,25 @@ export type NormalizeContext = {
 type Bag = Record<string, PropertyValue>;
 const hasEntries = (bag: Bag) => Object.keys(bag).length > 0;
 
-/** PostgreSQL text and jsonb cannot hold U+0000; it becomes U+FFFD (the replacement character). */
-const withoutNul = (text: string) => (text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text);
+/**
+ * PostgreSQL text and json cannot hold U+0000 or an unpaired UTF-16 surrogate
+ * (the rows reach it as one JSON text, where "\udbff" alone is a syntax
+ * error that failed the whole batch with a 503); each becomes U+FFFD, the
+ * replacement character.
+ */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const storable = (text: string) => text.replace(UNSTORABLE, "\uFFFD");
 
 function sanitize<V extends PropertyValue>(values: Record<string, V>): Record<string, V> {
   const clean: Record<string, V> = {};
-  for (const [name, value] of Object.entries(values)) clean[withoutNul(name)] = (typeof value === "string" ? withoutNul(value) : value) as V;
+  for (const [name, value] of Object.entries(values)) clean[storable(name)] = (typeof value === "string" ? storable(value) : value) as V;
   return clean;
 }
 
 export function normalizeEvent(raw: RawEvent, context: NormalizeContext): NormalizedEvent {
   const props = sanitize(raw.properties);
   const measurements = sanitize(raw.measurements);
-  const sentName = withoutNul(raw.exception && !raw.name ? EXCEPTION_EVENT_NAME : raw.name);
+  const sentName = storable(raw.exception && !raw.name ? EXCEPTION_EVENT_NAME : raw.name);
   const { eventName, extension } = splitEventName(sentName);
   if (eventName === "") throw new NormalizationError("The event has no name.");
   if (eventName.length > MAX_METADATA_LENGTH) throw new NormalizationError(`The event name is longer than ${MAX_METADATA_LENGTH} characters.`);
@@ -371,13 +378,13 @@ export function normalizeEvent(raw: RawEvent, context: NormalizeContext): Normal
   if (raw.exception) {
     if (event.errorKind === null) {
       // the producer's type name, however long: the producer-text step shows it only if it is a known one
-      const typeName = withoutNul(raw.exception.typeName ?? "");
+      const typeName = storable(raw.exception.typeName ?? "");
       event.errorKind = typeName.trim() || "Error";
       if (typeName.trim()) sources.errorKind = { name: "exception.typeName", value: typeName };
     }
     // Messages and stacks carry file paths and code: content, sealed.
-    if (raw.exception.message) unclassified["exception.message"] = withoutNul(raw.exception.message);
-    if (raw.exception.stack) unclassified["exception.stack"] = withoutNul(raw.exception.stack);
+    if (raw.exception.message) unclassified["exception.message"] = storable(raw.exception.message);
+    if (raw.exception.stack) unclassified["exception.stack"] = storable(raw.exception.stack);
   }
   if (event.accepted === null && kind === "completion_accepted") event.accepted = true;
   if (event.accepted === null && kind === "completion_rejected") event.accepted = false;

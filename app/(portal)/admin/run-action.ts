@@ -8,26 +8,27 @@ import "server-only";
 import { refresh } from "next/cache";
 import { redirect } from "next/navigation";
 import type { ActionState } from "@/components/admin/action-state";
+import { formArgument } from "@/lib/http/form-argument";
 import { safeReturnPath } from "@/lib/http/safe-return-path";
 import { isAppError } from "@/server/http/app-error";
 
-/** The form's text fields, to refill it after a refusal (files are left out). */
-export function formValues(formData: FormData): Record<string, string> {
+/** The form's text fields, to refill it after a refusal (files are left out); the form as lib/http/form-argument.ts reads it. */
+export function formValues(formData: unknown): Record<string, string> {
   const values: Record<string, string> = {};
-  for (const [key, value] of formData.entries()) {
+  for (const [key, value] of formArgument(formData).entries()) {
     if (typeof value === "string" && !key.startsWith("$ACTION")) values[key] = value;
   }
   return values;
 }
 
 /** One field: the text, or undefined when absent (so zod says "required"). */
-export function field(formData: FormData, name: string): string | undefined {
-  const value = formData.get(name);
+export function field(formData: unknown, name: string): string | undefined {
+  const value = formArgument(formData).get(name);
   return typeof value === "string" ? value : undefined;
 }
 
 export async function runAction<T, D = null>(
-  formData: FormData,
+  formData: unknown,
   options: {
     /** the form's visible fields: problems with any other path go into the notice */
     fields: readonly string[];

@@ -48,4 +48,12 @@ describe("setPurposeAction", () => {
     expect(target.pathname).toBe("/signin");
     expect(target.searchParams.get("callbackUrl")).toBe("/purpose?next=%2Fevents");
   });
+
+  // A hand-made call can put anything where React would put the form (the fuzz stage found TypeErrors, 500s).
+  it.each([undefined, null, 2, "text", { get: 1 }, []])("reads %j where the form belongs as an empty form: the data layer refuses it", async (argument) => {
+    setPurpose.mockRejectedValue(new AppError("invalid_input", "purpose: Choose one of the listed purposes.", [{ path: "purpose", message: "Choose one of the listed purposes." }]));
+    const state = await setPurposeAction(IDLE, argument as unknown as FormData);
+    expect(setPurpose).toHaveBeenCalledWith({ purpose: undefined, detail: undefined });
+    expect(state).toEqual({ message: "Please correct the form.", fieldErrors: { purpose: "Choose one of the listed purposes." }, values: { purpose: null, detail: "" } });
+  });
 });

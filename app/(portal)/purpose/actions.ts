@@ -1,6 +1,7 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
+import { formArgument } from "@/lib/http/form-argument";
 import { safeReturnPath } from "@/lib/http/safe-return-path";
 import { setPurpose } from "@/server/data/set-purpose";
 import { isAppError } from "@/server/http/app-error";
@@ -22,7 +23,8 @@ function safeNext(value: FormDataEntryValue | null): string {
 }
 
 /** POST from the purpose form: validate, record, continue where the person was going. */
-export async function setPurposeAction(_previous: PurposeFormState, formData: FormData): Promise<PurposeFormState> {
+export async function setPurposeAction(_previous: PurposeFormState, argument: FormData): Promise<PurposeFormState> {
+  const formData = formArgument(argument);
   try {
     await setPurpose({ purpose: formData.get("purpose") ?? undefined, detail: formData.get("detail") || undefined });
   } catch (error) {

@@ -3,10 +3,12 @@
 import type { ActionState } from "@/components/admin/action-state";
 import { EVENT_KINDS, FIELD_CLASSES } from "@/lib/telemetry/vocabulary";
 import { updateGroupScope } from "@/server/data/admin/update-group-scope";
+import { formArgument } from "@/lib/http/form-argument";
 import { field, runAction } from "../run-action";
 
 export async function updateGroupScopeAction(_state: ActionState, formData: FormData): Promise<ActionState> {
-  const checked = (prefix: string, values: readonly string[]) => values.filter((value) => formData.get(`${prefix}:${value}`) === "on");
+  const form = formArgument(formData);
+  const checked = (prefix: string, values: readonly string[]) => values.filter((value) => form.get(`${prefix}:${value}`) === "on");
   return runAction(formData, {
     fields: ["eventKinds", "fieldClasses", "justification"],
     returnTo: "/admin/groups",

@@ -4,10 +4,11 @@
 import type { ActionState } from "@/components/admin/action-state";
 import { importAccessList } from "@/server/data/admin/import-access-list";
 import type { ImportSummaryDto } from "@/server/data/admin/types";
+import { formArgument } from "@/lib/http/form-argument";
 import { runAction } from "../run-action";
 
 export async function importAccessListAction(_state: ActionState<ImportSummaryDto>, formData: FormData): Promise<ActionState<ImportSummaryDto>> {
-  const file = formData.get("file");
+  const file = formArgument(formData).get("file");
   // No file is passed on as nothing: the gate answers (and audits) before the data layer says "choose a file".
   // Server actions accept 1 MB bodies; the data layer's own limit says the same in words.
   const csv = file instanceof File && file.size > 0 ? await file.text() : undefined;

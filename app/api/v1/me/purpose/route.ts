@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 
 export function PUT(request: Request) {
   return respond(async () => {
-    await setPurpose(await readJson(request));
+    await setPurpose(await readJson(request, "session.purpose_set"));
     return getViewer();
   });
 }
