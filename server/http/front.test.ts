@@ -362,8 +362,10 @@ describe("state-changing requests", () => {
       ["GET", { origin: "https://evil.example", "sec-fetch-site": "cross-site" }],
     ];
     for (const [method, headers] of cases) {
-      await server.send({ method, path: "/api/v1/events/1/reveal", headers: { ...json, ...headers }, body: method === "POST" ? "{}" : undefined });
-      expect(refusalSeen(server.seen.at(-1)!, method, "/api/v1/events/1/reveal")).toBeNull();
+      // The reveal takes POST; a GET goes to the event itself.
+      const path = method === "POST" ? "/api/v1/events/1/reveal" : "/api/v1/events/1";
+      await server.send({ method, path, headers: { ...json, ...headers }, body: method === "POST" ? "{}" : undefined });
+      expect(refusalSeen(server.seen.at(-1)!, method, path)).toBeNull();
     }
   });
 
@@ -371,12 +373,12 @@ describe("state-changing requests", () => {
     const server = await front(HTTP_ORIGIN);
     const bodies: Array<Record<string, string>> = [{ "content-type": "text/plain" }, { "content-type": "application/x-www-form-urlencoded" }, { "content-type": "multipart/form-data; boundary=x" }, {}];
     for (const headers of bodies) {
-      await server.send({ method: "POST", path: "/api/v1/x", headers: { ...host, origin: HTTP_ORIGIN, ...headers }, body: "reveal=1" });
-      expect(refusalSeen(server.seen.at(-1)!, "POST", "/api/v1/x")).toBe("content-type");
+      await server.send({ method: "POST", path: "/api/v1/events/00000000-0000-4000-8000-000000000001/reveal", headers: { ...host, origin: HTTP_ORIGIN, ...headers }, body: "reveal=1" });
+      expect(refusalSeen(server.seen.at(-1)!, "POST", "/api/v1/events/00000000-0000-4000-8000-000000000001/reveal")).toBe("content-type");
     }
     // A chunked body is a body too.
     await new Promise<void>((resolve, reject) => {
-      const req = http.request({ host: "127.0.0.1", port: server.port, method: "POST", path: "/api/v1/x", headers: { ...host, "content-type": "text/plain" }, agent: false }, (res) => {
+      const req = http.request({ host: "127.0.0.1", port: server.port, method: "POST", path: "/api/v1/events/00000000-0000-4000-8000-000000000001/reveal", headers: { ...host, "content-type": "text/plain" }, agent: false }, (res) => {
         res.resume();
         res.on("end", resolve);
       });
@@ -384,15 +386,15 @@ describe("state-changing requests", () => {
       req.write("chunk");
       req.end();
     });
-    expect(refusalSeen(server.seen.at(-1)!, "POST", "/api/v1/x")).toBe("content-type");
+    expect(refusalSeen(server.seen.at(-1)!, "POST", "/api/v1/events/00000000-0000-4000-8000-000000000001/reveal")).toBe("content-type");
   });
 
   it("accepts JSON with parameters, and a POST without a body, on the API; and any body type for pages (server actions)", async () => {
     const server = await front(HTTP_ORIGIN);
-    await server.send({ method: "POST", path: "/api/v1/x", headers: { ...host, "content-type": "Application/JSON; charset=utf-8" }, body: "{}" });
-    expect(refusalSeen(server.seen.at(-1)!, "POST", "/api/v1/x")).toBeNull();
-    await server.send({ method: "POST", path: "/api/v1/x", headers: { ...host, "content-length": "0" } });
-    expect(refusalSeen(server.seen.at(-1)!, "POST", "/api/v1/x")).toBeNull();
+    await server.send({ method: "POST", path: "/api/v1/events/00000000-0000-4000-8000-000000000001/reveal", headers: { ...host, "content-type": "Application/JSON; charset=utf-8" }, body: "{}" });
+    expect(refusalSeen(server.seen.at(-1)!, "POST", "/api/v1/events/00000000-0000-4000-8000-000000000001/reveal")).toBeNull();
+    await server.send({ method: "POST", path: "/api/v1/events/00000000-0000-4000-8000-000000000001/reveal", headers: { ...host, "content-length": "0" } });
+    expect(refusalSeen(server.seen.at(-1)!, "POST", "/api/v1/events/00000000-0000-4000-8000-000000000001/reveal")).toBeNull();
     await server.send({ method: "POST", path: "/purpose", headers: { ...host, origin: HTTP_ORIGIN, "content-type": "multipart/form-data; boundary=x" }, body: "--x--" });
     expect(refusalSeen(server.seen.at(-1)!, "POST", "/purpose")).toBeNull();
   });

@@ -221,25 +221,27 @@ export function refusalOf(req: Pick<http.IncomingMessage, "method" | "headers">,
   if (isMalformedPath(path)) return "malformed-path";
   const method = req.method ?? "GET";
   if (!KNOWN_METHODS.has(method)) return "method-not-allowed";
+  const isApi = isApiPath(path);
+  const segments = path.slice(1).split("/");
+  // Next.js would resolve "." and ".." (however encoded) to another route: refused, never resolved.
+  if (isApi && segments.some((segment) => isDotSegment(segment))) return "malformed-path";
+  // A cross-site request that would change something is refused as such, whatever its path.
+  if (STATE_CHANGING.has(method) && !NO_CSRF_CHECK.some((pattern) => pattern.test(path))) {
+    // Browsers send both on every cross-site POST; a request with neither comes from no browser, so carries no ambient cookie risk.
+    // Each is taken whole: a repeated header (Node joins the copies with ", ") is not one same-origin value.
+    const site = req.headers["sec-fetch-site"];
+    if (site !== undefined && site !== "same-origin" && site !== "none") return "cross-site";
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== publicOrigin) return "cross-site";
+  }
   // The JSON API and the intake answer only their own routes and methods (lib/http/api-routes.ts).
-  if (isApiPath(path)) {
-    const segments = path.slice(1).split("/");
-    // Next.js would resolve "." and ".." (however encoded) to another route: refused, never resolved.
-    if (segments.some((segment) => isDotSegment(segment))) return "malformed-path";
-    // A trailing slash or an empty segment is left to Next.js's redirect.
-    if (!segments.includes("")) {
-      const route = matchApiRoute(path);
-      if (!route) return "not-found";
-      if (!route.allowed.includes(method)) return "method-not-allowed";
-    }
+  // A trailing slash or an empty segment is left to Next.js's redirect.
+  if (isApi && !segments.includes("")) {
+    const route = matchApiRoute(path);
+    if (!route) return "not-found";
+    if (!route.allowed.includes(method)) return "method-not-allowed";
   }
   if (!STATE_CHANGING.has(method) || NO_CSRF_CHECK.some((pattern) => pattern.test(path))) return null;
-  // Browsers send both on every cross-site POST; a request with neither comes from no browser, so carries no ambient cookie risk.
-  // Each is taken whole: a repeated header (Node joins the copies with ", ") is not one same-origin value.
-  const site = req.headers["sec-fetch-site"];
-  if (site !== undefined && site !== "same-origin" && site !== "none") return "cross-site";
-  const origin = req.headers.origin;
-  if (origin !== undefined && origin !== publicOrigin) return "cross-site";
   if (path.startsWith("/api/")) {
     const type = firstValue(req.headers["content-type"])?.split(";", 1)[0]?.trim().toLowerCase();
     const hasBody = req.headers["content-length"] !== undefined ? req.headers["content-length"] !== "0" : req.headers["transfer-encoding"] !== undefined;

@@ -241,11 +241,13 @@ describe("normalizeEvent", () => {
       { ...raw("a\ud800name", { "\udfffkey": "value\udbff", languageId: "py\ud83d", "common.os": "linux\udc00" }, { "m\ud800": 1 }), userId: "\udbff\u0000", sessionId: "s\ude00" },
       CONTEXT,
     );
-    expect(event).toMatchObject({ eventName: "a\uFFFDname", machineId: "\uFFFD\uFFFD", sessionId: "s\uFFFD", os: "linux\uFFFD", languageId: "py\uFFFD" });
+    // Unknown producer text shows as "unclassified"; what is sealed for a reveal carries U+FFFD in place of each lone surrogate.
+    expect(event).toMatchObject({ eventName: "unclassified", machineId: "unclassified", sessionId: "unclassified", os: "unclassified", languageId: "unclassified" });
+    expect(event.content?.unclassified).toMatchObject({ "event.name": "a\uFFFDname", "ai.user.id": "\uFFFD\uFFFD", "ai.session.id": "s\uFFFD", "common.os": "linux\uFFFD" });
     const stored = JSON.stringify(event);
     expect(stored).not.toMatch(/\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}/i);
     // a well-formed pair stays
-    expect(normalizeEvent(raw("emoji \ud83d\ude00"), CONTEXT).eventName).toBe("emoji \u{1f600}");
+    expect(normalizeEvent(raw("emoji \ud83d\ude00"), CONTEXT).content?.unclassified).toMatchObject({ "event.name": "emoji \u{1f600}" });
   });
 
   it("reads the portal's own format into the same rows", () => {
