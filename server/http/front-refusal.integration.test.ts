@@ -114,7 +114,7 @@ describe.each(seededTestTargets({ label: "refusal", keys: KEYS }))("the front's 
     const { requestId } = refusedRequest("malformed-path", "GET", "/api/v1/events/%E2%82");
     const reply = await answer();
     expect(reply.status).toBe(400);
-    expect(reply.body.error).toMatchObject({ code: "invalid_input", issues: [{ path: "path", message: "is not valid percent-encoding" }] });
+    expect(reply.body.error).toMatchObject({ code: "invalid_input", issues: [{ path: "path", message: "is not valid percent-encoding, or has a backslash or a . or .. segment" }] });
     const rows = await rowsFor(requestId);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ action: "request.refused", outcome: "error", target_id: "GET /api/v1/events/%E2%82", actor_email: VIEWER });
