@@ -13,47 +13,18 @@
 // the second time. It never prints or returns content.
 import "server-only";
 import type { ContentDocument } from "@/lib/telemetry/fields";
-import type { EventKind, UiKind } from "@/lib/telemetry/vocabulary";
 import { type ContentKey, openContent } from "@/server/crypto/content";
 import { readMapping } from "./mapping";
 import type { NormalizedEvent, PropertyValue } from "./normalize";
 import { classifyProducerText, findUnclassifiedText } from "./producer-text";
 import { type IngestDb, toInsertRow } from "./store-events";
+import type { EventRow } from "@/server/telemetry/event-dto";
 
 const BATCH_SIZE = 1_000;
 
-type StoredRow = {
-  id: string;
+/** A stored row in full: the explorer's row (server/telemetry/event-dto.ts) plus its source and content envelope. */
+type StoredRow = Omit<EventRow, "received_at" | "has_content"> & {
   source_id: string | null;
-  kind: EventKind;
-  event_name: string;
-  time: Date;
-  machine_id: string;
-  session_id: string;
-  completion_id: string | null;
-  vscode_version: string;
-  extension_name: string;
-  extension_version: string;
-  os: string;
-  os_version: string;
-  ui_kind: UiKind;
-  language_id: string | null;
-  extension_settings: unknown;
-  country: string | null;
-  region: string | null;
-  city: string | null;
-  error_kind: string | null;
-  error_context: unknown;
-  latency_ms: number | null;
-  model_certainty: number | null;
-  suggestion_count: number | null;
-  suggestion_char_length: number | null;
-  post_processing: string[] | null;
-  redaction_filter: string | null;
-  accepted: boolean | null;
-  persistence_check_sec: number | null;
-  persistence_ratio: number | null;
-  measurements: unknown;
   content_ciphertext: Uint8Array | null;
   content_key_id: string | null;
 };
