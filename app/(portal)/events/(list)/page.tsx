@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { redirect } from "next/navigation";
 import { ErrorState } from "@/components/error-state";
 import { EventFilterForm } from "@/components/events/event-filter-form";
 import { EventsTable } from "@/components/events/events-table";
@@ -14,7 +15,8 @@ import {
   type RawSearchParams,
 } from "@/lib/telemetry/event-query";
 import { formatCount } from "@/lib/telemetry/format";
-import { toUrlSearchParams, withQuery } from "@/lib/telemetry/search-params";
+import { compactSearchParams, toUrlSearchParams, withQuery } from "@/lib/telemetry/search-params";
+import { DEFAULT_EVENT_COLUMNS } from "@/lib/telemetry/event-columns";
 import { listEvents } from "@/server/data/list-events";
 import { getViewer } from "@/server/data/get-viewer";
 import { getEnv } from "@/server/config/env";
@@ -25,7 +27,10 @@ export const metadata: Metadata = { title: "Events" };
 
 export default async function EventsPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   const raw = await searchParams;
-  const path = withQuery("/events", toUrlSearchParams(raw));
+  // A form submitted without JavaScript sends every blank field: the same view, with a compact URL.
+  const compact = compactSearchParams(raw);
+  if (compact.toString() !== toUrlSearchParams(raw).toString()) redirect(withQuery("/events", compact));
+  const path = withQuery("/events", compact);
   const result = await loadExplorerPage(path, () => listEvents(raw));
   // The data layer may be unavailable here too: the page answers 503 with its error state, never Next's error page.
   const viewerResult = await loadForPage(path, () => getViewer());
@@ -56,7 +61,16 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
         values={raw}
         kinds={kinds}
         visibleClasses={classes}
-        columns={result.ok ? result.value.columns : undefined}
+        facets={
+          parsed.success
+            ? { filterQuery: filtersToSearchParams(parsed.data.filters).toString(), pageQuery: listQueryToSearchParams(parsed.data).toString() }
+            : undefined
+        }
+        columns={
+          result.ok
+            ? { ...result.value.columns, defaults: DEFAULT_EVENT_COLUMNS.filter((column) => result.value.columns.available.includes(column)) }
+            : undefined
+        }
       />
 
       {!result.ok || !parsed.success ? (
