@@ -305,10 +305,20 @@ export function withoutFieldFilter(filters: EventFilters, key: FieldKey): EventF
 export const eventFacetQuerySchema = fromSearchParams(
   queryObject({
     ...filterShape,
-    field: single(z.enum(FACET_FIELD_KEYS, { error: `must be one of ${FACET_FIELD_KEYS.join(", ")}` })).refine((field) => field !== undefined, "is required"),
+    field: z.preprocess(
+      (value, ctx) => {
+        if (!Array.isArray(value)) return value;
+        if (value.length === 1) return value[0];
+        ctx.addIssue({ code: "custom", message: "may be given only once" });
+        return z.NEVER;
+      },
+      z.enum(FACET_FIELD_KEYS, {
+        error: (issue) => (issue.input === undefined ? `is required: one of ${FACET_FIELD_KEYS.join(", ")}` : `must be one of ${FACET_FIELD_KEYS.join(", ")}`),
+      }),
+    ),
     limit: integerParam(1, MAX_FACET_VALUES).transform((limit) => limit ?? DEFAULT_FACET_VALUES),
   })
     .superRefine(checkFilters)
-    .transform(({ field, limit, ...raw }) => ({ filters: toFilters(raw), field: field as FacetFieldKey, limit })),
+    .transform(({ field, limit, ...raw }) => ({ filters: toFilters(raw), field, limit })),
 );
 export type EventFacetQuery = z.output<typeof eventFacetQuerySchema>;
