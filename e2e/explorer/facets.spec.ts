@@ -5,20 +5,20 @@
 // events.facets) whose values filter the list — within the person's scope
 // only: platform health is offered no location picker, and asking the API for
 // one is refused with a 403 that names the field.
-import fs from "node:fs";
-import path from "node:path";
-import type { Page } from "@playwright/test";
+import type { Page, TestInfo } from "@playwright/test";
 import { sql } from "../db";
 import { PERSONAS, declarePurpose, expect, storageStateFor, test } from "../fixtures";
 import { auditDetailsFor } from "./support";
 
-const SCREENSHOTS = path.resolve(import.meta.dirname, "../../test-results/screenshots");
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+/** The page at a desktop and a phone width: nothing overflows sideways; a screenshot of each is kept for review (test-results, HTML report). */
+async function screenshot(page: Page, name: string, testInfo: TestInfo): Promise<void> {
   for (const width of [1440, 390]) {
     await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
+    const file = testInfo.outputPath(`${name}-${width}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    await testInfo.attach(`${name}-${width}`, { path: file, contentType: "image/png" });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, `${name} at ${width} px scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(0);
   }
   await page.setViewportSize({ width: 1280, height: 720 });
 }
@@ -54,7 +54,7 @@ test.describe("the Copilot team viewer", () => {
     expect(new URL(page.url()).search).toBe("?kind=completion_shown&limit=50");
   });
 
-  test("picks a value from a field's top values, with the counts SQL gives, audited", async ({ page, auditTag }) => {
+  test("picks a value from a field's top values, with the counts SQL gives, audited", async ({ page, auditTag }, testInfo) => {
     await declarePurpose(page.request, "improve_product");
     await page.goto("/events?kind=error");
     const filters = page.getByRole("form", { name: "Filters" });
@@ -72,7 +72,7 @@ test.describe("the Copilot team viewer", () => {
     );
     const shown = await list.getByRole("link").allTextContents();
     expect(shown.map((text) => text.replace(/\s+events$/, "").trim())).toEqual(expected.map((row) => `${row.value} ${Number(row.n).toLocaleString("en-US")}`));
-    await screenshot(page, "facets-error-kind");
+    await screenshot(page, "facets-error-kind", testInfo);
 
     const [facetRow] = (await auditDetailsFor(auditTag)).filter((row) => row.action === "events.facets");
     expect(facetRow).toMatchObject({ outcome: "allowed", target_type: "facet", field_classes: ["measurements"] });
@@ -85,6 +85,56 @@ test.describe("the Copilot team viewer", () => {
     await page.waitForURL((url) => url.searchParams.get("errorKind") === second.value);
     await expect(page.getByRole("heading", { level: 2, name: `${Number(second.n).toLocaleString("en-US")} events` })).toBeVisible();
     await expect(page.getByRole("form", { name: "Filters" }).getByRole("textbox", { name: /^Error kind/ })).toHaveValue(second.value);
+  });
+});
+
+test.describe("chips, click-to-filter and empty results", () => {
+  test.use({ storageState: storageStateFor("viewerCopilot") });
+
+  test("shows the active filters as removable chips and filters by a clicked value", async ({ page }, testInfo) => {
+    await declarePurpose(page.request, "improve_product");
+    await page.goto("/events?range=30d&kind=completion_shown");
+    const table = page.getByRole("table", { name: "Telemetry events matching the filters" });
+    const osLink = table.locator('a[title^="Filter by Operating system: "]').first();
+    const os = (await osLink.textContent())!.trim();
+    await expect(osLink).toHaveAttribute("tabindex", "-1"); // out of the tab order: the form and pickers serve the keyboard
+    await osLink.click();
+    await page.waitForURL((url) => url.searchParams.get("os") === os);
+    expect(new URL(page.url()).searchParams.get("range")).toBe("30d");
+
+    const chips = page.getByRole("navigation", { name: "Active filters" });
+    await expect(chips.getByRole("link")).toHaveText([/Last 30 days/, /Kind: Completion shown/, new RegExp(`Operating system: ${os}`), "Clear all"]);
+    await screenshot(page, "filter-chips", testInfo);
+    await chips.getByRole("link", { name: `Remove filter Operating system: ${os}` }).click();
+    await page.waitForURL((url) => !url.searchParams.has("os"));
+    expect(new URL(page.url()).search).toBe("?range=30d&kind=completion_shown");
+    await chips.getByRole("link", { name: "Remove filter Kind: Completion shown" }).click();
+    await page.waitForURL((url) => !url.searchParams.has("kind"));
+    await expect(chips.getByRole("link")).toHaveText([/Last 30 days/]);
+  });
+
+  test("says why nothing matched: a time range without events, a value that differs only in case", async ({ page }, testInfo) => {
+    await declarePurpose(page.request, "improve_product");
+    await page.goto("/events?from=2020-01-01&to=2020-01-02");
+    await expect(page.getByRole("heading", { level: 2, name: "0 events" })).toBeVisible();
+    await expect(page.getByText(/None of the events you may see fall in this time range: they span \d{4}-\d{2}-\d{2} \d{2}:\d{2} to/)).toBeVisible();
+    await screenshot(page, "empty-time-range", testInfo);
+
+    const [sample] = await sql<{ machine_id: string }>("SELECT machine_id FROM telemetry_event WHERE machine_id ~ '[a-f]' ORDER BY id LIMIT 1");
+    await page.goto(`/events?machineId=${sample!.machine_id.toUpperCase()}`);
+    await expect(page.getByRole("heading", { level: 2, name: "0 events" })).toBeVisible();
+    await expect(page.getByText(`differs only in case from “${sample!.machine_id}”`)).toBeVisible();
+  });
+});
+
+test.describe("a Microsoft viewer", () => {
+  test.use({ storageState: storageStateFor("viewerMicrosoft") });
+
+  test("is told that the kind asked for is outside their access", async ({ page }) => {
+    await declarePurpose(page.request, "improve_product");
+    await page.goto("/events?kind=error");
+    await expect(page.getByRole("heading", { level: 2, name: "0 events" })).toBeVisible();
+    await expect(page.getByText("Error events are outside your access, so they were not searched.")).toBeVisible();
   });
 });
 

@@ -26,6 +26,8 @@ export type EventListResult = {
   total: EventTotal;
   /** the columns this person may choose, and those chosen (defaults when the URL names none) */
   columns: { available: EventColumnId[]; selected: EventColumnId[] };
+  /** only when nothing matched: why, in words the person can act on (kinds or fields outside their access, a case-only mismatch, a time range without their events) */
+  emptyHints?: string[];
 };
 
 export type RevealedContent = {

@@ -292,6 +292,26 @@ describe.each(targets)("the explorer's data layer on $name", (target) => {
     });
   });
 
+  describe("empty results", () => {
+    it("say why: kinds outside the access, a case-only mismatch, a time range without the person's events — and nothing when rows match", async () => {
+      await signIn(MICROSOFT);
+      expect((await listEvents({ kind: "error" })).emptyHints).toEqual(["Error events are outside your access, so they were not searched."]);
+
+      await signIn(COPILOT);
+      const [sample] = await sql<{ machine_id: string }>("SELECT machine_id FROM telemetry_event WHERE machine_id ~ '[a-f]' ORDER BY id LIMIT 1");
+      const shouted = await listEvents({ machineId: sample!.machine_id.toUpperCase() });
+      expect(shouted.total.value).toBe(0);
+      expect(shouted.emptyHints).toEqual([`Machine ID matches exactly, and “${sample!.machine_id.toUpperCase()}” differs only in case from “${sample!.machine_id}”.`]);
+
+      const [span] = await sql<{ earliest: Date; latest: Date }>("SELECT min(time) AS earliest, max(time) AS latest FROM telemetry_event");
+      const old = await listEvents({ from: "2020-01-01", to: "2020-01-02" });
+      const minute = (date: Date) => date.toISOString().slice(0, 16).replace("T", " ");
+      expect(old.emptyHints).toEqual([`None of the events you may see fall in this time range: they span ${minute(span!.earliest)} to ${minute(span!.latest)} UTC.`]);
+
+      expect((await listEvents({ limit: "5" })).emptyHints).toBeUndefined();
+    });
+  });
+
   describe("facets", () => {
     it("counts the top values of a field for the filters, as SQL does, and audits the field, the filters and the counts", async () => {
       await signIn(COPILOT);

@@ -4,6 +4,7 @@ import { redirect } from "next/navigation";
 import { ErrorState } from "@/components/error-state";
 import { EventFilterForm } from "@/components/events/event-filter-form";
 import { EventsTable } from "@/components/events/events-table";
+import { FilterChips } from "@/components/events/filter-chips";
 import { QuickRangeLinks } from "@/components/events/quick-range-links";
 import { permittedKinds, visibleFieldClasses } from "@/lib/access/policy";
 import {
@@ -54,6 +55,7 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
       </div>
 
       <QuickRangeLinks path="/events" raw={raw} />
+      {parsed.success ? <FilterChips path="/events" filters={parsed.data.filters} query={compact.toString()} /> : null}
 
       <EventFilterForm
         key={toUrlSearchParams(raw).toString()} // uncontrolled fields: remount when a link changes the query
@@ -105,6 +107,7 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
             selected={result.value.columns.selected}
             sort={parsed.data.sort}
             baseQuery={listQueryToSearchParams(parsed.data).toString()}
+            emptyHints={result.value.emptyHints}
           />
           <nav className="pager" aria-label="Pages">
             <span className="subtle">

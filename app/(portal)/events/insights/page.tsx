@@ -3,6 +3,7 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { ErrorState } from "@/components/error-state";
 import { EventFilterForm } from "@/components/events/event-filter-form";
+import { FilterChips } from "@/components/events/filter-chips";
 import { InsightsCharts } from "@/components/events/insights-charts";
 import { QuickRangeLinks } from "@/components/events/quick-range-links";
 import { permittedKinds, visibleFieldClasses } from "@/lib/access/policy";
@@ -45,6 +46,7 @@ export default async function InsightsPage({ searchParams }: { searchParams: Pro
       </div>
 
       <QuickRangeLinks path="/events/insights" raw={raw} />
+      {parsed.success ? <FilterChips path="/events/insights" filters={parsed.data.filters} query={query.toString()} /> : null}
       <EventFilterForm
         key={query.toString()}
         action="/events/insights"
