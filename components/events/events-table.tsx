@@ -98,11 +98,9 @@ export type EventsTableProps = {
   sort: EventSort;
   /** the current filters, columns and page size as a query string (no sort, no cursor) */
   baseQuery: string;
-  /** why nothing matched, when nothing did (from the data layer) */
-  emptyHints?: string[];
 };
 
-export function EventsTable({ items, available, selected, sort, baseQuery, emptyHints = [] }: EventsTableProps) {
+export function EventsTable({ items, available, selected, sort, baseQuery }: EventsTableProps) {
   const filterHref = useCallback(
     (param: string, value: string) => {
       const params = new URLSearchParams(baseQuery);
@@ -157,13 +155,6 @@ export function EventsTable({ items, available, selected, sort, baseQuery, empty
       emptyState={
         <>
           No events match these filters. <Link href="/events">Clear the filters</Link>
-          {emptyHints.length > 0 ? (
-            <ul className="empty-hints">
-              {emptyHints.map((hint) => (
-                <li key={hint}>{hint}</li>
-              ))}
-            </ul>
-          ) : null}
         </>
       }
     />

@@ -101,13 +101,22 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
           {sortKeyOf(parsed.data.sort) !== "time" ? (
             <p className="notice">Sorted by {sortKeyOf(parsed.data.sort)}: only events that carry a {sortKeyOf(parsed.data.sort)} are listed.</p>
           ) : null}
+          {result.value.emptyHints ? (
+            <div className="notice empty-hints" role="note" aria-label="Why nothing matched">
+              <p>Why nothing matched:</p>
+              <ul>
+                {result.value.emptyHints.map((hint) => (
+                  <li key={hint}>{hint}</li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
           <EventsTable
             items={result.value.items}
             available={result.value.columns.available}
             selected={result.value.columns.selected}
             sort={parsed.data.sort}
             baseQuery={listQueryToSearchParams(parsed.data).toString()}
-            emptyHints={result.value.emptyHints}
           />
           <nav className="pager" aria-label="Pages">
             <span className="subtle">
