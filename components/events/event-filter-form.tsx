@@ -199,9 +199,14 @@ export function EventFilterForm({ action, values, kinds, visibleClasses, columns
         <summary>More filters</summary>
         <div className="filter-grid">
           {FORM_CLASS_ORDER.filter(sees).flatMap((fieldClass) =>
-            FIELD_FILTERS.filter((filter) => filter.field.fieldClass === fieldClass).map((filter) => (
-              <FilterField key={filter.param} filter={filter} values={values} action={action} facets={facets} />
-            )),
+            FIELD_FILTERS.filter((filter) => filter.field.fieldClass === fieldClass).map((filter) =>
+              filter.excludes ? (
+                // set by an Alt-click on a table cell; kept when the form is applied, removed through its chip
+                first(values, filter.param) ? <input key={filter.param} type="hidden" name={filter.param} value={first(values, filter.param)} /> : null
+              ) : (
+                <FilterField key={filter.param} filter={filter} values={values} action={action} facets={facets} />
+              ),
+            ),
           )}
         </div>
       </details>

@@ -28,10 +28,10 @@ function chipsOf(filters: EventFilters): Chip[] {
   for (const [param, value] of Object.entries(filters) as Array<[string, unknown]>) {
     const filter = FIELD_FILTER_BY_PARAM[param as FieldFilterKey];
     if (!filter || value === undefined) continue;
-    const { field, bound } = filter;
+    const { field, bound, excludes } = filter;
     const name = field.filterLabel ?? field.label;
     const shown = field.valueLabels?.[String(value)] ?? String(value);
-    const label = bound === "min" ? `${name} ≥ ${shown}` : bound === "max" ? `${name} ≤ ${shown}` : `${name}: ${shown}`;
+    const label = bound === "min" ? `${name} ≥ ${shown}` : bound === "max" ? `${name} ≤ ${shown}` : excludes ? `${name} not ${shown}` : `${name}: ${shown}`;
     chips.push({ key: param, label, remove: dropping(param) });
   }
   return chips;

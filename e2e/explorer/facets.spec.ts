@@ -111,6 +111,15 @@ test.describe("chips, click-to-filter and empty results", () => {
     await chips.getByRole("link", { name: "Remove filter Kind: Completion shown" }).click();
     await page.waitForURL((url) => !url.searchParams.has("kind"));
     await expect(chips.getByRole("link")).toHaveText([/Last 30 days/]);
+
+    // Alt-click excludes the value instead
+    const excludeLink = table.locator('a[title^="Filter by Operating system: "]').first();
+    const excluded = (await excludeLink.textContent())!.trim();
+    await excludeLink.click({ modifiers: ["Alt"] });
+    await page.waitForURL((url) => url.searchParams.get("notOs") === excluded);
+    await expect(chips.getByRole("link", { name: `Remove filter Operating system not ${excluded}` })).toBeVisible();
+    await expect(table.locator('a[title^="Filter by Operating system: "]').first()).toBeVisible();
+    await expect(table.locator('a[title^="Filter by Operating system: "]').filter({ hasText: new RegExp(`^${excluded}$`) })).toHaveCount(0);
   });
 
   test("says why nothing matched: a time range without events, a value that differs only in case", async ({ page }, testInfo) => {

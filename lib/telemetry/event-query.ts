@@ -66,18 +66,22 @@ type RangeFieldKey = { [K in FilterFieldKey]: Fields[K]["filter"] extends { mode
 type ValueFilterKey = Exclude<FilterFieldKey, RangeFieldKey>;
 type RangeParams<K extends RangeFieldKey> = Fields[K]["filter"] extends { param: infer P extends string } ? `${P}Min` | `${P}Max` : never;
 /** A field filter's query parameter: the field's key, or `<param>Min`/`<param>Max` for a range. */
-export type FieldFilterKey = ValueFilterKey | { [K in RangeFieldKey]: RangeParams<K> }[RangeFieldKey];
-type FilterValue<P extends FieldFilterKey> = P extends ValueFilterKey
-  ? Fields[P]["value"] extends "bool"
-    ? boolean
-    : Fields[P]["value"] extends "uiKind"
-      ? UiKind
-      : string
-  : number;
+type ExcludeKey = `not${Capitalize<ValueFilterKey>}`;
+type ExcludedField<P extends ExcludeKey> = { [K in ValueFilterKey]: `not${Capitalize<K>}` extends P ? K : never }[ValueFilterKey];
+/** A field filter's query parameter: the field's key, `not<Key>` to exclude a value, or `<param>Min`/`<param>Max` for a range. */
+export type FieldFilterKey = ValueFilterKey | ExcludeKey | { [K in RangeFieldKey]: RangeParams<K> }[RangeFieldKey];
+type ValueOf<K extends ValueFilterKey> = Fields[K]["value"] extends "bool" ? boolean : Fields[K]["value"] extends "uiKind" ? UiKind : string;
+type FilterValue<P extends FieldFilterKey> = P extends ValueFilterKey ? ValueOf<P> : P extends ExcludeKey ? ValueOf<ExcludedField<P>> : number;
 export type FieldFilters = { [P in FieldFilterKey]?: FilterValue<P> };
 
 /** One filter parameter: the field it reads and how (a range has two, `min` and `max`). */
-export type FieldFilter = { param: FieldFilterKey; field: FieldSpec & { key: FieldKey }; bound?: "min" | "max" };
+export type FieldFilter = {
+  param: FieldFilterKey;
+  field: FieldSpec & { key: FieldKey };
+  bound?: "min" | "max";
+  /** `not<Key>`: events whose value is not this one (a modifier-click on a table cell) */
+  excludes?: true;
+};
 
 /** Every field filter, in registry order. */
 export const FIELD_FILTERS: readonly FieldFilter[] = FIELD_LIST.flatMap((field): FieldFilter[] => {
@@ -89,7 +93,11 @@ export const FIELD_FILTERS: readonly FieldFilter[] = FIELD_LIST.flatMap((field):
       { param: `${filter.param}Max` as FieldFilterKey, field, bound: "max" },
     ];
   }
-  return [{ param: field.key as FieldFilterKey, field }];
+  const exclude = `not${field.key.charAt(0).toUpperCase()}${field.key.slice(1)}` as FieldFilterKey;
+  return [
+    { param: field.key as FieldFilterKey, field },
+    { param: exclude, field, excludes: true },
+  ];
 });
 export const FIELD_FILTER_KEYS: readonly FieldFilterKey[] = FIELD_FILTERS.map((filter) => filter.param);
 export const FIELD_FILTER_BY_PARAM = Object.fromEntries(FIELD_FILTERS.map((filter) => [filter.param, filter])) as Record<FieldFilterKey, FieldFilter>;

@@ -292,6 +292,22 @@ describe.each(targets)("the explorer's data layer on $name", (target) => {
     });
   });
 
+  describe("exclusions", () => {
+    it("lists the events whose value is not the one excluded (and those without the field), refusing one outside the scope", async () => {
+      await signIn(COPILOT);
+      const [sample] = await sql<{ city: string }>("SELECT city FROM telemetry_event WHERE kind = 'error' AND city IS NOT NULL ORDER BY id LIMIT 1");
+      const result = await listEvents({ kind: "error", notCity: sample!.city.toUpperCase(), limit: "500" });
+      const [expected] = await sql<{ n: number }>("SELECT count(*)::int AS n FROM telemetry_event WHERE kind = 'error' AND (city IS NULL OR city <> $1)", sample!.city);
+      expect(result.total).toEqual({ value: Number(expected?.n), exact: true });
+      expect(result.items.some((item) => item.city === sample!.city)).toBe(false);
+
+      await signIn(HEALTH);
+      const refused = await appErrorOf(() => listEvents({ notCity: "Paris" }));
+      expect(refused.status).toBe(403);
+      expect(refused.issues).toEqual([{ path: "notCity", message: "location fields are not in your scope" }]);
+    });
+  });
+
   describe("empty results", () => {
     it("say why: kinds outside the access, a case-only mismatch, a time range without the person's events — and nothing when rows match", async () => {
       await signIn(MICROSOFT);

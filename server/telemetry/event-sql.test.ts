@@ -101,6 +101,13 @@ describe("field filters, by the registry's filter mode", () => {
     expect(where({ extensionVersion: "1_0%" }).values).toEqual(["completion_shown", "1_0%", "1\\_0\\%.%", "1\\_0\\%-%"]);
   });
 
+  it("excludes a value with not<Key>, keeping events without the field", () => {
+    expect(where({ notCity: "Paris", notAccepted: "true" })).toEqual({
+      text: "kind = $1::event_kind AND (city IS NULL OR NOT lower(city) = lower($2)) AND (accepted IS NULL OR NOT accepted = $3::boolean)",
+      values: ["completion_shown", "Paris", true],
+    });
+  });
+
   it("keeps ids exact, enums and ranges typed", () => {
     expect(where({ machineId: "AB", uiKind: "web", accepted: "false", latencyMin: "10", certaintyMax: "0.5", country: "gb" })).toEqual({
       text: "kind = $1::event_kind AND machine_id = $2 AND ui_kind = $3::ui_kind AND country = $4::char(2) AND latency_ms >= $5::int AND model_certainty <= $6::float8 AND accepted = $7::boolean",

@@ -148,6 +148,8 @@ const FILTER_CASTS: Partial<Record<FieldSpec["value"], string>> = { int: "int", 
  * and `column text_pattern_ops` for version prefixes.
  */
 export function fieldCondition(filter: FieldFilter, value: string | number | boolean): Prisma.Sql {
+  // an exclusion keeps events without the field too: they do not have the value
+  if (filter.excludes) return sql`(${raw(filter.field.column)} IS NULL OR NOT ${fieldCondition({ ...filter, excludes: undefined }, value)})`;
   const { field, bound } = filter;
   const column = raw(field.column);
   const cast = FILTER_CASTS[field.value];
