@@ -4,7 +4,6 @@
 // and a bad value are each a 400 naming the parameter. A machine id is the
 // pseudonymous id as stored (at most MAX_METADATA_LENGTH characters: what the
 // intake stores and audit rows' machine_ids carry). Safe on both sides.
-import { z } from "zod";
 import { fromSearchParams, queryObject, textParam } from "@/lib/http/query-params";
 import { MAX_METADATA_LENGTH } from "@/lib/telemetry/metadata";
 
