@@ -38,6 +38,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <a className="button button--secondary" href={withQuery("/api/v1/audit/export", exportParams)} download>
           Export CSV
         </a>
+        <Link className="button button--secondary" href="/audit/disclosures">
+          Disclosure receipts
+        </Link>
       </div>
 
       <form method="get" action="/audit" className="card" aria-label="Filter the audit trail">
