@@ -9,6 +9,9 @@ import type { DisclosureRowDto } from "@/server/data/audit/get-disclosure-receip
 
 const OUTCOME_BADGE = { allowed: "badge badge--ok", denied: "badge badge--danger", error: "badge badge--warn" } as const;
 
+/** "Identifiers (pseudonymous machine, …)" → "Identifiers": the table names the class, the explorer explains it. */
+const shortLabel = (text: string): string => text.split(" (")[0] ?? text;
+
 const label = <K extends string>(labels: Record<K, string>, key: string): string => labels[key as K] ?? key;
 
 export function DisclosureTable({ rows, caption, id }: { rows: DisclosureRowDto[]; caption: string; id: string }) {
@@ -54,7 +57,7 @@ export function DisclosureTable({ rows, caption, id }: { rows: DisclosureRowDto[
                 {row.rowCount !== null && row.rowCount > 1 ? <div className="subtle">{row.rowCount} events</div> : null}
               </td>
               <td data-label="Field classes" className="wrap">
-                {row.fieldClasses.length > 0 ? row.fieldClasses.map((fieldClass) => label<FieldClass>(FIELD_CLASS_LABELS, fieldClass)).join(", ") : "—"}
+                {row.fieldClasses.length > 0 ? row.fieldClasses.map((fieldClass) => shortLabel(label<FieldClass>(FIELD_CLASS_LABELS, fieldClass))).join(", ") : "—"}
               </td>
               <td data-label="Outcome">
                 <span className={OUTCOME_BADGE[row.outcome]}>{row.outcome}</span>

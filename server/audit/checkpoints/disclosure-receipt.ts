@@ -103,7 +103,7 @@ export function completenessStatement(machineId: string, treeSize: number, time:
  */
 export async function buildDisclosureReceipt(tx: Reader, machineId: string, options: { now?: Date } = {}): Promise<DisclosureReceipt> {
   const [checkpoint] = await tx.$queryRaw<Array<{ tree_size: string; root_hash: string; note: string; issued_at: Date }>>`
-    SELECT tree_size::text, root_hash, note, issued_at FROM audit_checkpoint ORDER BY tree_size DESC LIMIT 1`;
+    SELECT c.tree_size::text AS tree_size, c.root_hash, c.note, c.issued_at FROM audit_checkpoint c ORDER BY c.tree_size DESC LIMIT 1`;
   const treeSize = checkpoint ? Number(checkpoint.tree_size) : 0;
 
   const raw = await tx.$queryRaw<Array<{ row: string }>>`
@@ -162,8 +162,8 @@ async function proveLeaves(tx: Reader, treeSize: number, rootHex: string, covere
   let after = -1n;
   for (;;) {
     const leaves = await tx.$queryRaw<Array<{ leaf_index: string; leaf_hash: string }>>`
-      SELECT leaf_index::text, leaf_hash FROM audit_merkle_leaf
-       WHERE leaf_index > ${after} AND leaf_index < ${BigInt(treeSize)} ORDER BY leaf_index LIMIT ${LEAF_BATCH}`;
+      SELECT l.leaf_index::text AS leaf_index, l.leaf_hash FROM audit_merkle_leaf l
+       WHERE l.leaf_index > ${after} AND l.leaf_index < ${BigInt(treeSize)} ORDER BY l.leaf_index LIMIT ${LEAF_BATCH}`;
     for (const leaf of leaves) {
       if (Number(leaf.leaf_index) !== prover.appended) throw new ProofUnavailableError(`The Merkle log has no leaf ${prover.appended}, so no receipt can be given: run npm run audit:verify.`);
       prover.append(Buffer.from(leaf.leaf_hash, "hex"));

@@ -68,7 +68,7 @@ export default async function DisclosuresPage({ searchParams }: { searchParams: 
             <h2 id="receipt-summary" style={{ marginTop: 0 }}>
               Machine <span className="mono break">{receipt.machineId}</span>
             </h2>
-            <p id="receipt-completeness">{receipt.completeness}</p>
+            <p id="receipt-completeness" style={{ overflowWrap: "anywhere" }}>{receipt.completeness}</p>
             <p className="subtle">
               {receipt.treeSize > 0 ? (
                 <>
