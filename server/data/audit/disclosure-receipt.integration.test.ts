@@ -13,7 +13,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { checkpointFileName } from "@/server/audit/checkpoints/checkpoint-sink";
 import { sealAuditLog } from "@/server/audit/checkpoints/seal-audit-log";
+import { writeAuditEvent } from "@/server/audit/write-audit-event";
 import {
   checkDisclosureIndex,
   disclosureReceiptSchema,
@@ -264,6 +266,25 @@ describe.each(seededTestTargets({ label: "receipts", keys: KEYS, events: 3000, s
     const hiddenLate = { ...receipt, notYetCovered: [{ ...receipt.notYetCovered[0]!, leafIndex: 0 }] };
     expect(fails(hiddenLate)).toMatchObject({ ok: false, reason: expect.stringMatching(/inside the checkpoint .* without an inclusion proof/) });
     expect(disclosureReceiptSchema.safeParse({ ...receipt, rows: [{ ...first, inclusionProof: ["x"] }] }).success).toBe(false);
+  });
+
+  it("proves against the NEWEST checkpoint once sizes differ in digits (9 < 10 as numbers, not as text), and writes its file", async () => {
+    const first = (await seal()).treeSize;
+    const target = 10 ** String(first).length; // e.g. 13 → 100: "13" > "100" as text
+    for (let written = first; written < target; written += 1) {
+      await db.prisma.$transaction((tx) =>
+        writeAuditEvent(tx, { requestId: randomUUID(), actor: null, actorIp: null, actorUserAgent: "filler", action: "request.refused", outcome: "denied" }, { chains: 8 }),
+      );
+    }
+    expect((await seal()).treeSize).toBeGreaterThanOrEqual(target);
+    const [newest] = await sql<{ tree_size: string }>("SELECT c.tree_size::text AS tree_size FROM audit_checkpoint c ORDER BY c.tree_size DESC LIMIT 1");
+    expect(fs.existsSync(path.join(directory, checkpointFileName(Number(newest!.tree_size))))).toBe(true);
+    await signIn(AUDITOR);
+    const latest = await getDisclosureReceipt(new URLSearchParams({ machineId: machine }));
+    expect(latest.treeSize).toBe(Number(newest!.tree_size));
+    expect(latest.rows.map((row) => row.auditEventId)).toEqual([...disclosedX, lateX]);
+    expect(latest.notYetCovered).toEqual([]);
+    expect(verifyDisclosureReceipt(latest, verifier)).toMatchObject({ ok: true, covered: 7, notYetCovered: 0 });
   });
 
   it("checks that the index receipts are built from finds what a scan finds", async () => {
