@@ -83,14 +83,21 @@ type RawRow = { columns: Record<string, unknown>; id: string; seq: string; occur
 
 export function completenessStatement(machineId: string, treeSize: number, time: Date | null, covered: number, uncovered: number): string {
   const rows = (n: number) => `${n} audit row${n === 1 ? "" : "s"}`;
+  const later =
+    uncovered === 0
+      ? "No row written since names it."
+      : `${rows(uncovered)} written since ${uncovered === 1 ? "is" : "are"} listed as not yet covered by a checkpoint.`;
   if (treeSize === 0) {
-    return `No signed checkpoint exists yet, so nothing is proven: ${rows(uncovered)} name machine ${machineId} and are listed as not yet covered by a checkpoint.`;
+    return uncovered === 0
+      ? `No signed checkpoint exists yet, so nothing is proven; no audit row names machine ${machineId}.`
+      : `No signed checkpoint exists yet, so nothing is proven: ${rows(uncovered)} name machine ${machineId} and are listed as not yet covered by a checkpoint.`;
   }
   const at = time ? ` signed at ${time.toISOString()}` : "";
-  return (
-    `Complete up to checkpoint size ${treeSize}${at}: of the first ${treeSize} rows of the audit log, exactly ${rows(covered)} disclosed data of machine ${machineId}, each with an inclusion proof. ` +
-    `${rows(uncovered)} written since ${uncovered === 1 ? "is" : "are"} listed as not yet covered by a checkpoint.`
-  );
+  const found =
+    covered === 0
+      ? `none disclosed data of machine ${machineId}`
+      : `exactly ${rows(covered)} disclosed data of machine ${machineId}, each with an inclusion proof`;
+  return `Complete up to checkpoint size ${treeSize}${at}: of the first ${treeSize} rows of the audit log, ${found}. ${later}`;
 }
 
 /**
