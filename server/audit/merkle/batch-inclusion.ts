@@ -40,6 +40,10 @@ export function inclusionPathRanges(index: number, size: number): Array<[number,
 
 type Entry = { height: number; start: number; hash: Hash };
 
+const isPowerOfTwo = (n: number) => n > 0 && (n & (n - 1)) === 0;
+/** A complete subtree's key: its start and height in one number (heights < 64, starts < 2^47). */
+const subtreeKey = (start: number, height: number) => start * 64 + height;
+
 /**
  * Streams a tree's leaf hashes (in index order) and returns, at `finish()`,
  * the tree's root and the inclusion proof of each requested leaf index, and
@@ -47,8 +51,9 @@ type Entry = { height: number; start: number; hash: Hash };
  * row it expects).
  */
 export class BatchInclusionProver {
-  private readonly needed = new Map<string, Hash | null>();
-  private readonly wanted: Map<number, Array<[number, number]>>;
+  /** complete, aligned subtrees some proof needs, filled as the stream completes them */
+  private readonly subtrees = new Map<number, Hash | null>();
+  private readonly wanted = new Map<number, Array<[number, number]>>();
   private readonly leaves = new Map<number, Hash>();
   private readonly stack: Entry[] = [];
   private count = 0;
@@ -57,12 +62,14 @@ export class BatchInclusionProver {
     readonly size: number,
     indexes: Iterable<number>,
   ) {
-    if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`a tree size is a whole number ≥ 0, got ${size}`);
-    this.wanted = new Map();
+    if (!Number.isSafeInteger(size) || size < 0 || size >= 2 ** 47) throw new RangeError(`a tree size is a whole number in [0, 2^47), got ${size}`);
     for (const index of indexes) {
       const ranges = inclusionPathRanges(index, size);
       this.wanted.set(index, ranges);
-      for (const [start, end] of ranges) this.needed.set(`${start}:${end}`, null);
+      for (const [start, end] of ranges) {
+        const width = end - start;
+        if (isPowerOfTwo(width) && start % width === 0) this.subtrees.set(subtreeKey(start, Math.log2(width)), null);
+      }
     }
   }
 
@@ -91,28 +98,29 @@ export class BatchInclusionProver {
   /** The root and every requested proof; throws unless exactly `size` leaves were appended. */
   finish(): { root: Hash; proofs: Map<number, { leaf: Hash; proof: Hash[] }> } {
     if (this.count !== this.size) throw new RangeError(`${this.count} leaves were streamed for a tree of ${this.size}`);
-    for (const [key, hash] of this.needed) {
-      if (hash) continue;
-      const [start] = key.split(":").map(Number) as [number, number];
-      this.needed.set(key, this.foldFrom(start));
-    }
+    const spine = new Map<number, Hash>();
+    const hashOf = (start: number, end: number): Hash => {
+      const width = end - start;
+      if (isPowerOfTwo(width) && start % width === 0) {
+        const hash = this.subtrees.get(subtreeKey(start, Math.log2(width)));
+        if (!hash) throw new Error(`unreachable: no hash for [${start}, ${end})`);
+        return hash;
+      }
+      if (end !== this.size) throw new Error(`unreachable: [${start}, ${end}) is neither a complete subtree nor on the right spine`);
+      let hash = spine.get(start);
+      if (!hash) spine.set(start, (hash = this.foldFrom(start)));
+      return hash;
+    };
     const proofs = new Map<number, { leaf: Hash; proof: Hash[] }>();
     for (const [index, ranges] of this.wanted) {
-      proofs.set(index, {
-        leaf: this.leaves.get(index) as Hash,
-        proof: ranges.map(([start, end]) => {
-          const hash = this.needed.get(`${start}:${end}`);
-          if (!hash) throw new Error(`unreachable: no hash for [${start}, ${end})`);
-          return hash;
-        }),
-      });
+      proofs.set(index, { leaf: this.leaves.get(index) as Hash, proof: ranges.map(([start, end]) => hashOf(start, end)) });
     }
     return { root: this.size === 0 ? emptyRoot() : this.foldFrom(0), proofs };
   }
 
   private note(entry: Entry): void {
-    const key = `${entry.start}:${entry.start + 2 ** entry.height}`;
-    if (this.needed.has(key)) this.needed.set(key, entry.hash);
+    const key = subtreeKey(entry.start, entry.height);
+    if (this.subtrees.has(key)) this.subtrees.set(key, entry.hash);
   }
 
   /** MTH(D[start:size]) for a boundary `start` of the final frontier: its subtrees from `start` on, folded right to left. */
