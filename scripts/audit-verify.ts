@@ -169,7 +169,9 @@ async function run(): Promise<number> {
       for (const failure of index.failures.slice(0, MAX_FAILURES_PRINTED)) console.log(`  - ${failure}.`);
       code = 1;
     } else {
-      console.log(`Disclosure receipts complete: for each of ${index.machines} machines, the indexed query finds the same ${index.pairs} (row, machine) disclosures as a full scan.`);
+      console.log(
+        `Disclosure receipts complete: for each of the ${index.machines} machine${index.machines === 1 ? "" : "s"} named in the trail, the indexed query finds the same rows as a full scan (${index.pairs} disclosures).`,
+      );
     }
     if (code !== 0) return code;
     const retention = await findAuditRowsPastRetention(database.prisma, env.AUDIT_RETENTION_DAYS);
