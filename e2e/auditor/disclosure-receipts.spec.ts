@@ -76,6 +76,7 @@ test("the auditor lists every access to a machine's data, downloads the receipt,
       contexts.push(context);
       const page = await context.newPage();
       await page.goto("/audit");
+      await page.screenshot({ path: testInfo.outputPath(`audit-trail-${width}.png`) });
       await page.getByRole("link", { name: "Disclosure receipts: who has seen data of a machine?" }).click();
       await expect(page.getByRole("heading", { level: 1, name: "Disclosure receipts" })).toBeVisible();
       await shot(page, "disclosures-form", testInfo);
