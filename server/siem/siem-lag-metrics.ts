@@ -26,7 +26,7 @@ export function attachSiemLagMetrics(prisma: PrismaClient, logger: Logger, sinkN
   const metrics = getMetrics();
   const names = new Set(sinkNames);
   if (names.size === 0) return;
-  // Both gauges' collects share one query per scrape.
+  // A scrape collects every metric at once: both gauges' collects share one query.
   let inFlight: Promise<void> | null = null;
   const collect = () => {
     inFlight ??= (async () => {
@@ -45,7 +45,7 @@ export function attachSiemLagMetrics(prisma: PrismaClient, logger: Logger, sinkN
         metrics.siemLagSeconds.reset();
         logger.debug({ err: error }, "Reading the SIEM delivery lag failed");
       } finally {
-        setTimeout(() => (inFlight = null), 0);
+        inFlight = null;
       }
     })();
     return inFlight;
