@@ -54,6 +54,7 @@ const ACTIVITY_OF_ACTION: Partial<Record<AuditAction, OcsfActivityId>> = {
   "audit.view": 2,
   "audit.export": 2,
   "audit.verify": 2,
+  "audit.delivery_view": 2,
 };
 
 export function activityOf(action: string): OcsfActivityId {

@@ -20,7 +20,10 @@ import { seededTestTargets } from "@/test/test-databases";
 import { signInForTest } from "@/test/sessions";
 import { closedPort, makeTestCertificate, startHecReceiver, startSyslogReceiver, type TestCertificate } from "@/test/siem-receivers";
 import { parseRfc5424 } from "@/test/syslog-parse";
+import { getSiemDelivery } from "@/server/data/audit/get-siem-delivery";
 import { listEvents } from "@/server/data/list-events";
+import { AppError } from "@/server/http/app-error";
+import { getEnv } from "@/server/config/env";
 import { readSinkStates } from "./delivery-store";
 import { deliverAuditRows, deliverToSink, type DeliveryOptions } from "./deliver-audit-rows";
 import { createHecSink } from "./hec-sink";
@@ -32,6 +35,9 @@ import { createSyslogSink } from "./syslog-sink";
 const state = vi.hoisted(() => {
   process.env.CONTENT_ENCRYPTION_KEYS = `siem1:${Buffer.alloc(32, 21).toString("base64")}`;
   process.env.AUTH_SECRET = "integration-test-secret-integration-test-secret";
+  // The sink the auditor console lists (getEnv() reads this once): a port nothing answers on.
+  process.env.SIEM_SYSLOG_URL = "tcp://127.0.0.1:9";
+  process.env.SIEM_SYSLOG_NAME = "console-syslog";
   return { token: null as string | null, db: null as Database | null };
 });
 
@@ -405,5 +411,38 @@ describe.each(seededTestTargets({ label: "siem", keys: KEYS, events: 40 }))("SIE
       detachSiemLagMetrics();
       await receiver.close();
     }
+  });
+
+  it("shows auditors each sink's state, lag and last error, audited; anyone else is refused, audited too", async () => {
+    state.token = await signInForTest(db.prisma, "auditor@github.example");
+    const before = await getSiemDelivery();
+    const configured = before.sinks.find((sink) => sink.name === "console-syslog");
+    expect(configured).toMatchObject({ state: "waiting", configured: true, destination: "tcp://127.0.0.1:9", lagRows: null });
+    // Sinks of the earlier tests are in the database but not configured here.
+    expect(before.sinks.filter((sink) => sink.state === "retired").length).toBeGreaterThan(0);
+
+    const { logger } = captureLogger();
+    const sinks = createConfiguredSinks(getEnv());
+    await deliverAuditRows(db.prisma, options({ logger, sinks }));
+    const after = await getSiemDelivery();
+    const failing = after.sinks.find((sink) => sink.name === "console-syslog");
+    expect(failing).toMatchObject({ state: "failing", failures: 1, kind: "syslog" });
+    expect(failing?.lastError).toMatch(/^tcp:\/\/127\.0\.0\.1:9: /);
+    expect(failing?.lagRows).toBeGreaterThan(0);
+    expect(failing?.lagSeconds).toBeGreaterThanOrEqual(0);
+
+    const [row] = await db.prisma.$queryRawUnsafe<Array<{ outcome: string; target_type: string; row_count: number; actor_email: string }>>(
+      `SELECT outcome::text, target_type, row_count, actor_email FROM audit_event WHERE action = 'audit.delivery_view' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(row).toEqual({ outcome: "allowed", target_type: "siem_delivery", row_count: after.sinks.length, actor_email: "auditor@github.example" });
+
+    state.token = await signInForTest(db.prisma, "viewer.copilot@github.example", { purpose: "improve_product" });
+    const refused = await getSiemDelivery().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(AppError);
+    expect((refused as AppError).status).toBe(403);
+    const [denied] = await db.prisma.$queryRawUnsafe<Array<{ outcome: string; actor_email: string }>>(
+      `SELECT outcome::text, actor_email FROM audit_event WHERE action = 'audit.delivery_view' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(denied).toEqual({ outcome: "denied", actor_email: "viewer.copilot@github.example" });
   });
 });
