@@ -6,8 +6,10 @@
 // arrive at least once, no row of a chain before its predecessor, none lost.
 // A sink that is down is a logged, counted, stored failure — never a crash,
 // never a failed audited read.
+import { spawn } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -60,6 +62,22 @@ vi.mock("@/server/db/client", () => ({
 }));
 
 const KEYS = [{ id: "siem1", key: Buffer.alloc(32, 21) }];
+const PROJECT_DIR = path.resolve(import.meta.dirname, "../..");
+
+/** `npm run siem:deliver` with this environment (on top of the test's, SIEM_* cleared). */
+function runSiemDeliver(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  const base: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(base)) if (key.startsWith("SIEM_")) delete base[key];
+  return new Promise((resolve, reject) => {
+    const child = spawn("npm", ["run", "--silent", "siem:deliver"], { cwd: PROJECT_DIR, env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr: stderr.replace(/^npm warn .*\n?/gim, "") }));
+  });
+}
 const HEC_TOKEN = "3f2a9c4e-0d1b-4c55-9e77-a1b2c3d4e5f6";
 
 type LogLine = { level: number; msg: string; sink?: string };
@@ -445,4 +463,36 @@ describe.each(seededTestTargets({ label: "siem", keys: KEYS, events: 40 }))("SIE
     );
     expect(denied).toEqual({ outcome: "denied", actor_email: "viewer.copilot@github.example" });
   });
+
+  // The CLI opens its own connection: beside this test's, only PostgreSQL allows that.
+  if (target.name === "PostgreSQL") {
+    it("npm run siem:deliver: caught up (exit 0), a sink down named with its cause (exit 1), nothing configured or a bad value (exit 2)", async () => {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tp-siem-cli-"));
+      const base = { DATABASE_URL: target.databaseUrl ?? "", DATA_DIR: dataDir, PORTAL_ENV: "development", AUTH_SECRET: randomBytes(32).toString("base64url"), CONTENT_ENCRYPTION_KEYS: `cli1:${randomBytes(32).toString("base64")}` };
+      await writeRows(3);
+      const receiver = await startSyslogReceiver();
+      try {
+        const port = await closedPort();
+        const down = await runSiemDeliver({ ...base, SIEM_SYSLOG_URL: `tcp://127.0.0.1:${port}`, SIEM_SYSLOG_NAME: "cli" });
+        expect(down.code).toBe(1);
+        expect(down.stdout).toMatch(new RegExp(`^cli \\(tcp://127\\.0\\.0\\.1:${port}\\): FAILED after 0 rows delivered in [\\d.]+ s: tcp://127\\.0\\.0\\.1:${port}: connection refused \\(ECONNREFUSED\\); [\\d,]+ rows wait for it\\.\\n$`));
+
+        const up = await runSiemDeliver({ ...base, SIEM_SYSLOG_URL: `tcp://127.0.0.1:${receiver.port}`, SIEM_SYSLOG_NAME: "cli" });
+        expect(up.stderr).toBe("");
+        expect(up.code).toBe(0);
+        const total = (await expectedRows()).length;
+        expect(up.stdout).toBe(`cli (tcp://127.0.0.1:${receiver.port}): ${total.toLocaleString("en-US")} rows delivered in ${/in ([\d.]+) s/.exec(up.stdout)?.[1]} s; caught up.\n`);
+        expect(receiver.frames).toHaveLength(total);
+
+        const none = await runSiemDeliver(base);
+        expect(none).toMatchObject({ code: 2, stdout: "", stderr: "No SIEM sink is configured: set SIEM_SYSLOG_URL, or SIEM_HEC_URL and SIEM_HEC_TOKEN (docs/SIEM.md).\n" });
+        const bad = await runSiemDeliver({ ...base, SIEM_SYSLOG_URL: "udp://127.0.0.1:514" });
+        expect(bad.code).toBe(2);
+        expect(bad.stderr).toBe("Configuration error: SIEM_SYSLOG_URL must be a tcp://host:port or tls://host:port URL (a port, no path, query or credentials).\n");
+      } finally {
+        await receiver.close();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+    });
+  }
 });
