@@ -10,6 +10,7 @@
 import { getEnv } from "@/server/config/env";
 import { deliverAuditRows } from "@/server/siem/deliver-audit-rows";
 import { createConfiguredSinks } from "@/server/siem/siem-config";
+import { detachSiemLagMetrics } from "@/server/siem/siem-lag-metrics";
 import type { JobDefinition } from "./job-definition";
 
 /** Within a minute's run, leaving room for the last batch (SIEM_TIMEOUT_SECONDS) before the next occurrence. */
@@ -41,4 +42,6 @@ export const deliverToSiemJob: JobDefinition = {
       for (const sink of sinks) sink.close();
     }
   },
+  // The lag gauges are attached by the job runner when it starts (server/siem/siem-lag-metrics.ts).
+  resetMetrics: detachSiemLagMetrics,
 };

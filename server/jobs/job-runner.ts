@@ -25,7 +25,7 @@ import type { Logger } from "pino";
 import type { Database } from "@/server/db/connect";
 import { getLogger } from "@/server/observability/logger";
 import { getMetrics } from "@/server/observability/metrics";
-import { attachSiemLagMetrics, detachSiemLagMetrics } from "@/server/siem/siem-lag-metrics";
+import { attachSiemLagMetrics } from "@/server/siem/siem-lag-metrics";
 import { deliverToSiemJob } from "./deliver-to-siem";
 import type { JobDefinition, JobResult } from "./job-definition";
 import { type PgShapedResult, type QueueDb, pgliteQueueDb, postgresQueueDb } from "./queue-db";
@@ -136,6 +136,9 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       gauge.reset();
       logger.debug({ err: error }, "Reading the job queue depth failed");
     }
+    for (const job of jobs) {
+      await job.collectMetrics?.(database.prisma).catch((error: unknown) => logger.debug({ err: error, queue: job.name }, "Reading a job's metrics failed"));
+    }
   }
   /** prom-client calls a metric's `collect` before each scrape; metrics.ts declares the gauge without one. */
   const collectDepthOnScrape = (collect: (() => Promise<void>) | undefined) => Object.assign(metrics.jobQueueDepth, { collect });
@@ -192,7 +195,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
         await setUpQueues();
       });
       collectDepthOnScrape(collectDepth);
-      // The SIEM delivery's lag, read from the database on scrape, from an instance that delivers.
+      // The SIEM delivery's lag gauges collect themselves on scrape (collectMetrics, called from the queue depth's
+      // collect, would be serialized one scrape late: prom-client reads every metric at once); resetMetrics detaches them.
       if (byName.has(deliverToSiemJob.name)) attachSiemLagMetrics(database.prisma, logger);
       started = true;
       logger.info({ jobs: jobs.map(({ name, cron }) => ({ name, cron })), database: database.kind }, "Job runner started");
@@ -203,7 +207,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
         // This instance no longer reads the queue: no number rather than a stale one.
         collectDepthOnScrape(undefined);
         metrics.jobQueueDepth.reset();
-        if (byName.has(deliverToSiemJob.name)) detachSiemLagMetrics();
+        for (const job of jobs) job.resetMetrics?.();
       }
       started = false;
       stopping = true;

@@ -3,10 +3,11 @@
 // instances — never on a timer inside the web process.
 //
 // No "server-only": the job runner, started by scripts/start.ts, imports it.
+import { deliverNotificationsJob } from "./deliver-notifications";
 import { deliverToSiemJob } from "./deliver-to-siem";
 import type { JobDefinition } from "./job-definition";
 import { purgeExpiredSessionsJob } from "./purge-expired-sessions";
 import { purgeRateBucketsJob } from "./purge-rate-buckets";
 import { sealAuditLogJob } from "./seal-audit-log";
 
-export const JOBS: readonly JobDefinition[] = [purgeExpiredSessionsJob, purgeRateBucketsJob, sealAuditLogJob, deliverToSiemJob];
+export const JOBS: readonly JobDefinition[] = [purgeExpiredSessionsJob, purgeRateBucketsJob, sealAuditLogJob, deliverNotificationsJob, deliverToSiemJob];
