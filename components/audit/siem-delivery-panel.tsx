@@ -62,7 +62,8 @@ export function SiemDeliveryPanel({ sinks }: { sinks: readonly SiemSinkStatus[] 
                   {sink.failures === 1 ? "The last attempt failed" : `The last ${formatCount(sink.failures)} attempts failed`}
                   {sink.lastErrorAt ? ` (latest ${at(sink.lastErrorAt)})` : ""}:
                 </strong>{" "}
-                <span className="break">{sink.lastError}</span> Nothing is lost: the rows stay queued and are sent again every minute.
+                <span style={{ overflowWrap: "anywhere" }}>{sink.lastError.replace(/[^.!?]$/, "$&.")}</span> Nothing is lost: the rows stay queued and are sent again every
+                minute.
               </p>
             ) : null}
             <dl className="props">
@@ -81,7 +82,7 @@ export function SiemDeliveryPanel({ sinks }: { sinks: readonly SiemSinkStatus[] 
               <dt>Rows acknowledged</dt>
               <dd>{formatCount(sink.deliveredTotal)} (resent rows counted again)</dd>
               <dt>Last error</dt>
-              <dd className="break">{sink.lastError ? `${sink.lastError}${sink.lastErrorAt ? ` (${at(sink.lastErrorAt)})` : ""}` : "none"}</dd>
+              <dd style={{ overflowWrap: "anywhere" }}>{sink.lastError ? `${sink.lastError}${sink.lastErrorAt ? ` (${at(sink.lastErrorAt)})` : ""}` : "none"}</dd>
               <dt>Started</dt>
               <dd>{sink.since ? `${at(sink.since)}, from ${sink.startFrom === "beginning" ? "the beginning of the trail" : sink.startFrom === "now" ? "the rows written after that" : `the rows written from ${sink.startFrom}`}` : "not yet"}</dd>
             </dl>

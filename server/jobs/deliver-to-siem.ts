@@ -36,7 +36,7 @@ export const deliverToSiemJob: JobDefinition = {
         batchSize: env.SIEM_BATCH_SIZE,
         budgetMs: DELIVERY_BUDGET_MS,
         leaseSeconds: Math.max(LEASE_SECONDS, env.SIEM_TIMEOUT_SECONDS * 3),
-        logger: logger.child({ component: "siem" }),
+        logger: logger.child({ queue: "audit.siem-delivery" }),
       });
     } finally {
       for (const sink of sinks) sink.close();
