@@ -134,6 +134,8 @@ export type HecReceiver = Killable & {
   requests: HecRequest[];
   /** answer the next requests with this status (and a Splunk-like JSON body) instead of 200; null for 200 */
   answerWith: number | null;
+  /** answer 413 to a request with more events than this (Splunk's max_content_length), null for no limit */
+  maxEventsPerRequest: number | null;
   /** kill the receiver in the middle of the request that brings the event count to `count` (its first events are kept) */
   killAfterEvents(count: number): Promise<void>;
 };
@@ -146,6 +148,7 @@ export async function startHecReceiver(options: { token: string; tls?: TestCerti
     events: [],
     requests: [],
     answerWith: null,
+    maxEventsPerRequest: null,
     kill: async () => undefined,
     restart: async () => undefined,
     close: async () => undefined,
@@ -163,6 +166,10 @@ export async function startHecReceiver(options: { token: string; tls?: TestCerti
       receiver.requests.push({ authorization: request.headers.authorization, contentType: request.headers["content-type"], lines });
       if (request.headers.authorization !== `Splunk ${options.token}`) {
         response.writeHead(401, { "content-type": "application/json" }).end('{"text":"Invalid authorization","code":3}');
+        return;
+      }
+      if (receiver.maxEventsPerRequest !== null && lines.length > receiver.maxEventsPerRequest) {
+        response.writeHead(413, { "content-type": "application/json" }).end('{"text":"Content too large","code":27}');
         return;
       }
       if (receiver.answerWith !== null) {

@@ -26,7 +26,7 @@ import { getSiemDelivery } from "@/server/data/audit/get-siem-delivery";
 import { listEvents } from "@/server/data/list-events";
 import { AppError } from "@/server/http/app-error";
 import { getEnv } from "@/server/config/env";
-import { readSinkStates } from "./delivery-store";
+import { LeaseLostError, advanceCursors, readPendingRows, readSinkStates, registerSink, takeLease } from "./delivery-store";
 import { deliverAuditRows, deliverToSink, type DeliveryOptions } from "./deliver-audit-rows";
 import { createHecSink } from "./hec-sink";
 import { createConfiguredSinks } from "./siem-config";
@@ -327,6 +327,53 @@ describe.each(seededTestTargets({ label: "siem", keys: KEYS, events: 40 }))("SIE
       sink.close();
       await receiver.close();
     }
+  });
+
+  it("HEC: a batch the collector finds too large (413) is halved until it fits, and every row still arrives once, in order", async () => {
+    await writeRows(40);
+    const receiver = await startHecReceiver({ token: HEC_TOKEN });
+    receiver.maxEventsPerRequest = 7;
+    const name = `hec-413-${randomBytes(3).toString("hex")}`;
+    const sink = createHecSink({ name, url: receiver.url, token: HEC_TOKEN, host: "portal.test", timeoutMs: 5_000 });
+    const { logger } = captureLogger();
+    try {
+      expect(await deliverToSink(db.prisma, sink, options({ logger, batchSize: 40 }))).toMatchObject({ outcome: "caught-up" });
+      const expected = await expectedRows();
+      const arrivals = receiver.events.map((event) => {
+        const audit = (event.event as { unmapped: { audit: { id: string; chain_id: number; seq: string } } }).unmapped.audit;
+        return { id: audit.id, chainId: audit.chain_id, seq: BigInt(audit.seq) };
+      });
+      expectAtLeastOnceInOrder(arrivals, expected);
+      expect(receiver.events).toHaveLength(expected.length);
+      // Each batch of 40 is refused as 40, 20 and 10 events and taken as 5; refused requests are not kept, so no row twice.
+      expect(receiver.requests.slice(0, 4).map((request) => request.lines.length)).toEqual([40, 20, 10, 5]);
+    } finally {
+      sink.close();
+      await receiver.close();
+    }
+  });
+
+  it("a worker that lost its lease cannot move the cursors: the rows stay for the next holder", async () => {
+    await writeRows(3);
+    const name = `lease-${randomBytes(3).toString("hex")}`;
+    const sink = { name, kind: "syslog" as const, destination: "tcp://127.0.0.1:9" };
+    await registerSink(db.prisma, sink, { kind: "beginning" });
+    const first = randomUUID();
+    expect(await takeLease(db.prisma, name, first, 60)).toBe(true);
+    const rows = await readPendingRows(db.prisma, name, 10);
+    expect(rows.length).toBeGreaterThan(0);
+    // Another worker cannot take a lease that is held…
+    expect(await takeLease(db.prisma, name, randomUUID(), 60)).toBe(false);
+    // …but takes it over once it expired; the first worker's acknowledgement then moves nothing.
+    await db.prisma.$executeRawUnsafe(`UPDATE siem_sink SET lease_expires_at = now() - interval '1 second' WHERE name = $1`, name);
+    const second = randomUUID();
+    expect(await takeLease(db.prisma, name, second, 60)).toBe(true);
+    await expect(advanceCursors(db.prisma, name, first, rows, 60)).rejects.toBeInstanceOf(LeaseLostError);
+    expect((await readPendingRows(db.prisma, name, 10)).map((row) => row.id)).toEqual(rows.map((row) => row.id));
+    // The holder moves them; an acknowledgement for rows read before that move (a stale batch) is refused too.
+    await advanceCursors(db.prisma, name, second, rows, 60);
+    expect((await readPendingRows(db.prisma, name, 10)).map((row) => row.id)).not.toContain(rows[0]?.id);
+    await expect(advanceCursors(db.prisma, name, second, rows, 60)).rejects.toBeInstanceOf(LeaseLostError);
   });
 
   it("one worker per sink: a second delivery of the same sink at the same time is turned away, and order holds", async () => {
