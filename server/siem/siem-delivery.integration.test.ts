@@ -24,8 +24,8 @@ import { closedPort, makeTestCertificate, startHecReceiver, startSyslogReceiver,
 import { parseRfc5424 } from "@/test/syslog-parse";
 import { getSiemDelivery } from "@/server/data/audit/get-siem-delivery";
 import { listEvents } from "@/server/data/list-events";
+import { deliverToSiemJob } from "@/server/jobs/deliver-to-siem";
 import { AppError } from "@/server/http/app-error";
-import { getEnv } from "@/server/config/env";
 import { LeaseLostError, advanceCursors, readPendingRows, readSinkStates, registerSink, takeLease } from "./delivery-store";
 import { deliverAuditRows, deliverToSink, type DeliveryOptions } from "./deliver-audit-rows";
 import { createHecSink } from "./hec-sink";
@@ -479,16 +479,17 @@ describe.each(seededTestTargets({ label: "siem", keys: KEYS, events: 40 }))("SIE
   });
 
   it("shows auditors each sink's state, lag and last error, audited; anyone else is refused, audited too", async () => {
+    // A sink the database knows that the configuration no longer names.
+    await registerSink(db.prisma, { name: `retired-${randomBytes(3).toString("hex")}`, kind: "hec", destination: "https://old.example/services/collector/event" }, { kind: "now" });
     state.token = await signInForTest(db.prisma, "auditor@github.example");
     const before = await getSiemDelivery();
     const configured = before.sinks.find((sink) => sink.name === "console-syslog");
     expect(configured).toMatchObject({ state: "waiting", configured: true, destination: "tcp://127.0.0.1:9", lagRows: null });
-    // Sinks of the earlier tests are in the database but not configured here.
-    expect(before.sinks.filter((sink) => sink.state === "retired").length).toBeGreaterThan(0);
+    expect(before.sinks.find((sink) => sink.name.startsWith("retired-"))).toMatchObject({ state: "retired", configured: false, destination: "https://old.example/services/collector/event", lagRows: 0 });
 
+    // The job itself, as the runner calls it, with the configuration of this process.
     const { logger } = captureLogger();
-    const sinks = createConfiguredSinks(getEnv());
-    await deliverAuditRows(db.prisma, options({ logger, sinks }));
+    expect(await deliverToSiemJob.run({ jobId: "test", attempt: 1, prisma: db.prisma, logger })).toMatchObject({ sinks: 1, delivered: 0, failed: 1 });
     const after = await getSiemDelivery();
     const failing = after.sinks.find((sink) => sink.name === "console-syslog");
     expect(failing).toMatchObject({ state: "failing", failures: 1, kind: "syslog" });
