@@ -1,0 +1,209 @@
+// What the audit console shows beside a page of rows, for the same filters and
+// in the same audited transaction as the search: facet counts (actor, action,
+// outcome, purpose, employer), how many routine rows the filters hide, and the
+// reveals / exports / denials per person over time.
+//
+// Each facet counts with every filter but its own (a picked action leaves the
+// other actions' counts in place, so more can be picked), grouped and cut in
+// SQL (GROUP BY … ORDER BY count LIMIT n): the page receives a few dozen
+// numbers whatever the trail's size. The outcome facet also yields the total
+// and the routine rows hidden, in the same scan. Actors are keyed by person
+// id (their email may have changed since), else by the email a refused
+// sign-in recorded, else "anonymous".
+import "server-only";
+import { ANONYMOUS_ACTOR, NONE_RECORDED, type AuditFilters } from "@/lib/audit/audit-query";
+import {
+  AUDIT_CHART_METRIC_SPECS,
+  AUDIT_CHART_METRICS,
+  chartBuckets,
+  chartUnitFor,
+  truncateUtc,
+  type AuditChartMetric,
+  type AuditChartUnit,
+} from "@/lib/audit/chart-metrics";
+import { AUDIT_OUTCOMES, type AuditOutcome } from "@/lib/telemetry/vocabulary";
+import { Prisma } from "@/server/db/generated/client";
+import { auditRoutineSql, auditWhere, type AuditFacetDimension } from "./audit-rows";
+
+type Tx = Prisma.TransactionClient;
+
+export const ACTOR_FACET_LIMIT = 10;
+const ACTION_FACET_LIMIT = 50;
+export const CHART_TOP_PEOPLE = 5;
+const DEFAULT_CHART_DAYS = 30;
+
+export type FacetValue = { key: string; count: number };
+export type ActorFacetValue = FacetValue & { email: string | null; name: string | null };
+
+export type AuditFacets = {
+  actor: { values: ActorFacetValue[]; limited: boolean };
+  action: { values: FacetValue[] };
+  outcome: { values: FacetValue[] };
+  purpose: { values: FacetValue[] };
+  employer: { values: FacetValue[] };
+};
+
+export type ChartPerson = { key: string; email: string | null; name: string | null; total: number };
+export type AuditChartSeries = {
+  metric: AuditChartMetric;
+  total: number;
+  /** the top people by total, most first; everyone else is "others" */
+  people: ChartPerson[];
+  others: number;
+  /** per bucket (same order as `buckets`): count per person key, "" for others */
+  counts: Array<Record<string, number>>;
+};
+export type AuditCharts = { unit: AuditChartUnit; from: string; to: string; buckets: string[]; series: AuditChartSeries[] };
+
+export type AuditOverview = { total: number; hiddenRoutine: number; facets: AuditFacets; charts: AuditCharts };
+
+/** The actor key of a row: person id, else "email:<address>", else "anonymous". */
+const ACTOR_KEY = Prisma.sql`CASE WHEN actor_person_id IS NOT NULL THEN actor_person_id::text
+  WHEN actor_email IS NOT NULL THEN 'email:' || actor_email ELSE ${ANONYMOUS_ACTOR} END`;
+
+const int = (value: unknown) => Number(value);
+
+async function simpleFacet(tx: Tx, filters: AuditFilters, dimension: AuditFacetDimension, column: Prisma.Sql, limit: number): Promise<FacetValue[]> {
+  const rows = await tx.$queryRaw<Array<{ key: string; n: number }>>`
+    SELECT ${column} AS key, count(*)::int AS n FROM audit_event
+    WHERE ${auditWhere(filters, { omit: [dimension] })}
+    GROUP BY 1 ORDER BY n DESC, key LIMIT ${limit}`;
+  return rows.map((row) => ({ key: row.key, count: int(row.n) }));
+}
+
+async function actorFacet(tx: Tx, filters: AuditFilters): Promise<AuditFacets["actor"]> {
+  const picked = filters.person ?? [];
+  // The picked people first (so a pick never drops out of its own list), then the busiest.
+  const rows = await tx.$queryRaw<Array<{ key: string; n: number; email: string | null }>>`
+    SELECT key, n, email FROM (
+      SELECT ${ACTOR_KEY} AS key, count(*)::int AS n, max(actor_email) AS email FROM audit_event
+      WHERE ${auditWhere(filters, { omit: ["actor"] })}
+      GROUP BY 1
+    ) grouped
+    ORDER BY key = ANY(${picked}::text[]) DESC, n DESC, key LIMIT ${ACTOR_FACET_LIMIT + picked.length + 1}`;
+  const limited = rows.length > ACTOR_FACET_LIMIT + picked.length;
+  const values = rows.slice(0, ACTOR_FACET_LIMIT + picked.length).map((row) => ({ key: row.key, count: int(row.n), email: row.email, name: null as string | null }));
+  return { values, limited };
+}
+
+/** Outcome counts (routine rows apart), the total and the routine rows the filters hide, from one scan. */
+async function outcomeCounts(tx: Tx, filters: AuditFilters) {
+  const rows = await tx.$queryRaw<Array<{ outcome: AuditOutcome; routine: boolean; n: number }>>`
+    SELECT outcome::text AS outcome, ${auditRoutineSql()} AS routine, count(*)::int AS n FROM audit_event
+    WHERE ${auditWhere(filters, { routine: "show", omit: ["outcome"] })}
+    GROUP BY 1, 2`;
+  const hiding = filters.routine === "hide";
+  const picked = new Set<string>(filters.outcome ?? AUDIT_OUTCOMES);
+  let total = 0;
+  let hiddenRoutine = 0;
+  const byOutcome = new Map<string, number>();
+  for (const row of rows) {
+    const count = int(row.n);
+    if (hiding && row.routine) {
+      if (picked.has(row.outcome)) hiddenRoutine += count;
+      continue;
+    }
+    byOutcome.set(row.outcome, (byOutcome.get(row.outcome) ?? 0) + count);
+    if (picked.has(row.outcome)) total += count;
+  }
+  const values = [...byOutcome].map(([key, count]) => ({ key, count })).sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+  return { values, total, hiddenRoutine };
+}
+
+/** The chart's time range: the filters' own, else the last 30 days; whole buckets. */
+function chartRange(filters: AuditFilters, now: Date): { from: Date; to: Date; unit: AuditChartUnit } {
+  const to = filters.to ?? now;
+  const from = filters.from ?? new Date(truncateUtc(to, "day").getTime() - (DEFAULT_CHART_DAYS - 1) * 86_400_000);
+  return { from, to, unit: chartUnitFor(from, to) };
+}
+
+async function auditCharts(tx: Tx, filters: AuditFilters, now: Date): Promise<AuditCharts> {
+  const { from, to, unit } = chartRange(filters, now);
+  const buckets = chartBuckets(from, to, unit);
+  const metricSql = Prisma.join(
+    AUDIT_CHART_METRICS.map((metric) => {
+      const spec = AUDIT_CHART_METRIC_SPECS[metric];
+      const action = spec.actions ? Prisma.sql`action = ANY(${[...spec.actions]}::text[])` : Prisma.sql`TRUE`;
+      return Prisma.sql`WHEN outcome = ANY(${[...spec.outcomes]}::audit_outcome[]) AND ${action} THEN ${metric}`;
+    }),
+    " ",
+  );
+  // The metrics define their own actions and outcomes; every other filter applies.
+  const rows = await tx.$queryRaw<Array<{ bucket: string; metric: AuditChartMetric; key: string | null; email: string | null; n: number }>>`
+    WITH counted AS (
+      SELECT to_char(date_trunc(${unit}, occurred_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS bucket,
+             CASE ${metricSql} END AS metric, ${ACTOR_KEY} AS key, actor_email
+      FROM audit_event
+      WHERE ${auditWhere(filters, { omit: ["action", "outcome"] })}
+        AND occurred_at >= ${from.toISOString()}::timestamptz AND occurred_at <= ${to.toISOString()}::timestamptz
+    ), ranked AS (
+      SELECT metric, key, row_number() OVER (PARTITION BY metric ORDER BY count(*) DESC, key) AS rank
+      FROM counted WHERE metric IS NOT NULL GROUP BY metric, key
+    )
+    SELECT c.bucket, c.metric, CASE WHEN r.rank <= ${CHART_TOP_PEOPLE} THEN c.key END AS key,
+           max(CASE WHEN r.rank <= ${CHART_TOP_PEOPLE} THEN c.actor_email END) AS email, count(*)::int AS n
+    FROM counted c JOIN ranked r ON r.metric = c.metric AND r.key = c.key
+    GROUP BY 1, 2, 3`;
+  const index = new Map(buckets.map((bucket, i) => [bucket, i]));
+  const series = AUDIT_CHART_METRICS.map((metric): AuditChartSeries => {
+    const people = new Map<string, ChartPerson>();
+    const counts = buckets.map(() => ({}) as Record<string, number>);
+    let total = 0;
+    let others = 0;
+    for (const row of rows) {
+      if (row.metric !== metric) continue;
+      const at = index.get(row.bucket);
+      if (at === undefined) continue;
+      const n = int(row.n);
+      total += n;
+      const key = row.key ?? "";
+      counts[at]![key] = (counts[at]![key] ?? 0) + n;
+      if (row.key === null) {
+        others += n;
+        continue;
+      }
+      const person = people.get(row.key) ?? { key: row.key, email: row.email, name: null, total: 0 };
+      person.total += n;
+      person.email ??= row.email;
+      people.set(row.key, person);
+    }
+    return { metric, total, others, counts, people: [...people.values()].sort((a, b) => b.total - a.total || a.key.localeCompare(b.key)) };
+  });
+  return { unit, from: from.toISOString(), to: to.toISOString(), buckets, series };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Names (and current emails) of the people a facet or chart shows, from the access list. */
+async function namePeople(tx: Tx, people: Array<{ key: string; email: string | null; name: string | null }>): Promise<void> {
+  const ids = [...new Set(people.map((person) => person.key).filter((key) => UUID.test(key)))];
+  if (ids.length === 0) return;
+  const rows = await tx.$queryRaw<Array<{ id: string; name: string; email: string }>>`
+    SELECT id::text AS id, name, email FROM person WHERE id = ANY(${ids}::uuid[])`;
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  for (const person of people) {
+    const found = byId.get(person.key);
+    if (found) {
+      person.name = found.name;
+      person.email = found.email;
+    } else if (person.key.startsWith("email:")) {
+      person.email ??= person.key.slice("email:".length);
+    }
+  }
+}
+
+export async function loadAuditOverview(tx: Tx, filters: AuditFilters, now = new Date()): Promise<AuditOverview> {
+  const outcome = await outcomeCounts(tx, filters);
+  const actor = await actorFacet(tx, filters);
+  const action = await simpleFacet(tx, filters, "action", Prisma.sql`action`, ACTION_FACET_LIMIT);
+  const purpose = await simpleFacet(tx, filters, "purpose", Prisma.sql`COALESCE(purpose::text, ${NONE_RECORDED})`, 20);
+  const employer = await simpleFacet(tx, filters, "employer", Prisma.sql`COALESCE(actor_employer::text, ${NONE_RECORDED})`, 20);
+  const charts = await auditCharts(tx, filters, now);
+  await namePeople(tx, [...actor.values, ...charts.series.flatMap((series) => series.people)]);
+  return {
+    total: outcome.total,
+    hiddenRoutine: outcome.hiddenRoutine,
+    facets: { actor, action: { values: action }, outcome: { values: outcome.values }, purpose: { values: purpose }, employer: { values: employer } },
+    charts,
+  };
+}
