@@ -78,6 +78,17 @@ export const TARGET_TYPE_LABELS: Record<string, string> = {
   access_list: "Access list",
   ingestion_key: "Ingestion key",
   session: "Session",
+  identity: "Identity",
+};
+
+/** The same, for a row that names no single one ("Searched the audit trail" → "Audit rows"). */
+export const TARGET_TYPE_PLURAL_LABELS: Record<string, string> = {
+  telemetry_event: "Events",
+  audit_event: "Audit rows",
+  person: "People",
+  grant: "Grants",
+  group: "Groups",
+  ingestion_key: "Ingestion keys",
 };
 
 export function targetTypeLabel(type: string): string {
@@ -90,7 +101,9 @@ export function targetText(row: { eventIds: readonly string[]; targetType: strin
   if (row.eventIds.length > 1) return `${row.eventIds.length.toLocaleString("en-US")} events`;
   if (row.eventIds.length === 1) return `Event ${row.eventIds[0]}`;
   if (!row.targetType) return null;
-  return row.targetId ? `${targetTypeLabel(row.targetType)} ${row.targetId}` : targetTypeLabel(row.targetType);
+  if (row.targetId) return `${targetTypeLabel(row.targetType)} ${row.targetId}`;
+  const plural = Object.prototype.hasOwnProperty.call(TARGET_TYPE_PLURAL_LABELS, row.targetType) ? TARGET_TYPE_PLURAL_LABELS[row.targetType] : undefined;
+  return plural ?? targetTypeLabel(row.targetType);
 }
 
 /** Where a row sits: "Chain 3 · row #8" — the chain's number and the row's sequence number in it, never "3 / 8". */
