@@ -9,7 +9,7 @@ import Link from "next/link";
 import { useMemo } from "react";
 import { createColumnHelper, type SortingState } from "@tanstack/react-table";
 import { DataTable, type DataTableColumn, type DataTableFeatures } from "@/components/data-table/data-table";
-import { actionLabel, outcomeLabel, purposeLabel, targetText } from "@/lib/audit/labels";
+import { actionLabel, outcomeLabel, purposeLabel, purposeShortLabel, targetText } from "@/lib/audit/labels";
 import { formatUtc } from "@/lib/telemetry/format";
 import type { AuditRowDto } from "@/server/data/audit/audit-rows";
 
@@ -60,7 +60,12 @@ const COLUMNS: Array<DataTableColumn<AuditRowDto>> = [
     id: "purpose",
     header: "Purpose",
     enableSorting: false,
-    cell: ({ row }) => (row.original.purpose ? purposeLabel(row.original.purpose) : <span className="subtle">—</span>),
+    cell: ({ row }) =>
+      row.original.purpose ? (
+        <span title={`${purposeLabel(row.original.purpose)}${row.original.purposeDetail ? ` — ${row.original.purposeDetail}` : ""}`}>{purposeShortLabel(row.original.purpose)}</span>
+      ) : (
+        <span className="subtle">—</span>
+      ),
   }),
   helper.accessor((row) => targetText(row) ?? "", {
     id: "target",

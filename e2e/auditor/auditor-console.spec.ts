@@ -70,7 +70,7 @@ test("the auditor finds the rows a viewer's browsing left, opens one, verifies t
     for (const actor of await table.locator("tbody tr td:nth-child(2)").allTextContents()) expect(actor).toBe(viewer.email);
     const viewTableRow = table.locator("tbody tr", { has: page.locator(`a[href="/audit/${viewRow!.id}"]`) });
     await expect(viewTableRow).toContainText("Opened an event");
-    await expect(viewTableRow).toContainText("Directly improve the product");
+    await expect(viewTableRow.getByTitle("Directly improve the product")).toHaveText("Improve the product");
     await expect(viewTableRow).toContainText(`Event ${eventId}`);
     await expect(table.locator("tbody tr", { has: page.locator(`a[href="/audit/${listRow!.id}"]`) })).toContainText("Listed events");
 

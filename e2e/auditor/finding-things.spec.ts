@@ -82,14 +82,14 @@ test.describe("the auditor", () => {
     await page.waitForURL((url) => !url.searchParams.has("routine"));
 
     // ── A facet click filters: the viewer in "Actor", then "Revealed event content" in "Action" ──
-    const actorFacet = page.getByRole("region", { name: "Actor" });
+    const actorFacet = page.getByRole("region", { name: "Actor", exact: true });
     await actorFacet.getByRole("link", { name: new RegExp(`^${viewer.name}`) }).click();
     await page.waitForURL((url) => url.searchParams.getAll("person").join() === viewerId);
-    await expect(page.getByRole("region", { name: "Actor" }).getByRole("link", { name: new RegExp(`^${viewer.name}`) })).toHaveAttribute("aria-current", "true");
+    await expect(page.getByRole("region", { name: "Actor", exact: true }).getByRole("link", { name: new RegExp(`^${viewer.name}`) })).toHaveAttribute("aria-current", "true");
     expect(await shownIds(page)).toEqual(await idsWhere(`NOT ${ROUTINE} AND occurred_at >= $1::timestamptz AND actor_person_id = $2::uuid`, [since, viewerId]));
     for (const actor of await table.locator("tbody tr td:nth-child(2)").allTextContents()) expect(actor).toBe(viewer.email);
 
-    const actionFacet = page.getByRole("region", { name: "Action" });
+    const actionFacet = page.getByRole("region", { name: "Action", exact: true });
     const revealItem = actionFacet.getByRole("link", { name: /^Revealed event content/ });
     await expect(revealItem).toContainText("2");
     await revealItem.click();
@@ -98,21 +98,21 @@ test.describe("the auditor", () => {
     expect(reveals).toHaveLength(2);
     expect(await shownIds(page)).toEqual(reveals);
     // multi-select: a second action joins the first
-    await page.getByRole("region", { name: "Action" }).getByRole("link", { name: /^Exported events/ }).click();
+    await page.getByRole("region", { name: "Action", exact: true }).getByRole("link", { name: /^Exported events/ }).click();
     await page.waitForURL((url) => url.searchParams.getAll("action").join() === "events.reveal,events.export");
     expect(await shownIds(page)).toEqual(await idsWhere("occurred_at >= $1::timestamptz AND actor_person_id = $2::uuid AND action IN ('events.reveal', 'events.export')", [since, viewerId]));
 
     // ── The charts drill down: the viewer in "Content reveals", then today's column in "Denials" ──
     await page.goto(`/audit?from=${since}`);
-    const revealsChart = page.getByRole("region", { name: "Content reveals" });
+    const revealsChart = page.getByRole("region", { name: "Content reveals", exact: true });
     await expect(revealsChart.getByText(/^2 reveals by 1 person,/)).toBeVisible();
-    await revealsChart.getByRole("link", { name: viewer.email }).click();
+    await revealsChart.getByRole("link", { name: viewer.email, exact: true }).click();
     await page.waitForURL((url) => url.searchParams.get("person") === viewerId && url.searchParams.getAll("action").join() === "events.reveal");
     expect(new URL(page.url()).searchParams.getAll("outcome")).toEqual(["allowed"]);
     expect(await shownIds(page)).toEqual(reveals);
 
     await page.goto(`/audit?from=${since}`);
-    const denialsChart = page.getByRole("region", { name: "Denials" });
+    const denialsChart = page.getByRole("region", { name: "Denials", exact: true });
     const column = denialsChart.locator(`svg a[aria-label*="by ${viewer.name}"]`);
     await expect(column).toHaveCount(1);
     await column.click();

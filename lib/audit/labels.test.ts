@@ -11,10 +11,12 @@ import {
   hiddenRoutineText,
   outcomeLabel,
   purposeLabel,
+  purposeShortLabel,
   roleLabel,
   targetText,
 } from "./labels";
 import { isRoutine } from "./routine";
+import { PURPOSES } from "@/lib/telemetry/vocabulary";
 
 describe("audit labels", () => {
   it("labels every action, and no label is its code", () => {
@@ -92,5 +94,15 @@ describe("routine rows", () => {
     ["auth.sign_in", "allowed", false],
   ] as const)("%s %s → routine: %s", (action, outcome, routine) => {
     expect(isRoutine(action, outcome)).toBe(routine);
+  });
+});
+
+describe("short purposes for the table", () => {
+  it("shortens every purpose, and none is its code", () => {
+    for (const purpose of PURPOSES) {
+      expect(purposeShortLabel(purpose)).not.toBe(purpose);
+      expect(purposeShortLabel(purpose).length).toBeLessThanOrEqual(24);
+    }
+    expect(purposeShortLabel(null)).toBe("—");
   });
 });

@@ -36,6 +36,21 @@ export function purposeLabel(purpose: string | null): string {
   return has(PURPOSE_LABELS, purpose) ? PURPOSE_LABELS[purpose as Purpose] : purpose;
 }
 
+/** Short enough for a table cell; the full label goes in its title. */
+export const PURPOSE_SHORT_LABELS: Record<Purpose, string> = {
+  improve_product: "Improve the product",
+  evaluate_product: "Evaluate the product",
+  improve_models: "Improve the models",
+  guide_related_products: "Guide related products",
+  investigate_abuse: "Investigate abuse",
+  other: "Other (see the row)",
+};
+
+export function purposeShortLabel(purpose: string | null): string {
+  if (purpose === null || purpose === NONE_RECORDED) return "—";
+  return has(PURPOSE_SHORT_LABELS, purpose) ? PURPOSE_SHORT_LABELS[purpose as Purpose] : purpose;
+}
+
 export function employerLabel(employer: string | null): string {
   if (employer === null || employer === NONE_RECORDED) return "No employer recorded";
   return has(EMPLOYER_LABELS, employer) ? EMPLOYER_LABELS[employer as Employer] : employer;

@@ -81,8 +81,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <input id="f-event" name="eventId" type="text" className="mono" defaultValue={first(raw.eventId)} />
           </div>
           <div className="field">
-            <label htmlFor="f-machine">Touched machine (pseudonymous id)</label>
-            <input id="f-machine" name="machineId" type="text" className="mono" defaultValue={first(raw.machineId)} />
+            <label htmlFor="f-machine">Touched machine (id)</label>
+            <input id="f-machine" name="machineId" type="text" className="mono" placeholder="pseudonymous machine id" defaultValue={first(raw.machineId)} />
           </div>
         </div>
         {pickedActions.length > 1 ? pickedActions.map((action) => <input key={action} type="hidden" name="action" value={action} />) : null}
