@@ -82,7 +82,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </div>
           <div className="field">
             <label htmlFor="f-machine">Touched machine (id)</label>
-            <input id="f-machine" name="machineId" type="text" className="mono" placeholder="pseudonymous machine id" defaultValue={first(raw.machineId)} />
+            <input id="f-machine" name="machineId" type="text" className="mono" placeholder="pseudonymous id" defaultValue={first(raw.machineId)} />
           </div>
         </div>
         {pickedActions.length > 1 ? pickedActions.map((action) => <input key={action} type="hidden" name="action" value={action} />) : null}

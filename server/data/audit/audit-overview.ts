@@ -21,9 +21,9 @@ import {
   type AuditChartMetric,
   type AuditChartUnit,
 } from "@/lib/audit/chart-metrics";
-import { AUDIT_OUTCOMES, type AuditOutcome } from "@/lib/telemetry/vocabulary";
+import { AUDIT_OUTCOMES } from "@/lib/telemetry/vocabulary";
 import { Prisma } from "@/server/db/generated/client";
-import { auditRoutineSql, auditWhere, type AuditFacetDimension } from "./audit-rows";
+import { AUDIT_FACET_DIMENSIONS, auditDimensionSql, auditRoutineSql, auditWhere, type AuditFacetDimension } from "./audit-rows";
 
 type Tx = Prisma.TransactionClient;
 
@@ -63,51 +63,87 @@ const ACTOR_KEY = Prisma.sql`CASE WHEN actor_person_id IS NOT NULL THEN actor_pe
 
 const int = (value: unknown) => Number(value);
 
-async function simpleFacet(tx: Tx, filters: AuditFilters, dimension: AuditFacetDimension, column: Prisma.Sql, limit: number): Promise<FacetValue[]> {
-  const rows = await tx.$queryRaw<Array<{ key: string; n: number }>>`
-    SELECT ${column} AS key, count(*)::int AS n FROM audit_event
-    WHERE ${auditWhere(filters, { omit: [dimension] })}
-    GROUP BY 1 ORDER BY n DESC, key LIMIT ${limit}`;
-  return rows.map((row) => ({ key: row.key, count: int(row.n) }));
-}
+/** GROUPING(actor_key, action, outcome, purpose, employer) of each grouping set: a bit is set for each column NOT grouped by. */
+const SET_MASKS = { actor: 0b01111, action: 0b10111, outcome: 0b11011, purpose: 0b11101, employer: 0b11110 } as const;
+const FACET_LIMITS = { action: ACTION_FACET_LIMIT, other: 20 } as const;
 
-async function actorFacet(tx: Tx, filters: AuditFilters): Promise<AuditFacets["actor"]> {
+type FacetRow = { set_mask: number; key: string; routine: boolean | null; email: string | null; n: number };
+
+/**
+ * Every facet, the total and the routine rows hidden, in ONE scan of the rows
+ * the non-facet filters select: each row carries whether it passes each
+ * facet's own pick (m_*), GROUPING SETS group it once per facet, and each
+ * facet's count leaves its own pick out (FILTER). Outcome is grouped with the
+ * routine flag too, which yields the total and the hidden routine rows. Each
+ * facet is cut to its busiest values in SQL (row_number per set).
+ */
+async function facetCounts(tx: Tx, filters: AuditFilters) {
+  const flag = (dimension: AuditFacetDimension) => auditDimensionSql(filters, dimension) ?? Prisma.sql`TRUE`;
+  const visible = filters.routine === "hide" ? Prisma.sql`NOT routine` : Prisma.sql`TRUE`;
   const picked = filters.person ?? [];
-  // The picked people first (so a pick never drops out of its own list), then the busiest.
-  const rows = await tx.$queryRaw<Array<{ key: string; n: number; email: string | null }>>`
-    SELECT key, n, email FROM (
-      SELECT ${ACTOR_KEY} AS key, count(*)::int AS n, max(actor_email) AS email FROM audit_event
-      WHERE ${auditWhere(filters, { omit: ["actor"] })}
-      GROUP BY 1
-    ) grouped
-    ORDER BY key = ANY(${picked}::text[]) DESC, n DESC, key LIMIT ${ACTOR_FACET_LIMIT + picked.length + 1}`;
-  const limited = rows.length > ACTOR_FACET_LIMIT + picked.length;
-  const values = rows.slice(0, ACTOR_FACET_LIMIT + picked.length).map((row) => ({ key: row.key, count: int(row.n), email: row.email, name: null as string | null }));
-  return { values, limited };
-}
+  const actorLimit = ACTOR_FACET_LIMIT + picked.length + 1;
+  const rows = await tx.$queryRaw<FacetRow[]>`
+    WITH base AS (
+      SELECT ${ACTOR_KEY} AS actor_key, actor_email, action, outcome::text AS outcome,
+             COALESCE(purpose::text, ${NONE_RECORDED}) AS purpose, COALESCE(actor_employer::text, ${NONE_RECORDED}) AS employer,
+             ${auditRoutineSql()} AS routine,
+             ${flag("actor")} AS m_actor, ${flag("action")} AS m_action, ${flag("outcome")} AS m_outcome,
+             ${flag("purpose")} AS m_purpose, ${flag("employer")} AS m_employer
+      FROM audit_event
+      WHERE ${auditWhere(filters, { omit: AUDIT_FACET_DIMENSIONS, routine: "show" })}
+    ), grouped AS (
+      SELECT GROUPING(actor_key, action, outcome, purpose, employer) AS set_mask,
+             COALESCE(actor_key, action, outcome, purpose, employer) AS key,
+             CASE WHEN GROUPING(routine) = 0 THEN routine END AS routine,
+             max(actor_email) AS email,
+             CASE GROUPING(actor_key, action, outcome, purpose, employer)
+               WHEN ${SET_MASKS.actor} THEN count(*) FILTER (WHERE ${visible} AND m_action AND m_outcome AND m_purpose AND m_employer)
+               WHEN ${SET_MASKS.action} THEN count(*) FILTER (WHERE ${visible} AND m_actor AND m_outcome AND m_purpose AND m_employer)
+               WHEN ${SET_MASKS.outcome} THEN count(*) FILTER (WHERE m_actor AND m_action AND m_purpose AND m_employer)
+               WHEN ${SET_MASKS.purpose} THEN count(*) FILTER (WHERE ${visible} AND m_actor AND m_action AND m_outcome AND m_employer)
+               ELSE count(*) FILTER (WHERE ${visible} AND m_actor AND m_action AND m_outcome AND m_purpose)
+             END AS n
+      FROM base
+      GROUP BY GROUPING SETS ((actor_key), (action), (outcome, routine), (purpose), (employer))
+    ), ranked AS (
+      SELECT set_mask, key, routine, email, n,
+             row_number() OVER (PARTITION BY set_mask ORDER BY (set_mask = ${SET_MASKS.actor} AND key = ANY(${picked}::text[])) DESC, n DESC, key) AS rank
+      FROM grouped WHERE n > 0
+    )
+    SELECT set_mask, key, routine, email, n::int AS n FROM ranked
+    WHERE rank <= CASE set_mask WHEN ${SET_MASKS.actor} THEN ${actorLimit}::int WHEN ${SET_MASKS.action} THEN ${FACET_LIMITS.action}::int ELSE ${FACET_LIMITS.other}::int END
+    ORDER BY set_mask, rank`;
 
-/** Outcome counts (routine rows apart), the total and the routine rows the filters hide, from one scan. */
-async function outcomeCounts(tx: Tx, filters: AuditFilters) {
-  const rows = await tx.$queryRaw<Array<{ outcome: AuditOutcome; routine: boolean; n: number }>>`
-    SELECT outcome::text AS outcome, ${auditRoutineSql()} AS routine, count(*)::int AS n FROM audit_event
-    WHERE ${auditWhere(filters, { routine: "show", omit: ["outcome"] })}
-    GROUP BY 1, 2`;
+  const of = (mask: number) => rows.filter((row) => Number(row.set_mask) === mask);
+  const values = (mask: number) => of(mask).map((row) => ({ key: row.key, count: int(row.n) }));
+  const actorRows = of(SET_MASKS.actor);
+  const actor = {
+    values: actorRows.slice(0, actorLimit - 1).map((row) => ({ key: row.key, count: int(row.n), email: row.email, name: null as string | null })),
+    limited: actorRows.length >= actorLimit,
+  };
+
+  // Outcome: routine rows apart; they make the hidden count (for the picked outcomes).
   const hiding = filters.routine === "hide";
-  const picked = new Set<string>(filters.outcome ?? AUDIT_OUTCOMES);
+  const pickedOutcomes = new Set<string>(filters.outcome ?? AUDIT_OUTCOMES);
   let total = 0;
   let hiddenRoutine = 0;
   const byOutcome = new Map<string, number>();
-  for (const row of rows) {
+  for (const row of of(SET_MASKS.outcome)) {
     const count = int(row.n);
     if (hiding && row.routine) {
-      if (picked.has(row.outcome)) hiddenRoutine += count;
+      if (pickedOutcomes.has(row.key)) hiddenRoutine += count;
       continue;
     }
-    byOutcome.set(row.outcome, (byOutcome.get(row.outcome) ?? 0) + count);
-    if (picked.has(row.outcome)) total += count;
+    byOutcome.set(row.key, (byOutcome.get(row.key) ?? 0) + count);
+    if (pickedOutcomes.has(row.key)) total += count;
   }
-  const values = [...byOutcome].map(([key, count]) => ({ key, count })).sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
-  return { values, total, hiddenRoutine };
+  const outcome = [...byOutcome].map(([key, count]) => ({ key, count })).sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+
+  return {
+    total,
+    hiddenRoutine,
+    facets: { actor, action: { values: values(SET_MASKS.action) }, outcome: { values: outcome }, purpose: { values: values(SET_MASKS.purpose) }, employer: { values: values(SET_MASKS.employer) } },
+  };
 }
 
 /** The chart's time range: the filters' own, else the last 30 days; whole buckets. */
@@ -193,17 +229,8 @@ async function namePeople(tx: Tx, people: Array<{ key: string; email: string | n
 }
 
 export async function loadAuditOverview(tx: Tx, filters: AuditFilters, now = new Date()): Promise<AuditOverview> {
-  const outcome = await outcomeCounts(tx, filters);
-  const actor = await actorFacet(tx, filters);
-  const action = await simpleFacet(tx, filters, "action", Prisma.sql`action`, ACTION_FACET_LIMIT);
-  const purpose = await simpleFacet(tx, filters, "purpose", Prisma.sql`COALESCE(purpose::text, ${NONE_RECORDED})`, 20);
-  const employer = await simpleFacet(tx, filters, "employer", Prisma.sql`COALESCE(actor_employer::text, ${NONE_RECORDED})`, 20);
+  const { total, hiddenRoutine, facets } = await facetCounts(tx, filters);
   const charts = await auditCharts(tx, filters, now);
-  await namePeople(tx, [...actor.values, ...charts.series.flatMap((series) => series.people)]);
-  return {
-    total: outcome.total,
-    hiddenRoutine: outcome.hiddenRoutine,
-    facets: { actor, action: { values: action }, outcome: { values: outcome.values }, purpose: { values: purpose }, employer: { values: employer } },
-    charts,
-  };
+  await namePeople(tx, [...facets.actor.values, ...charts.series.flatMap((series) => series.people)]);
+  return { total, hiddenRoutine, facets, charts };
 }

@@ -136,9 +136,33 @@ function anyOrNone(column: Prisma.Sql, values: readonly string[], type: Prisma.S
   return Prisma.sql`(${Prisma.join(parts, " OR ")})`;
 }
 
+/** One facet's own filter as a predicate, or null when nothing is picked in it. */
+export function auditDimensionSql(filters: AuditFilters, dimension: AuditFacetDimension): Prisma.Sql | null {
+  switch (dimension) {
+    case "actor": {
+      if (!filters.person?.length) return null;
+      const ids = filters.person.filter((person) => person !== ANONYMOUS_ACTOR);
+      const people: Prisma.Sql[] = [];
+      if (ids.length > 0) people.push(Prisma.sql`actor_person_id = ANY(${ids}::uuid[])`);
+      if (ids.length < filters.person.length) people.push(Prisma.sql`(actor_person_id IS NULL AND actor_email IS NULL)`);
+      return Prisma.sql`(${Prisma.join(people, " OR ")})`;
+    }
+    case "action":
+      return filters.action?.length ? Prisma.sql`action = ANY(${filters.action}::text[])` : null;
+    case "outcome":
+      return filters.outcome?.length ? Prisma.sql`outcome = ANY(${filters.outcome}::audit_outcome[])` : null;
+    case "purpose":
+      return filters.purpose?.length ? anyOrNone(Prisma.sql`purpose`, filters.purpose, Prisma.sql`purpose`) : null;
+    case "employer":
+      return filters.employer?.length ? anyOrNone(Prisma.sql`actor_employer`, filters.employer, Prisma.sql`employer`) : null;
+  }
+}
+
+export const AUDIT_FACET_DIMENSIONS: readonly AuditFacetDimension[] = ["actor", "action", "outcome", "purpose", "employer"];
+
 /**
  * The WHERE clause for the console's filters (all parameterized). `omit`
- * leaves one facet's own filter out; `routine` overrides the filters' mode
+ * leaves facets' own filters out; `routine` overrides the filters' mode
  * ("only" selects the routine rows the filters would otherwise hide).
  */
 export function auditWhere(
@@ -149,17 +173,10 @@ export function auditWhere(
   const routine = options.routine ?? filters.routine ?? "hide";
   const parts: Prisma.Sql[] = [];
   if (filters.actor) parts.push(Prisma.sql`actor_email ILIKE ${`%${escapeLike(filters.actor.toLowerCase())}%`}`);
-  if (filters.person?.length && !omitted.has("actor")) {
-    const ids = filters.person.filter((person) => person !== ANONYMOUS_ACTOR);
-    const people: Prisma.Sql[] = [];
-    if (ids.length > 0) people.push(Prisma.sql`actor_person_id = ANY(${ids}::uuid[])`);
-    if (ids.length < filters.person.length) people.push(Prisma.sql`(actor_person_id IS NULL AND actor_email IS NULL)`);
-    parts.push(Prisma.sql`(${Prisma.join(people, " OR ")})`);
+  for (const dimension of AUDIT_FACET_DIMENSIONS) {
+    const predicate = omitted.has(dimension) ? null : auditDimensionSql(filters, dimension);
+    if (predicate) parts.push(predicate);
   }
-  if (filters.action?.length && !omitted.has("action")) parts.push(Prisma.sql`action = ANY(${filters.action}::text[])`);
-  if (filters.outcome?.length && !omitted.has("outcome")) parts.push(Prisma.sql`outcome = ANY(${filters.outcome}::audit_outcome[])`);
-  if (filters.purpose?.length && !omitted.has("purpose")) parts.push(anyOrNone(Prisma.sql`purpose`, filters.purpose, Prisma.sql`purpose`));
-  if (filters.employer?.length && !omitted.has("employer")) parts.push(anyOrNone(Prisma.sql`actor_employer`, filters.employer, Prisma.sql`employer`));
   if (filters.from) parts.push(Prisma.sql`occurred_at >= ${filters.from.toISOString()}::timestamptz`);
   if (filters.to) parts.push(Prisma.sql`occurred_at <= ${filters.to.toISOString()}::timestamptz`);
   if (filters.eventId) parts.push(Prisma.sql`(event_ids @> ARRAY[${filters.eventId}]::text[] OR target_id = ${filters.eventId})`);
