@@ -57,7 +57,7 @@ async function insertRows(url: string, rows: number): Promise<void> {
              'telemetry_event', CASE WHEN a.action = 'events.list' THEN ARRAY[gen_random_uuid()::text] ELSE '{}' END,
              md5('p' || i), md5('h' || i)
       FROM generate_series(0, $1::integer - 1) i
-      JOIN people p ON p.n = (i * 7919) % 200
+      JOIN people p ON p.n = (i::bigint * 7919) % 200
       CROSS JOIN LATERAL (SELECT (ARRAY['session.view','session.view','session.view','admin.view','audit.search','audit.search',
                                         'events.list','events.list','events.view','events.chart','events.reveal','events.export',
                                         'auth.sign_in','session.purpose_set','request.refused'])[1 + (i * 31) % 15] AS action) a`,
