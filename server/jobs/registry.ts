@@ -3,9 +3,10 @@
 // instances — never on a timer inside the web process.
 //
 // No "server-only": the job runner, started by scripts/start.ts, imports it.
+import { deliverNotificationsJob } from "./deliver-notifications";
 import type { JobDefinition } from "./job-definition";
 import { purgeExpiredSessionsJob } from "./purge-expired-sessions";
 import { purgeRateBucketsJob } from "./purge-rate-buckets";
 import { sealAuditLogJob } from "./seal-audit-log";
 
-export const JOBS: readonly JobDefinition[] = [purgeExpiredSessionsJob, purgeRateBucketsJob, sealAuditLogJob];
+export const JOBS: readonly JobDefinition[] = [purgeExpiredSessionsJob, purgeRateBucketsJob, sealAuditLogJob, deliverNotificationsJob];
