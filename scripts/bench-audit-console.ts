@@ -1,4 +1,4 @@
-// npm run bench:audit-console [-- --rows 1000000] [--keep]
+// npm run bench:audit-console [-- --rows 1000000] [--keep | --reuse tp_bench_xxxxxxxx]
 // What the audit console's overview costs on a large trail, on PostgreSQL
 // (DATABASE_URL, loopback only): the page of rows, each facet (GROUP BY …
 // LIMIT), the routine count and the charts, beside the floor of one
@@ -24,10 +24,11 @@ const REPEATS = 5;
 class BenchRefusal extends Error {}
 
 function options() {
-  const { values } = parseArgs({ options: { rows: { type: "string", default: "1000000" }, keep: { type: "boolean", default: false } }, allowPositionals: false });
+  const { values } = parseArgs({ options: { rows: { type: "string", default: "1000000" }, keep: { type: "boolean", default: false }, reuse: { type: "string" } }, allowPositionals: false });
   const rows = Number(values.rows);
   if (!Number.isInteger(rows) || rows < 10_000 || rows > 5_000_000) throw new BenchRefusal("--rows must be an integer from 10000 to 5000000.");
-  return { rows, keep: values.keep };
+  if (values.reuse !== undefined && !/^tp_bench_[0-9a-f]{8}$/.test(values.reuse)) throw new BenchRefusal("--reuse names a database an earlier --keep run left (tp_bench_xxxxxxxx).");
+  return { rows, keep: values.keep, reuse: values.reuse };
 }
 
 async function admin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -105,25 +106,28 @@ async function bench(database: Database, rows: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { rows, keep } = options();
+  const { rows: wanted, keep, reuse } = options();
   const env = parseEnv();
   if (!env.DATABASE_URL) throw new BenchRefusal("bench:audit-console needs PostgreSQL: set DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/postgres).");
   const url = new URL(env.DATABASE_URL);
   if (!LOOPBACK_HOSTS.has(url.hostname)) throw new BenchRefusal(`bench:audit-console runs against a loopback server only, not ${url.hostname}.`);
-  const name = `tp_bench_${randomBytes(4).toString("hex")}`;
+  const name = reuse ?? `tp_bench_${randomBytes(4).toString("hex")}`;
   const scratch = new URL(env.DATABASE_URL);
   scratch.pathname = `/${name}`;
-  await admin(env.DATABASE_URL, (client) => client.query(`CREATE DATABASE ${name}`));
   let database: Database | undefined;
+  if (!reuse) await admin(env.DATABASE_URL, (client) => client.query(`CREATE DATABASE ${name}`));
   try {
-    console.log(`Scratch database ${name}: migrating and inserting ${rows.toLocaleString("en-US")} synthetic audit rows…`);
-    await migrateDatabase({ env: { ...process.env, DATABASE_URL: scratch.toString() }, log: () => {} });
-    await insertRows(scratch.toString(), rows);
+    if (!reuse) {
+      console.log(`Scratch database ${name}: migrating and inserting ${wanted.toLocaleString("en-US")} synthetic audit rows…`);
+      await migrateDatabase({ env: { ...process.env, DATABASE_URL: scratch.toString() }, log: () => {} });
+      await insertRows(scratch.toString(), wanted);
+    }
     database = await connectDatabase({ databaseUrl: scratch.toString(), pgliteDataDir: env.pgliteDataDir, poolSize: 2 });
-    await bench(database, rows);
+    const [counted] = await database.prisma.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM audit_event`;
+    await bench(database, Number(counted?.n));
   } finally {
     await database?.close();
-    if (keep) console.log(`Kept ${name} (--keep): drop it with dropdb when done.`);
+    if (keep || reuse) console.log(`Kept ${name} (--keep): drop it with dropdb when done.`);
     else await admin(env.DATABASE_URL, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
   }
 }

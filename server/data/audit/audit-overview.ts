@@ -57,25 +57,23 @@ export type AuditCharts = { unit: AuditChartUnit; from: string; to: string; buck
 
 export type AuditOverview = { total: number; hiddenRoutine: number; facets: AuditFacets; charts: AuditCharts };
 
-/** The actor key of a row: person id, else "email:<address>", else "anonymous". */
-const ACTOR_KEY = Prisma.sql`CASE WHEN actor_person_id IS NOT NULL THEN actor_person_id::text
-  WHEN actor_email IS NOT NULL THEN 'email:' || actor_email ELSE ${ANONYMOUS_ACTOR} END`;
-
 const int = (value: unknown) => Number(value);
 
-/** GROUPING(actor_key, action, outcome, purpose, employer) of each grouping set: a bit is set for each column NOT grouped by. */
-const SET_MASKS = { actor: 0b01111, action: 0b10111, outcome: 0b11011, purpose: 0b11101, employer: 0b11110 } as const;
+/** GROUPING(actor_person_id, actor_email, action, outcome, purpose, actor_employer) of each set: a bit is set for each column NOT grouped by. */
+const SET_MASKS = { actor: 0b001111, action: 0b110111, outcome: 0b111011, purpose: 0b111101, employer: 0b111110 } as const;
 const FACET_LIMITS = { action: ACTION_FACET_LIMIT, other: 20 } as const;
 
 type FacetRow = { set_mask: number; key: string; routine: boolean | null; email: string | null; n: number };
 
 /**
  * Every facet, the total and the routine rows hidden, in ONE scan of the rows
- * the non-facet filters select: each row carries whether it passes each
- * facet's own pick (m_*), GROUPING SETS group it once per facet, and each
- * facet's count leaves its own pick out (FILTER). Outcome is grouped with the
- * routine flag too, which yields the total and the hidden routine rows. Each
- * facet is cut to its busiest values in SQL (row_number per set).
+ * the non-facet filters select: they are first counted per combination of the
+ * facets' columns (a parallel aggregate with two aggregates per row); each
+ * combination carries whether it passes each facet's own pick (m_*); GROUPING
+ * SETS then group the combinations once per facet, and each facet's count
+ * leaves its own pick out (FILTER). Outcome is grouped with the routine flag
+ * too, which yields the total and the hidden routine rows. Each facet is cut
+ * to its busiest values in SQL (row_number per set).
  */
 async function facetCounts(tx: Tx, filters: AuditFilters) {
   const flag = (dimension: AuditFacetDimension) => auditDimensionSql(filters, dimension) ?? Prisma.sql`TRUE`;
@@ -83,32 +81,49 @@ async function facetCounts(tx: Tx, filters: AuditFilters) {
   const picked = filters.person ?? [];
   const actorLimit = ACTOR_FACET_LIMIT + picked.length + 1;
   const rows = await tx.$queryRaw<FacetRow[]>`
-    WITH base AS (
-      SELECT ${ACTOR_KEY} AS actor_key, actor_email, action, outcome::text AS outcome,
-             COALESCE(purpose::text, ${NONE_RECORDED}) AS purpose, COALESCE(actor_employer::text, ${NONE_RECORDED}) AS employer,
-             ${auditRoutineSql()} AS routine,
-             ${flag("actor")} AS m_actor, ${flag("action")} AS m_action, ${flag("outcome")} AS m_outcome,
-             ${flag("purpose")} AS m_purpose, ${flag("employer")} AS m_employer
+    WITH combos AS (
+      -- one row per combination of the facets' columns (a few thousand), in one (parallel) pass;
+      -- actor_email here is the email of rows without a person only, so the filters read the same
+      SELECT actor_person_id, CASE WHEN actor_person_id IS NULL THEN actor_email END AS actor_email,
+             action, outcome, purpose, actor_employer, max(audit_event.actor_email) AS email, count(*) AS n
       FROM audit_event
       WHERE ${auditWhere(filters, { omit: AUDIT_FACET_DIMENSIONS, routine: "show" })}
+      GROUP BY 1, 2, 3, 4, 5, 6
+    ), base AS (
+      SELECT combos.*, ${auditRoutineSql()} AS routine,
+             ${flag("actor")} AS m_actor, ${flag("action")} AS m_action, ${flag("outcome")} AS m_outcome,
+             ${flag("purpose")} AS m_purpose, ${flag("employer")} AS m_employer
+      FROM combos
     ), grouped AS (
-      SELECT GROUPING(actor_key, action, outcome, purpose, employer) AS set_mask,
-             COALESCE(actor_key, action, outcome, purpose, employer) AS key,
+      SELECT GROUPING(actor_person_id, actor_email, action, outcome, purpose, actor_employer) AS set_mask,
+             actor_person_id, actor_email, action, outcome, purpose, actor_employer,
              CASE WHEN GROUPING(routine) = 0 THEN routine END AS routine,
-             max(actor_email) AS email,
-             CASE GROUPING(actor_key, action, outcome, purpose, employer)
-               WHEN ${SET_MASKS.actor} THEN count(*) FILTER (WHERE ${visible} AND m_action AND m_outcome AND m_purpose AND m_employer)
-               WHEN ${SET_MASKS.action} THEN count(*) FILTER (WHERE ${visible} AND m_actor AND m_outcome AND m_purpose AND m_employer)
-               WHEN ${SET_MASKS.outcome} THEN count(*) FILTER (WHERE m_actor AND m_action AND m_purpose AND m_employer)
-               WHEN ${SET_MASKS.purpose} THEN count(*) FILTER (WHERE ${visible} AND m_actor AND m_action AND m_outcome AND m_employer)
-               ELSE count(*) FILTER (WHERE ${visible} AND m_actor AND m_action AND m_outcome AND m_purpose)
-             END AS n
+             max(email) AS email,
+             sum(n) FILTER (WHERE ${visible} AND m_action AND m_outcome AND m_purpose AND m_employer) AS n_actor,
+             sum(n) FILTER (WHERE ${visible} AND m_actor AND m_outcome AND m_purpose AND m_employer) AS n_action,
+             sum(n) FILTER (WHERE m_actor AND m_action AND m_purpose AND m_employer) AS n_outcome,
+             sum(n) FILTER (WHERE ${visible} AND m_actor AND m_action AND m_outcome AND m_employer) AS n_purpose,
+             sum(n) FILTER (WHERE ${visible} AND m_actor AND m_action AND m_outcome AND m_purpose) AS n_employer
       FROM base
-      GROUP BY GROUPING SETS ((actor_key), (action), (outcome, routine), (purpose), (employer))
+      GROUP BY GROUPING SETS ((actor_person_id, actor_email), (action), (outcome, routine), (purpose), (actor_employer))
+    ), keyed AS (
+      SELECT set_mask, routine, email,
+             CASE set_mask
+               WHEN ${SET_MASKS.actor} THEN COALESCE(actor_person_id::text, 'email:' || actor_email, ${ANONYMOUS_ACTOR})
+               WHEN ${SET_MASKS.action} THEN action
+               WHEN ${SET_MASKS.outcome} THEN outcome::text
+               WHEN ${SET_MASKS.purpose} THEN COALESCE(purpose::text, ${NONE_RECORDED})
+               ELSE COALESCE(actor_employer::text, ${NONE_RECORDED})
+             END AS key,
+             CASE set_mask
+               WHEN ${SET_MASKS.actor} THEN n_actor WHEN ${SET_MASKS.action} THEN n_action WHEN ${SET_MASKS.outcome} THEN n_outcome
+               WHEN ${SET_MASKS.purpose} THEN n_purpose ELSE n_employer
+             END AS n
+      FROM grouped
     ), ranked AS (
       SELECT set_mask, key, routine, email, n,
              row_number() OVER (PARTITION BY set_mask ORDER BY (set_mask = ${SET_MASKS.actor} AND key = ANY(${picked}::text[])) DESC, n DESC, key) AS rank
-      FROM grouped WHERE n > 0
+      FROM keyed WHERE n > 0
     )
     SELECT set_mask, key, routine, email, n::int AS n FROM ranked
     WHERE rank <= CASE set_mask WHEN ${SET_MASKS.actor} THEN ${actorLimit}::int WHEN ${SET_MASKS.action} THEN ${FACET_LIMITS.action}::int ELSE ${FACET_LIMITS.other}::int END
@@ -164,21 +179,34 @@ async function auditCharts(tx: Tx, filters: AuditFilters, now: Date): Promise<Au
     }),
     " ",
   );
-  // The metrics define their own actions and outcomes; every other filter applies.
+  // The metrics define their own actions and outcomes; every other filter applies. Only the rows some
+  // metric counts are read; they are grouped per bucket, metric and person first (a few thousand groups at
+  // most), and only those groups are ranked and folded into "everyone else".
+  const anyMetric = Prisma.join(
+    AUDIT_CHART_METRICS.map((metric) => {
+      const spec = AUDIT_CHART_METRIC_SPECS[metric];
+      const action = spec.actions ? Prisma.sql`action = ANY(${[...spec.actions]}::text[])` : Prisma.sql`TRUE`;
+      return Prisma.sql`(outcome = ANY(${[...spec.outcomes]}::audit_outcome[]) AND ${action})`;
+    }),
+    " OR ",
+  );
   const rows = await tx.$queryRaw<Array<{ bucket: string; metric: AuditChartMetric; key: string | null; email: string | null; n: number }>>`
     WITH counted AS (
-      SELECT to_char(date_trunc(${unit}, occurred_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS bucket,
-             CASE ${metricSql} END AS metric, ${ACTOR_KEY} AS key, actor_email
+      SELECT date_trunc(${unit}, occurred_at AT TIME ZONE 'UTC') AS bucket, CASE ${metricSql} END AS metric,
+             actor_person_id, CASE WHEN actor_person_id IS NULL THEN actor_email END AS anon_email, max(actor_email) AS email, count(*) AS n
       FROM audit_event
       WHERE ${auditWhere(filters, { omit: ["action", "outcome"] })}
         AND occurred_at >= ${from.toISOString()}::timestamptz AND occurred_at <= ${to.toISOString()}::timestamptz
+        AND (${anyMetric})
+      GROUP BY 1, 2, 3, 4
+    ), keyed AS (
+      SELECT bucket, metric, COALESCE(actor_person_id::text, 'email:' || anon_email, ${ANONYMOUS_ACTOR}) AS key, email, n FROM counted
     ), ranked AS (
-      SELECT metric, key, row_number() OVER (PARTITION BY metric ORDER BY count(*) DESC, key) AS rank
-      FROM counted WHERE metric IS NOT NULL GROUP BY metric, key
+      SELECT metric, key, row_number() OVER (PARTITION BY metric ORDER BY sum(n) DESC, key) AS rank FROM keyed GROUP BY metric, key
     )
-    SELECT c.bucket, c.metric, CASE WHEN r.rank <= ${CHART_TOP_PEOPLE} THEN c.key END AS key,
-           max(CASE WHEN r.rank <= ${CHART_TOP_PEOPLE} THEN c.actor_email END) AS email, count(*)::int AS n
-    FROM counted c JOIN ranked r ON r.metric = c.metric AND r.key = c.key
+    SELECT to_char(k.bucket, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS bucket, k.metric, CASE WHEN r.rank <= ${CHART_TOP_PEOPLE} THEN k.key END AS key,
+           max(CASE WHEN r.rank <= ${CHART_TOP_PEOPLE} THEN k.email END) AS email, sum(k.n)::int AS n
+    FROM keyed k JOIN ranked r ON r.metric = k.metric AND r.key = k.key
     GROUP BY 1, 2, 3`;
   const index = new Map(buckets.map((bucket, i) => [bucket, i]));
   const series = AUDIT_CHART_METRICS.map((metric): AuditChartSeries => {

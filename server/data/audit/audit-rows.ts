@@ -194,7 +194,11 @@ export function auditPageQuery(where: Prisma.Sql, sort: AuditSort, cursor: Audit
       ? Prisma.sql`AND (occurred_at, id) < (${cursor.occurredAt}::timestamptz, ${cursor.id}::bigint)`
       : Prisma.sql`AND (occurred_at, id) > (${cursor.occurredAt}::timestamptz, ${cursor.id}::bigint)`
     : Prisma.empty;
-  const order = descending ? Prisma.sql`ORDER BY occurred_at DESC, id DESC` : Prisma.sql`ORDER BY occurred_at ASC, id ASC`;
+  // Qualified: a bare `occurred_at` in ORDER BY would name the output column (the formatted text),
+  // which sorts the same but cannot use the (occurred_at, id) index: a full scan and sort per page.
+  const order = descending
+    ? Prisma.sql`ORDER BY audit_event.occurred_at DESC, audit_event.id DESC`
+    : Prisma.sql`ORDER BY audit_event.occurred_at ASC, audit_event.id ASC`;
   return Prisma.sql`SELECT ${SELECT_COLUMNS} FROM audit_event WHERE ${where} ${after} ${order} LIMIT ${limit}`;
 }
 
