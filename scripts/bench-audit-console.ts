@@ -15,7 +15,7 @@ import { auditSearchSchema } from "../lib/audit/audit-query";
 import { ConfigError, parseEnv } from "../server/config/env";
 import { connectDatabase, type Database } from "../server/db/connect";
 import { migrateDatabase } from "../server/db/migrate";
-import { loadAuditOverview } from "../server/data/audit/audit-overview";
+import { auditCharts, facetCounts, loadAuditOverview } from "../server/data/audit/audit-overview";
 import { auditPageQuery, auditWhere } from "../server/data/audit/audit-rows";
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
@@ -101,6 +101,8 @@ async function bench(database: Database, rows: number): Promise<void> {
     console.log(`${name}:`);
     const { cursor, limit, sort, ...filters } = auditSearchSchema.parse(query);
     await time("page of 50 rows", () => prisma.$queryRaw(auditPageQuery(auditWhere(filters), sort, cursor, limit + 1)));
+    await time("  of which facets, total and routine count", () => prisma.$transaction((tx) => facetCounts(tx, filters), { timeout: 120_000 }));
+    await time("  of which charts", () => prisma.$transaction((tx) => auditCharts(tx, filters, new Date()), { timeout: 120_000 }));
     await time("overview (5 facets, routine count, charts)", () => prisma.$transaction((tx) => loadAuditOverview(tx, filters), { timeout: 120_000 }));
   }
 }

@@ -75,7 +75,7 @@ type FacetRow = { set_mask: number; key: string; routine: boolean | null; email:
  * too, which yields the total and the hidden routine rows. Each facet is cut
  * to its busiest values in SQL (row_number per set).
  */
-async function facetCounts(tx: Tx, filters: AuditFilters) {
+export async function facetCounts(tx: Tx, filters: AuditFilters) {
   const flag = (dimension: AuditFacetDimension) => auditDimensionSql(filters, dimension) ?? Prisma.sql`TRUE`;
   const visible = filters.routine === "hide" ? Prisma.sql`NOT routine` : Prisma.sql`TRUE`;
   const picked = filters.person ?? [];
@@ -168,7 +168,7 @@ function chartRange(filters: AuditFilters, now: Date): { from: Date; to: Date; u
   return { from, to, unit: chartUnitFor(from, to) };
 }
 
-async function auditCharts(tx: Tx, filters: AuditFilters, now: Date): Promise<AuditCharts> {
+export async function auditCharts(tx: Tx, filters: AuditFilters, now: Date): Promise<AuditCharts> {
   const { from, to, unit } = chartRange(filters, now);
   const buckets = chartBuckets(from, to, unit);
   const metricSql = Prisma.join(
