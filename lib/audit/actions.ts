@@ -34,6 +34,7 @@ export const AUDIT_ACTIONS = [
   "audit.view",
   "audit.export",
   "audit.verify",
+  "audit.disclosure_receipt",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -69,4 +70,5 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "audit.view": "Opened an audit row",
   "audit.export": "Exported audit rows",
   "audit.verify": "Verified the audit trail",
+  "audit.disclosure_receipt": "Requested a disclosure receipt",
 };
