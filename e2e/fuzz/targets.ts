@@ -260,11 +260,14 @@ const AUDIT_FILTERS: Record<string, fc.Arbitrary<string>> = {
   actor: text("viewer.copilot@github.example", "admin@github.example"),
   action: listOf(AUDIT_ACTIONS),
   outcome: text(...AUDIT_OUTCOMES),
-  purpose: text(...PURPOSES),
+  purpose: text(...PURPOSES, "none"),
   from: dateText,
   to: dateText,
   eventId: fc.oneof(fc.uuid(), fc.constantFrom(...HOSTILE_UUID_TEXT), hostileText),
   machineId: text("a".repeat(64)),
+  person: fc.oneof(fc.uuid(), fc.constantFrom("anonymous", ...HOSTILE_UUID_TEXT), hostileText),
+  employer: text(...EMPLOYERS, "none"),
+  routine: text("hide", "show"),
 };
 
 /** The parameters each list route reads (its query schema in lib/); routes not listed take none. */
