@@ -62,7 +62,7 @@ export type FuzzTarget = {
   name: string;
   kind: TargetKind;
   /** session: the data layer's gate decides and audits; key: an ingestion key; public: no access decision */
-  auth: "session" | "ingestion-key" | "public";
+  auth: "session" | "ingestion-key" | "token" | "public";
   arbitrary: fc.Arbitrary<FuzzInput>;
 };
 

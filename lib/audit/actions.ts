@@ -33,6 +33,7 @@ export const AUDIT_ACTIONS = [
   "audit.view",
   "audit.export",
   "audit.verify",
+  "audit.checkpoints",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -67,4 +68,5 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "audit.view": "Opened an audit row",
   "audit.export": "Exported audit rows",
   "audit.verify": "Verified the audit trail",
+  "audit.checkpoints": "Viewed signed checkpoints of the audit log",
 };

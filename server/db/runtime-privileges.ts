@@ -46,6 +46,10 @@ export const RUNTIME_TABLE_GRANTS: Readonly<Record<string, TableGrant>> = {
   audit_merkle_leaf: { privileges: ["SELECT", "INSERT"] },
   audit_checkpoint: { privileges: ["SELECT", "INSERT"] },
   audit_log_state: { privileges: ["SELECT", "UPDATE"], updateColumns: ["tree_size", "frontier", "floor_id", "pending_id", "pending_xmax", "updated_at"] },
+  // Verification resume points, witnesses' cosignatures of our checkpoints, and what we witnessed for another log: appended, never changed.
+  audit_verification: { privileges: ["SELECT", "INSERT"] },
+  audit_checkpoint_cosignature: { privileges: ["SELECT", "INSERT"] },
+  audit_witnessed_checkpoint: { privileges: ["SELECT", "INSERT"] },
 };
 
 /**

@@ -7,5 +7,13 @@ import type { JobDefinition } from "./job-definition";
 import { purgeExpiredSessionsJob } from "./purge-expired-sessions";
 import { purgeRateBucketsJob } from "./purge-rate-buckets";
 import { sealAuditLogJob } from "./seal-audit-log";
+import { submitAuditWitnessesJob } from "./submit-audit-witnesses";
+import { verifyAuditTrailFullJob } from "./verify-audit-trail-full";
 
-export const JOBS: readonly JobDefinition[] = [purgeExpiredSessionsJob, purgeRateBucketsJob, sealAuditLogJob];
+export const JOBS: readonly JobDefinition[] = [
+  purgeExpiredSessionsJob,
+  purgeRateBucketsJob,
+  sealAuditLogJob,
+  submitAuditWitnessesJob,
+  verifyAuditTrailFullJob,
+];

@@ -17,6 +17,7 @@ export type PortalMetrics = {
   intakeEvents: client.Counter<"endpoint" | "result">;
   jobQueueDepth: client.Gauge<"queue" | "state">;
   jobRuns: client.Counter<"queue" | "result">;
+  auditWitnessSubmissions: client.Counter<"witness" | "result">;
 };
 
 const key = Symbol.for("telemetry-portal.metrics");
@@ -42,6 +43,12 @@ export function getMetrics(): PortalMetrics {
       intakeEvents: new client.Counter({ name: "portal_intake_events_total", help: "Telemetry events received, by endpoint and result (accepted, refused)", labelNames: ["endpoint", "result"], registers: [registry] }),
       jobQueueDepth: new client.Gauge({ name: "portal_job_queue_depth", help: "Jobs waiting or running, by queue", labelNames: ["queue", "state"], registers: [registry] }),
       jobRuns: new client.Counter({ name: "portal_job_runs_total", help: "Background jobs finished, by queue and result", labelNames: ["queue", "result"], registers: [registry] }),
+      auditWitnessSubmissions: new client.Counter({
+        name: "portal_audit_witness_submissions_total",
+        help: "Audit checkpoints submitted to witnesses, by witness (key name) and result (cosigned, refused, unreachable)",
+        labelNames: ["witness", "result"],
+        registers: [registry],
+      }),
     };
   }
   return holder[key];
