@@ -182,7 +182,7 @@ async function verifyLogFrom(
   const failures: string[] = [];
   const signed: Signed[] = [];
   const stored = await prisma.$queryRaw<Array<{ tree_size: string; root_hash: string; note: string }>>`
-    SELECT tree_size::text, root_hash, note FROM audit_checkpoint WHERE tree_size >= ${BigInt(resume.treeSize)} ORDER BY tree_size`;
+    SELECT c.tree_size::text, c.root_hash, c.note FROM audit_checkpoint c WHERE c.tree_size >= ${BigInt(resume.treeSize)} ORDER BY c.tree_size`;
   for (const row of stored) {
     const where = `stored checkpoint at size ${row.tree_size}`;
     try {

@@ -41,7 +41,7 @@ export async function verifyAuditCheckpoints(prisma: Reader, options: { verifier
   const seen: Seen[] = [];
 
   const stored = await prisma.$queryRaw<Array<{ tree_size: string; root_hash: string; note: string }>>`
-    SELECT tree_size::text, root_hash, note FROM audit_checkpoint ORDER BY tree_size`;
+    SELECT c.tree_size::text, c.root_hash, c.note FROM audit_checkpoint c ORDER BY c.tree_size`;
   for (const row of stored) {
     const where = `stored checkpoint at size ${row.tree_size}`;
     try {

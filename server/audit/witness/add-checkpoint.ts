@@ -81,7 +81,7 @@ export async function addWitnessCheckpoint(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`audit-witness:${origin}`}))`;
       const [latest] = await tx.$queryRaw<Array<{ tree_size: string; root_hash: string; cosignature: string }>>`
-        SELECT tree_size::text, root_hash, cosignature FROM audit_witnessed_checkpoint WHERE origin = ${origin} ORDER BY tree_size DESC LIMIT 1`;
+        SELECT w.tree_size::text, w.root_hash, w.cosignature FROM audit_witnessed_checkpoint w WHERE w.origin = ${origin} ORDER BY w.tree_size DESC LIMIT 1`;
       const latestSize = latest ? Number(latest.tree_size) : 0;
       const latestRoot = latest ? Buffer.from(latest.root_hash, "hex") : emptyRoot();
       if (request.oldSize !== latestSize) {

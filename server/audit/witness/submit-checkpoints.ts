@@ -31,10 +31,12 @@ const TIMEOUT_MS = 10_000;
 
 type Fetch = typeof fetch;
 
-export async function submitToWitnesses(prisma: PrismaClient, witnesses: readonly Witness[], options: { fetch?: Fetch } = {}): Promise<WitnessOutcome[]> {
+type Db = Pick<PrismaClient, "$queryRaw" | "$executeRaw">;
+
+export async function submitToWitnesses(prisma: Db, witnesses: readonly Witness[], options: { fetch?: Fetch } = {}): Promise<WitnessOutcome[]> {
   if (witnesses.length === 0) return [];
   const [latest] = await prisma.$queryRaw<Array<{ tree_size: string; note: string }>>`
-    SELECT tree_size::text, note FROM audit_checkpoint ORDER BY tree_size DESC LIMIT 1`;
+    SELECT c.tree_size::text, c.note FROM audit_checkpoint c ORDER BY c.tree_size DESC LIMIT 1`;
   const outcomes: WitnessOutcome[] = [];
   for (const witness of witnesses) {
     const base = { witness: witness.verifier.name, url: witness.url };
@@ -49,7 +51,7 @@ export async function submitToWitnesses(prisma: PrismaClient, witnesses: readonl
   return outcomes;
 }
 
-async function submitOne(prisma: PrismaClient, witness: Witness, treeSize: number, note: string, doFetch: Fetch): Promise<Omit<WitnessOutcome, "witness" | "url">> {
+async function submitOne(prisma: Db, witness: Witness, treeSize: number, note: string, doFetch: Fetch): Promise<Omit<WitnessOutcome, "witness" | "url">> {
   const name = witness.verifier.name;
   const [done] = await prisma.$queryRaw<Array<{ found: boolean }>>`
     SELECT EXISTS (SELECT 1 FROM audit_checkpoint_cosignature WHERE witness = ${name} AND tree_size = ${BigInt(treeSize)}) AS found`;

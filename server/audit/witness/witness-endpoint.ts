@@ -8,6 +8,7 @@ import "server-only";
 import { timingSafeEqual, createHash } from "node:crypto";
 import { getEnv } from "@/server/config/env";
 import { getPrisma } from "@/server/db/client";
+import type { PrismaClient } from "@/server/db/generated/client";
 import { isDatabaseUnavailable } from "@/server/db/unavailable";
 import { addWitnessCheckpoint } from "./add-checkpoint";
 import { loadWitnessServerConfig, type WitnessServerConfig } from "./witness-config";
@@ -32,6 +33,12 @@ export async function handleAddCheckpoint(request: Request): Promise<Response> {
     console.error("The witness is misconfigured:", error instanceof Error ? error.message : error);
     return refusal(503, "unavailable", "The witness is misconfigured; its operator has been told.", { "Retry-After": "60" });
   }
+  return answerAddCheckpoint(request, { config, prisma: getPrisma });
+}
+
+/** The answer to one add-checkpoint request, given the witness's configuration and database. */
+export async function answerAddCheckpoint(request: Request, deps: { config: WitnessServerConfig; prisma: () => Promise<PrismaClient> }): Promise<Response> {
+  const { config } = deps;
   const presented = /^Bearer (\S+)$/.exec(request.headers.get("authorization") ?? "")?.[1];
   if (!presented) return refusal(401, "unauthenticated", "A witness submission needs Authorization: Bearer <AUDIT_WITNESS_TOKEN of this witness>.", { "WWW-Authenticate": 'Bearer realm="audit-witness"' });
   if (!config.enabled) return refusal(401, "unauthenticated", config.reason, { "WWW-Authenticate": 'Bearer realm="audit-witness"' });
@@ -47,7 +54,7 @@ export async function handleAddCheckpoint(request: Request): Promise<Response> {
     return refusal(400, "invalid_input", "The request body could not be read as text.");
   }
   try {
-    const answer = await addWitnessCheckpoint(await getPrisma(), config, body);
+    const answer = await addWitnessCheckpoint(await deps.prisma(), config, body);
     if (answer.status === 200) return new Response(answer.cosignature, { status: 200, headers: { ...PRIVATE, "Content-Type": "text/plain; charset=utf-8" } });
     if (answer.status === 409) return new Response(`${answer.latestSize}\n`, { status: 409, headers: { ...PRIVATE, "Content-Type": "text/x.tlog.size" } });
     const code = { 400: "invalid_input", 403: "forbidden", 404: "not_found", 422: "inconsistent" }[answer.status];
