@@ -165,6 +165,7 @@ describe.each(logTargets.map((target, i) => ({ name: target.name, log: target, w
           `DELETE FROM audit_merkle_leaf WHERE leaf_index >= ${keep}`,
           `DELETE FROM audit_checkpoint WHERE tree_size > ${keep}`,
           `DELETE FROM audit_checkpoint_cosignature`,
+          `UPDATE audit_log_state SET tree_size = ${keep}, frontier = NULL WHERE id = 1`,
         ],
         async (tx) => {
           // The rewound log signs a checkpoint at its new size, as the sealer would.
