@@ -10,6 +10,7 @@ import { AUDIT_OUTCOMES, PURPOSES, PURPOSE_LABELS } from "@/lib/telemetry/vocabu
 import { searchAuditEvents } from "@/server/data/audit/search-audit-events";
 import { loadForPage } from "@/server/http/page-guard";
 import { verifyNowAction } from "./actions";
+import { AuditCheckpointSection } from "./checkpoint-section";
 
 export const metadata: Metadata = { title: "Audit trail" };
 
@@ -110,6 +111,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       {result.ok ? (
         <>
           <VerifyPanel action={verifyNowAction} last={result.value.lastVerification} />
+          <AuditCheckpointSection />
           <AuditTable items={result.value.items} descending={params.get("sort") !== "time_asc"} baseQuery={filterParams.toString()} />
           <nav className="pager" aria-label="Pages">
             <span className="subtle">{result.value.items.length} rows on this page</span>
