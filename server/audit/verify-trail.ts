@@ -82,6 +82,7 @@ export async function verifyAuditTrail(prisma: Reader, options: VerifyTrailOptio
     startLabel: resume ? "verified" : "checkpoint",
     copyClient: options.copyClient,
     onProgress: options.onProgress,
+    withHeads: true,
   });
   if (!chains.ok && chains.firstFailure) failures.push(chains.firstFailure.reason);
 

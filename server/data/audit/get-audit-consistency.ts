@@ -3,7 +3,6 @@
 // (audit.checkpoints, target audit_consistency): `from` and `to` are tree
 // sizes of stored checkpoints; `to` defaults to the newest.
 import "server-only";
-import { z } from "zod";
 import { fromSearchParams, integerParam, queryObject } from "@/lib/http/query-params";
 import { audited } from "@/server/access/audited";
 import { ProofUnavailableError, buildConsistencyBundle, type ConsistencyBundle } from "@/server/audit/checkpoints/proof-bundle";
