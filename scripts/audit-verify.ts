@@ -1,6 +1,7 @@
 // npm run audit:verify [-- --full] [--public-key <key or file>]
 // npm run audit:verify -- --checkpoints <file.json>    (after a retention purge)
 // npm run audit:verify -- --bundle <bundle.json> --public-key <key or file>
+// npm run audit:verify -- --receipt <receipt.json> --public-key <key or file>
 // Verifies the configured database's audit trail (DATABASE_URL, or the
 // embedded PGlite under DATA_DIR — stop the portal first: one process per
 // PGlite directory): INCREMENTALLY from the last successful verification by
@@ -32,6 +33,7 @@ import { verifyAuditCheckpoints } from "../server/audit/checkpoints/verify-check
 import { verifyAuditTrail, type TrailVerification } from "../server/audit/verify-trail";
 import { loadWitnesses, type Witness } from "../server/audit/witness/witness-config";
 import { submitToWitnesses } from "../server/audit/witness/submit-checkpoints";
+import { ReceiptFileError, checkDisclosureIndex, describeReceiptVerdict, parseReceiptText, verifyDisclosureReceipt } from "../server/audit/checkpoints/disclosure-receipt";
 
 const MAX_FAILURES_PRINTED = 20;
 
@@ -118,13 +120,34 @@ function verifyBundleFile(file: string, verifier: NoteVerifier | undefined): num
   return 0;
 }
 
+/** --receipt: a disclosure receipt (GET /api/v1/audit/disclosures) checked with the key alone, no database. */
+function verifyReceiptFile(file: string, verifier: NoteVerifier | undefined): number {
+  if (!verifier) throw new UsageError("--receipt needs --public-key (the key printed by npm run audit:public-key, obtained from someone other than the database's operator).");
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`Cannot read the disclosure receipt ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
+  }
+  const { code, lines } = describeReceiptVerdict(verifyDisclosureReceipt(parseReceiptText(text, file), verifier), verifier);
+  for (const line of lines) console.log(line);
+  return code;
+}
+
 async function run(): Promise<number> {
   const { values } = parseArgs({
-    options: { checkpoints: { type: "string" }, "public-key": { type: "string" }, bundle: { type: "string" }, full: { type: "boolean", default: false } },
+    options: {
+      checkpoints: { type: "string" },
+      "public-key": { type: "string" },
+      bundle: { type: "string" },
+      receipt: { type: "string" },
+      full: { type: "boolean", default: false },
+    },
     allowPositionals: false,
   });
   const publicKey = readPublicKey(values["public-key"]);
   if (values.bundle !== undefined) return verifyBundleFile(values.bundle, publicKey);
+  if (values.receipt !== undefined) return verifyReceiptFile(values.receipt, publicKey);
   const checkpoints = readCheckpoints(values.checkpoints);
   ensureLocalSecrets();
   const env = parseEnv();
@@ -154,6 +177,17 @@ async function run(): Promise<number> {
     // The witnesses' view: each is asked to cosign the newest checkpoint (as the audit.witness job does).
     let code = result.ok ? 0 : 1;
     if (verifier && witnesses.length > 0) code = Math.max(code, await askWitnesses(database, witnesses, code));
+    // The portal's side of disclosure receipts' completeness: the index they are built from finds what a scan finds.
+    const index = await checkDisclosureIndex(database.prisma);
+    if (!index.ok) {
+      console.log(`Disclosure index check FAILED (${index.failures.length} machines):`);
+      for (const failure of index.failures.slice(0, MAX_FAILURES_PRINTED)) console.log(`  - ${failure}.`);
+      code = Math.max(code, 1);
+    } else {
+      console.log(
+        `Disclosure receipts complete: for each of the ${index.machines} machine${index.machines === 1 ? "" : "s"} named in the trail, the indexed query finds the same rows as a full scan (${index.pairs} disclosures).`,
+      );
+    }
     if (code !== 0) return code;
     const retention = await findAuditRowsPastRetention(database.prisma, env.AUDIT_RETENTION_DAYS);
     if (retention && retention.rowsPastRetention > 0) {
@@ -249,7 +283,7 @@ run().then(
 
 /** One sentence for the operator. Prisma puts the database's own words on its message's last line. */
 function describeFailure(error: unknown): string {
-  if (error instanceof ConfigError || error instanceof UsageError || error instanceof NoteError) return error.message;
+  if (error instanceof ConfigError || error instanceof UsageError || error instanceof NoteError || error instanceof ReceiptFileError) return error.message;
   const message = error instanceof Error ? (error.message.split("\n").findLast((line) => line.trim() !== "")?.trim() ?? error.name) : String(error);
   const missingTable = (error as { code?: unknown } | null)?.code === "P2021";
   return `Audit verification could not run: ${message.replace(/\.$/, "")}${missingTable ? " (run npm run db:migrate first)" : ""}.`;

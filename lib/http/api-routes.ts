@@ -16,6 +16,7 @@ export const API_ROUTE_METHODS: Readonly<Record<string, readonly string[]>> = {
   "/api/v1/audit/[id]/proof": ["GET"],
   "/api/v1/audit/checkpoints": ["GET"],
   "/api/v1/audit/checkpoints/consistency": ["GET"],
+  "/api/v1/audit/disclosures": ["GET"],
   "/api/v1/audit/export": ["GET"],
   "/api/v1/audit/verify": ["GET"],
   "/api/v1/events": ["GET"],

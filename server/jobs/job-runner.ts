@@ -15,7 +15,8 @@
 // shares the process's one PGlite instance (./queue-db.ts).
 //
 // Metrics: portal_job_runs_total{queue,result} per run, and
-// portal_job_queue_depth{queue,state} read from the queue when scraped.
+// portal_job_queue_depth{queue,state} read from the queue when scraped (as are
+// portal_siem_lag_rows / _seconds, server/siem/siem-lag-metrics.ts).
 //
 // No "server-only": scripts/start.ts imports it.
 import pg from "pg";
@@ -24,6 +25,8 @@ import type { Logger } from "pino";
 import type { Database } from "@/server/db/connect";
 import { getLogger } from "@/server/observability/logger";
 import { getMetrics } from "@/server/observability/metrics";
+import { attachSiemLagMetrics } from "@/server/siem/siem-lag-metrics";
+import { deliverToSiemJob } from "./deliver-to-siem";
 import type { JobDefinition, JobResult } from "./job-definition";
 import { type PgShapedResult, type QueueDb, pgliteQueueDb, postgresQueueDb } from "./queue-db";
 import { JOBS } from "./registry";
@@ -133,6 +136,9 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       gauge.reset();
       logger.debug({ err: error }, "Reading the job queue depth failed");
     }
+    for (const job of jobs) {
+      await job.collectMetrics?.(database.prisma).catch((error: unknown) => logger.debug({ err: error, queue: job.name }, "Reading a job's metrics failed"));
+    }
   }
   /** prom-client calls a metric's `collect` before each scrape; metrics.ts declares the gauge without one. */
   const collectDepthOnScrape = (collect: (() => Promise<void>) | undefined) => Object.assign(metrics.jobQueueDepth, { collect });
@@ -189,6 +195,9 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
         await setUpQueues();
       });
       collectDepthOnScrape(collectDepth);
+      // The SIEM delivery's lag gauges collect themselves on scrape (collectMetrics, called from the queue depth's
+      // collect, would be serialized one scrape late: prom-client reads every metric at once); resetMetrics detaches them.
+      if (byName.has(deliverToSiemJob.name)) attachSiemLagMetrics(database.prisma, logger);
       started = true;
       logger.info({ jobs: jobs.map(({ name, cron }) => ({ name, cron })), database: database.kind }, "Job runner started");
     },
@@ -198,6 +207,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
         // This instance no longer reads the queue: no number rather than a stale one.
         collectDepthOnScrape(undefined);
         metrics.jobQueueDepth.reset();
+        for (const job of jobs) job.resetMetrics?.();
       }
       started = false;
       stopping = true;

@@ -3,6 +3,8 @@
 // instances — never on a timer inside the web process.
 //
 // No "server-only": the job runner, started by scripts/start.ts, imports it.
+import { deliverNotificationsJob } from "./deliver-notifications";
+import { deliverToSiemJob } from "./deliver-to-siem";
 import type { JobDefinition } from "./job-definition";
 import { purgeExpiredSessionsJob } from "./purge-expired-sessions";
 import { purgeRateBucketsJob } from "./purge-rate-buckets";
@@ -14,6 +16,8 @@ export const JOBS: readonly JobDefinition[] = [
   purgeExpiredSessionsJob,
   purgeRateBucketsJob,
   sealAuditLogJob,
+  deliverNotificationsJob,
+  deliverToSiemJob,
   submitAuditWitnessesJob,
   verifyAuditTrailFullJob,
 ];

@@ -17,6 +17,15 @@ export type PortalMetrics = {
   intakeEvents: client.Counter<"endpoint" | "result">;
   jobQueueDepth: client.Gauge<"queue" | "state">;
   jobRuns: client.Counter<"queue" | "result">;
+  notificationsDelivered: client.Counter<"channel">;
+  notificationsFailed: client.Counter<"channel">;
+  notificationAttemptErrors: client.Counter<"channel">;
+  notificationOutboxDepth: client.Gauge<"channel" | "state">;
+  notificationOldestPending: client.Gauge<"channel">;
+  siemRowsDelivered: client.Counter<"sink">;
+  siemDeliveryFailures: client.Counter<"sink">;
+  siemLagRows: client.Gauge<"sink">;
+  siemLagSeconds: client.Gauge<"sink">;
   auditWitnessSubmissions: client.Counter<"witness" | "result">;
 };
 
@@ -43,6 +52,36 @@ export function getMetrics(): PortalMetrics {
       intakeEvents: new client.Counter({ name: "portal_intake_events_total", help: "Telemetry events received, by endpoint and result (accepted, refused)", labelNames: ["endpoint", "result"], registers: [registry] }),
       jobQueueDepth: new client.Gauge({ name: "portal_job_queue_depth", help: "Jobs waiting or running, by queue", labelNames: ["queue", "state"], registers: [registry] }),
       jobRuns: new client.Counter({ name: "portal_job_runs_total", help: "Background jobs finished, by queue and result", labelNames: ["queue", "result"], registers: [registry] }),
+      notificationsDelivered: new client.Counter({ name: "portal_notifications_delivered_total", help: "Notifications accepted by the SMTP relay or webhook, by channel", labelNames: ["channel"], registers: [registry] }),
+      notificationsFailed: new client.Counter({
+        name: "portal_notifications_failed_total",
+        help: "Notifications given up (NOTIFY_MAX_ATTEMPTS reached, or refused for good), by channel",
+        labelNames: ["channel"],
+        registers: [registry],
+      }),
+      notificationAttemptErrors: new client.Counter({
+        name: "portal_notification_attempt_errors_total",
+        help: "Delivery attempts that failed (retried or given up), by channel",
+        labelNames: ["channel"],
+        registers: [registry],
+      }),
+      notificationOutboxDepth: new client.Gauge({
+        name: "portal_notification_outbox_depth",
+        help: "Notification outbox rows still to deliver (pending) or given up (failed, kept NOTIFY_RETENTION_DAYS), by channel; read when scraped",
+        labelNames: ["channel", "state"],
+        registers: [registry],
+      }),
+      notificationOldestPending: new client.Gauge({
+        name: "portal_notification_outbox_oldest_pending_seconds",
+        help: "Age of the oldest notification not yet delivered, by channel (0 when none); read when scraped",
+        labelNames: ["channel"],
+        registers: [registry],
+      }),
+      // SIEM delivery (server/siem/). The lag gauges are read from the database when scraped, so every instance reports the same, current figure.
+      siemRowsDelivered: new client.Counter({ name: "portal_siem_rows_delivered_total", help: "Audit rows a SIEM sink acknowledged (resent rows counted again), by sink", labelNames: ["sink"], registers: [registry] }),
+      siemDeliveryFailures: new client.Counter({ name: "portal_siem_delivery_failures_total", help: "Delivery attempts a SIEM sink did not acknowledge (unreachable, refused, timed out), by sink", labelNames: ["sink"], registers: [registry] }),
+      siemLagRows: new client.Gauge({ name: "portal_siem_lag_rows", help: "Audit rows committed but not yet acknowledged by the SIEM sink", labelNames: ["sink"], registers: [registry] }),
+      siemLagSeconds: new client.Gauge({ name: "portal_siem_lag_seconds", help: "Age of the oldest audit row the SIEM sink has not acknowledged (0 when caught up)", labelNames: ["sink"], registers: [registry] }),
       auditWitnessSubmissions: new client.Counter({
         name: "portal_audit_witness_submissions_total",
         help: "Audit checkpoints submitted to witnesses, by witness (key name) and result (cosigned, refused, unreachable)",
@@ -59,7 +98,7 @@ const ROUTE_WORDS = new Set([
   "api", "v1", "v2", "auth", "callback", "signin", "signout", "session", "csrf", "providers", "error",
   "events", "insights", "export", "reveal", "audit", "verify", "admin", "people", "new", "expiring", "groups",
   "import-export", "ingestion-keys", "access-list", "me", "purpose", "telemetry", "track", "no-access",
-  "healthz", "readyz", "metrics", "portal-front", "refusal", "favicon.ico",
+  "healthz", "readyz", "metrics", "portal-front", "refusal", "favicon.ico", "disclosures", "delivery",
 ]);
 
 /** A route pattern with bounded cardinality: known words stay, every other segment is ":id", static assets one label. */
