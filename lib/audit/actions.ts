@@ -37,6 +37,7 @@ export const AUDIT_ACTIONS = [
   "audit.verify",
   "audit.disclosure_receipt",
   "audit.delivery_view",
+  "audit.checkpoints",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -75,4 +76,5 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "audit.verify": "Verified the audit trail",
   "audit.disclosure_receipt": "Requested a disclosure receipt",
   "audit.delivery_view": "Viewed the SIEM delivery status",
+  "audit.checkpoints": "Viewed signed checkpoints of the audit log",
 };

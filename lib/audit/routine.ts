@@ -9,7 +9,8 @@
 //   - `admin.view` allowed: an admin viewing the access list, a person, the
 //     groups or the ingestion keys (every change has its own action);
 //   - `audit.search` allowed: the audit console's own searches (one per page
-//     view and filter click).
+//     view and filter click), and its checkpoint panel (`audit.checkpoints`)
+//     and SIEM delivery page (`audit.delivery_view`).
 // Refusals of admin.view and audit.search stay visible: a viewer trying the
 // admin or audit console is exactly what an auditor looks for.
 import type { AuditAction } from "./actions";
@@ -21,6 +22,8 @@ export const ROUTINE_RULES: readonly RoutineRule[] = [
   { action: "session.view", outcomes: "any", why: "own identity look-ups, including the anonymous one at every sign-in" },
   { action: "admin.view", outcomes: ["allowed"], why: "admins viewing the access list" },
   { action: "audit.search", outcomes: ["allowed"], why: "the audit console's own searches" },
+  { action: "audit.checkpoints", outcomes: ["allowed"], why: "the audit console's signed-checkpoint panel, read with every page view" },
+  { action: "audit.delivery_view", outcomes: ["allowed"], why: "auditors viewing the SIEM delivery status" },
 ];
 
 export const ROUTINE_MODES = ["hide", "show"] as const;

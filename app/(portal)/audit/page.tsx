@@ -15,6 +15,7 @@ import { toUrlSearchParams, withQuery } from "@/lib/telemetry/search-params";
 import { searchAuditEvents } from "@/server/data/audit/search-audit-events";
 import { loadForPage } from "@/server/http/page-guard";
 import { verifyNowAction } from "./actions";
+import { AuditCheckpointSection } from "./checkpoint-section";
 
 export const metadata: Metadata = { title: "Audit trail" };
 
@@ -154,6 +155,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </section>
           {/* The trail's integrity: verification panels (and the signed checkpoints') go here, one element each. */}
           <VerifyPanel action={verifyNowAction} last={result.value.lastVerification} />
+          <AuditCheckpointSection />
         </>
       ) : (
         <ErrorState error={result.error} />
