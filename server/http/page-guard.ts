@@ -21,6 +21,8 @@ export async function loadForPage<T>(path: string, load: () => Promise<T>): Prom
     switch (error.code) {
       case "unauthenticated":
         redirect(`/signin?callbackUrl=${back}`);
+      case "reauthentication_required":
+        redirect(`/signin?prompt=login&callbackUrl=${back}`);
       case "purpose_required":
         redirect(`/purpose?next=${back}`);
       case "forbidden":

@@ -4,8 +4,10 @@
 //
 // No "server-only": the job runner, started by scripts/start.ts, imports it.
 import type { JobDefinition } from "./job-definition";
+import { expireAccessRequestsJob } from "./expire-access-requests";
 import { purgeExpiredSessionsJob } from "./purge-expired-sessions";
 import { purgeRateBucketsJob } from "./purge-rate-buckets";
 import { sealAuditLogJob } from "./seal-audit-log";
+import { sendGrantRemindersJob } from "./send-grant-reminders";
 
-export const JOBS: readonly JobDefinition[] = [purgeExpiredSessionsJob, purgeRateBucketsJob, sealAuditLogJob];
+export const JOBS: readonly JobDefinition[] = [purgeExpiredSessionsJob, purgeRateBucketsJob, sealAuditLogJob, expireAccessRequestsJob, sendGrantRemindersJob];

@@ -384,12 +384,21 @@ describe.each(targets)("the admin data layer on $name", (target) => {
       expect(value).toMatchObject({ name: "Mira Microsoft", employer: "microsoft", status: "active", options: { isSelf: false, maxGrantDays: 180 } });
       expect(value?.grants).toHaveLength(2);
       expect(value?.grants[0]?.grantedBy).toMatchObject({ email: ADMIN });
-      expect(value?.options.allowedAccess.map((access) => access.code)).toEqual(["group:microsoft_copilot", "role:viewer"]);
+      // telemetry access is offered as one thing; a Microsoft employee may hold no staff role
+      expect(value?.options.allowedAccess.map((access) => access.code)).toEqual(["telemetry:microsoft_copilot"]);
+      expect(value?.options.durationPresets).toEqual([30, 60, 90]);
+      expect(value?.capability).toMatchObject({ tone: "ok", summary: "Can browse telemetry (Microsoft – Copilot)", expiry: expect.stringMatching(/^expires in \d+ days$/) });
       expect(rows[0]).toMatchObject({ action: "admin.view", target_type: "person", target_id: ids[MICROSOFT] });
 
       const health = await getPerson({ personId: ids[HEALTH] });
       expect(health.options.maxGrantDays).toBe(90);
-      expect(health.options.allowedAccess.map((access) => access.code)).toEqual(["group:copilot_team", "group:platform_health", "role:viewer"]);
+      expect(health.options.allowedAccess.map((access) => access.code)).toEqual(["telemetry:copilot_team", "telemetry:platform_health"]);
+      expect((await getPerson({ personId: ids[AUDITOR] })).options.allowedAccess.map((access) => access.code)).toEqual([
+        "telemetry:copilot_team",
+        "telemetry:platform_health",
+        "role:admin",
+        "role:auditor",
+      ]);
       const self = await getPerson({ personId: ids[ADMIN] });
       expect(self.options).toMatchObject({ isSelf: true, isLastActiveAdmin: true });
       await expectRefusal(() => getPerson({ personId: randomUUID() }), 404);
@@ -832,8 +841,20 @@ describe.each(targets)("the admin data layer on $name", (target) => {
       const rule = await grantAccessAction(idleState(), form({ personId: ids[MICROSOFT]!, access: "group:platform_health", expiresAt: dateInDays(30), justification: "Wants the platform health view" }));
       expect(rule).toMatchObject({ status: "error", message: RULES.microsoftGroup.message, fieldErrors: { access: RULES.microsoftGroup.message } });
 
-      const granted = await grantAccessAction(idleState(), form({ personId: ids[AUDITOR]!, access: "role:viewer", expiresAt: dateInDays(30), justification: "Reviews what viewers see for the audit" }));
-      expect(granted).toMatchObject({ status: "ok", message: `Granted Role: viewer until ${dateInDays(30)}.` });
+      // success lands on the person page naming the grant, whose notice is drawn from the grant as it then is
+      await expect(
+        grantAccessAction(idleState(), form({ personId: ids[AUDITOR]!, access: "role:viewer", expiresAt: dateInDays(30), justification: "Reviews what viewers see for the audit" })),
+      ).rejects.toMatchObject({ redirectedTo: expect.stringMatching(new RegExp(`^/admin/people/${ids[AUDITOR]}\\?done=granted&grant=[0-9a-f-]{36}$`)) });
+      // a preset: 30 days from now, the group and the viewer role in one grant
+      await expect(
+        grantAccessAction(idleState(), form({ personId: ids[AUDITOR]!, access: "telemetry:platform_health", duration: "30", justification: "Reviews what platform health sees" })),
+      ).rejects.toMatchObject({ redirectedTo: expect.stringContaining("?done=granted&grant=") });
+      const telemetry = await grantOf(AUDITOR, { groupKey: "platform_health" });
+      expect(telemetry).toMatchObject({ groupKey: "platform_health", role: "viewer" });
+      expect(Math.abs(telemetry.expiresAt.getTime() - (Date.now() + 30 * DAY_MS))).toBeLessThan(60_000);
+      // a duration that is not a preset is refused next to its field
+      const odd = await grantAccessAction(idleState(), form({ personId: ids[AUDITOR]!, access: "telemetry:copilot_team", duration: "45", justification: "Reviews what the Copilot team sees" }));
+      expect(odd).toMatchObject({ status: "error", fieldErrors: { durationDays: "Choose 30, 60 or 90 days." } });
     });
 
     it("lands on the page with a notice when the change removes its own form", async () => {
@@ -842,7 +863,7 @@ describe.each(targets)("the admin data layer on $name", (target) => {
       const open = await sessionsOf(AUDITOR);
       expect(open).toBeGreaterThan(0);
       await expect(revokeGrantAction(idleState(), form({ grantId: grant.id, reason: "The audit review is finished" }))).rejects.toMatchObject({
-        redirectedTo: `/admin/people/${ids[AUDITOR]}?done=revoked&sessions=${open}`,
+        redirectedTo: `/admin/people/${ids[AUDITOR]}?done=revoked&grant=${grant.id}&sessions=${open}`,
       });
       expect(await sessionsOf(AUDITOR)).toBe(0);
       await expect(
