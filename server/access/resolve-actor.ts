@@ -90,7 +90,7 @@ export async function resolveActor(
   if (access.status !== "active") {
     const refused = { status: "no-access" as const, reason: access.reason, email: access.person?.email ?? email, personId, sessionToken };
     if (access.reason !== "no-active-grant" || !access.person) return refused;
-    await rollIdleExpiry();
+    // Not rolled forward: a session without a grant lasts SESSION_IDLE_MINUTES from its sign-in at most.
     const person = access.person;
     const requester: Actor = {
       personId: person.id,

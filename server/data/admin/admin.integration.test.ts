@@ -95,6 +95,8 @@ const HEALTH = "viewer.health@github.example";
 const MICROSOFT = "viewer@microsoft.example";
 const OPENAI = "viewer@openai.example";
 const EXPIRED = "expired@github.example";
+const APPROVER = "approver@github.example";
+const NEWCOMER = "newcomer@github.example";
 const PROJECT_DIR = path.resolve(import.meta.dirname, "../../..");
 const quiet = () => undefined;
 
@@ -327,23 +329,23 @@ describe.each(targets)("the admin data layer on $name", (target) => {
     it("lists everyone with their groups, roles, status and nearest expiry, audited", async () => {
       await signIn(ADMIN);
       const { value, rows } = await withAudit(() => listPeople({}));
-      expect(value?.total).toBe(7);
+      expect(value?.total).toBe(9);
       expect(value?.items.map((person) => person.name)).toEqual([...value!.items.map((person) => person.name)].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
       const vera = value?.items.find((person) => person.email === COPILOT);
       expect(vera).toMatchObject({ employer: "github", employmentType: "employee", status: "active", groups: ["copilot_team"], roles: ["viewer"] });
       expect(vera?.nextExpiry).toEqual(expect.any(String));
       expect(value?.items.find((person) => person.email === EXPIRED)).toMatchObject({ status: "no_access", groups: [], roles: [], nextExpiry: null });
       expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ action: "admin.view", outcome: "allowed", row_count: 7, actor_email: ADMIN });
+      expect(rows[0]).toMatchObject({ action: "admin.view", outcome: "allowed", row_count: 9, actor_email: ADMIN });
       expect(rows[0]!.filters).toMatchObject({ view: "people", sort: "name_asc" });
     });
 
     it.each([
       [{ employer: "microsoft" }, [MICROSOFT]],
       [{ type: "contractor" }, [HEALTH]],
-      [{ group: "copilot_team" }, [COPILOT]],
+      [{ group: "copilot_team" }, [COPILOT, APPROVER]],
       [{ role: "admin" }, [ADMIN]],
-      [{ status: "no_access" }, [EXPIRED]],
+      [{ status: "no_access" }, [EXPIRED, NEWCOMER]],
       [{ q: "HEALTH" }, [HEALTH]],
       [{ q: "openai.example" }, [OPENAI]],
       [{ q: "100%_" }, []],
@@ -367,7 +369,7 @@ describe.each(targets)("the admin data layer on $name", (target) => {
           cursor = page.nextCursor;
         } while (cursor);
         expect(paged).toEqual(all);
-        expect(all).toHaveLength(7);
+        expect(all).toHaveLength(9);
       },
     );
 
