@@ -25,6 +25,7 @@ import { approveAccessRequest, denyAccessRequest } from "./decide-access-request
 import { getAccessRequest } from "./get-access-request";
 import { getMyAccess } from "./get-my-access";
 import { listAccessRequests } from "./list-access-requests";
+import { updateGroupApprovers } from "@/server/data/admin/update-group-approvers";
 
 const state = vi.hoisted(() => {
   process.env.CONTENT_ENCRYPTION_KEYS = `itk1:${Buffer.alloc(32, 13).toString("base64")}`;
@@ -372,6 +373,22 @@ describe.each(targets)("access requests on $name", (target) => {
       expect(own.scope).toBe("own");
       expect(new Set(own.items.map((item) => item.requester.email))).toEqual(new Set([EXPIRED]));
       await refusal(() => as(ADMIN, () => listAccessRequests({ status: "maybe" })), 400, /status/);
+    });
+  });
+
+  describe("a group's approvers, set by an admin", () => {
+    it("names approvers and counts per group; a removed approver decides that group no more", async () => {
+      const justification = "Copilot team leads now approve their own requests";
+      await refusal(() => as(APPROVER, () => updateGroupApprovers({ groupKey: "copilot_team", approverEmails: "", approvalsRequired: "1", sensitiveApprovalsRequired: "2", justification })), 403);
+      await refusal(() => as(ADMIN, () => updateGroupApprovers({ groupKey: "copilot_team", approverEmails: "nobody@github.example", approvalsRequired: "1", sensitiveApprovalsRequired: "2", justification })), 422, "Not on the access list");
+      await refusal(() => as(ADMIN, () => updateGroupApprovers({ groupKey: "copilot_team", approverEmails: "", approvalsRequired: "1", sensitiveApprovalsRequired: "1", justification })), 400, /sensitiveApprovalsRequired/);
+      await as(ADMIN, () => updateGroupApprovers({ groupKey: "copilot_team", approverEmails: COPILOT, approvalsRequired: "1", sensitiveApprovalsRequired: "3", justification }));
+      const [row] = await lastAudit();
+      expect(row).toMatchObject({ action: "admin.group_approvers_update", outcome: "allowed", reason: justification, after: expect.objectContaining({ approvers: [COPILOT], sensitiveApprovalsRequired: 3 }) });
+      const { requestId, approvalsRequired } = await as(EXPIRED, () => createAccessRequest({ groupKey: "copilot_team", durationDays: "30", justification: "Back for the dashboard follow-up" }));
+      expect(approvalsRequired).toBe(3);
+      await refusal(() => as(APPROVER, () => approveAccessRequest({ requestId })), 403, "You do not decide requests for GitHub Copilot team");
+      expect(await as(COPILOT, () => approveAccessRequest({ requestId }))).toMatchObject({ status: "pending", approvals: 1, approvalsRequired: 3 });
     });
   });
 });

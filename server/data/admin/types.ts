@@ -103,6 +103,11 @@ export type GroupDto = {
   fieldClasses: FieldClass[];
   updatedAt: string;
   activeMembers: number;
+  /** named approvers of the group's access requests (admins approve every group) */
+  approverEmails: string[];
+  approvalsRequired: number;
+  /** for requests from Microsoft or OpenAI personnel, or for a scope with content */
+  sensitiveApprovalsRequired: number;
 };
 
 export type ExpiringGrantDto = {
