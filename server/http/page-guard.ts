@@ -22,7 +22,7 @@ export async function loadForPage<T>(path: string, load: () => Promise<T>, optio
       case "unauthenticated":
         redirect(`/signin?callbackUrl=${back}`);
       case "reauthentication_required":
-        redirect(`/signin?prompt=login&callbackUrl=${back}`);
+        redirect(`/signin?prompt=login&reason=fresh&callbackUrl=${back}`);
       case "purpose_required":
         redirect(`/purpose?next=${back}`);
       case "forbidden":

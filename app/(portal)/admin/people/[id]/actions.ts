@@ -62,7 +62,7 @@ export async function revokeGrantAction(_state: ActionState, formData: FormData)
     fields: ["reason"],
     returnTo: returnTo(formData),
     call: () => revokeGrant({ grantId: field(formData, "grantId"), reason: field(formData, "reason") }),
-    redirectTo: (result) => `/admin/people/${result.personId}?done=revoked&grant=${result.grantId}&sessions=${result.sessionsEnded}`,
+    redirectTo: (result) => `/admin/people/${result.personId}?done=revoked&sessions=${result.sessionsEnded}`,
   });
 }
 

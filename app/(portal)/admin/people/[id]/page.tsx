@@ -199,7 +199,7 @@ function PersonNotice({ params, person }: { params: Record<string, string | stri
       </p>
     );
   }
-  if (done === "revoked" && (!grant || grant.state !== "revoked")) return null;
+  if (done === "revoked" && !person.grants.some((candidate) => candidate.state === "revoked")) return null;
   if (done === "disabled" && person.personStatus !== "disabled") return null;
   if (done === "enabled" && person.personStatus !== "active") return null;
   return <DoneNotice params={params} />;
