@@ -43,9 +43,12 @@ async function approve(page: Page, requestId: string, button: "Approve" | "Appro
   await page.goto(`/access/requests/${requestId}`);
   const form = page.getByRole("form", { name: "Approve this request" });
   await form.getByRole("button", { name: button, exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/access/requests/${requestId}\\?done=(approved|approval-recorded)$`));
 }
 
 test.describe.configure({ mode: "serial" });
+// Each test signs in two or three personas through the identity provider and walks several pages.
+test.setTimeout(180_000);
 
 test("request → two approvals → access → extension, as the newcomer, the group's approver and the admin", async ({ browser, auditTag }) => {
   await resetRequester(newcomer.email);
@@ -84,7 +87,7 @@ test("request → two approvals → access → extension, as the newcomer, the g
     await expect(paz.page.getByRole("status").filter({ hasText: "Approval recorded" })).toBeVisible();
     await expect(paz.page.getByText("You approved this request: it waits for another approver.")).toBeVisible();
     await expect(paz.page.getByRole("form", { name: "Approve this request" })).toHaveCount(0);
-    expect((await sql(`SELECT id FROM "grant" g JOIN person p ON p.id = g.person_id WHERE p.email = $1 AND g.revoked_at IS NULL AND g.expires_at > now()`, [newcomer.email])).length).toBe(0);
+    expect((await sql(`SELECT g.id FROM "grant" g JOIN person p ON p.id = g.person_id WHERE p.email = $1 AND g.revoked_at IS NULL AND g.expires_at > now()`, [newcomer.email])).length).toBe(0);
 
     // Ada's approval completes it: the grant is made
     await approve(ada.page, requestId, "Approve and grant");
