@@ -102,6 +102,42 @@ const listenHost = z
 
 export type TrustedProxy = { address: string; prefix: number; family: "ipv4" | "ipv6" };
 
+/** smtp://user:password@host:port (STARTTLS when offered) or smtps://… (TLS from the first byte). */
+const smtpUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "smtp:" || url.protocol === "smtps:") && url.hostname !== "" && (url.pathname === "" || url.pathname === "/") && !url.search;
+  } catch {
+    return false;
+  }
+}, "must be an smtp://user:password@host:port or smtps://… URL");
+
+/** A mailbox for From: "Name <address>" or "address"; no line breaks (header injection). */
+const mailbox = z
+  .string()
+  .max(320)
+  .regex(/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, "must be an address such as portal@example.com or \"Telemetry Portal <portal@example.com>\"");
+
+/** "https://hooks.example/a, https://hooks.example/b": the notification webhooks. */
+const webhookUrls = z.string().transform((value, ctx) => {
+  const urls: string[] = [];
+  for (const part of value.split(",").map((item) => item.trim()).filter(Boolean)) {
+    let url: URL;
+    try {
+      url = new URL(part);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "must be a comma-separated list of http:// or https:// URLs" });
+      return z.NEVER;
+    }
+    if ((url.protocol !== "https:" && url.protocol !== "http:") || url.username || url.password) {
+      ctx.addIssue({ code: "custom", message: "must be a comma-separated list of http:// or https:// URLs (without user:password@)" });
+      return z.NEVER;
+    }
+    urls.push(url.toString());
+  }
+  return urls;
+});
+
 const envSchema = z.object({
   PORTAL_ENV: z.enum(["development", "production"], "must be development or production").default("development"),
   DATABASE_URL: z.preprocess(emptyToUndefined, postgresUrl.optional()),
@@ -175,6 +211,22 @@ const envSchema = z.object({
   AUDIT_SIGNING_KEY_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
   AUDIT_CHECKPOINT_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
   AUDIT_LOG_ORIGIN: z.preprocess(emptyToUndefined, z.string().regex(/^[^\s+]{1,255}$/, "must be a name without spaces or \"+\", such as telemetry.example.com/audit").optional()),
+  // Notifications (server/notify/): the SMTP relay (SMTP_URL, or SMTP_HOST and the rest), the
+  // sender, Slack-compatible webhooks, and the outbox's retry schedule.
+  SMTP_URL: z.preprocess(emptyToUndefined, smtpUrl.optional()),
+  SMTP_HOST: z.preprocess(emptyToUndefined, listenHost.optional()),
+  SMTP_PORT: z.preprocess(emptyToUndefined, wholeNumber(1, 65_535).optional()),
+  SMTP_SECURE: z.preprocess(emptyToUndefined, flag.default(false)),
+  SMTP_REQUIRE_TLS: z.preprocess(emptyToUndefined, flag.default(false)),
+  SMTP_USER: z.preprocess(emptyToUndefined, z.string().max(512).optional()),
+  SMTP_PASSWORD: z.preprocess(emptyToUndefined, z.string().max(512).optional()),
+  NOTIFY_FROM: z.preprocess(emptyToUndefined, mailbox.optional()),
+  NOTIFY_WEBHOOK_URL: z.preprocess(emptyToUndefined, webhookUrls.optional()),
+  NOTIFY_WEBHOOK_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, "must be at least 16 characters").optional()),
+  NOTIFY_MAX_ATTEMPTS: z.preprocess(emptyToUndefined, wholeNumber(1, 100).default(12)),
+  NOTIFY_RETRY_BASE_SECONDS: z.preprocess(emptyToUndefined, wholeNumber(1, 86_400).default(30)),
+  NOTIFY_RETRY_MAX_SECONDS: z.preprocess(emptyToUndefined, wholeNumber(1, 604_800).default(3_600)),
+  NOTIFY_RETENTION_DAYS: z.preprocess(emptyToUndefined, wholeNumber(1, 3_650).default(30)),
 });
 
 export type PortalEnv = z.infer<typeof envSchema> & {
@@ -219,6 +271,15 @@ export function parseEnv(source: Readonly<Record<string, string | undefined>> = 
   }
   if (env.DATABASE_MIGRATION_URL && env.DATABASE_URL && databaseName(env.DATABASE_MIGRATION_URL) !== databaseName(env.DATABASE_URL)) {
     throw new ConfigError("Configuration error: DATABASE_MIGRATION_URL must name the same database as DATABASE_URL.");
+  }
+  if (env.SMTP_URL && env.SMTP_HOST) {
+    throw new ConfigError("Configuration error: set either SMTP_URL or SMTP_HOST (with SMTP_PORT, SMTP_SECURE, SMTP_USER, SMTP_PASSWORD), not both.");
+  }
+  if (Boolean(env.SMTP_USER) !== Boolean(env.SMTP_PASSWORD)) {
+    throw new ConfigError("Configuration error: SMTP_USER and SMTP_PASSWORD go together; set both or neither.");
+  }
+  if ((env.SMTP_USER || env.SMTP_PORT) && !env.SMTP_HOST) {
+    throw new ConfigError("Configuration error: SMTP_PORT, SMTP_USER and SMTP_PASSWORD need SMTP_HOST (or put them in SMTP_URL).");
   }
   if (isProduction) {
     if (!env.DATABASE_URL) throw new ConfigError("Configuration error: DATABASE_URL is required when PORTAL_ENV=production.");

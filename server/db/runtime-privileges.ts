@@ -52,6 +52,9 @@ export const RUNTIME_TABLE_GRANTS: Readonly<Record<string, TableGrant>> = {
   group_approver: { privileges: ["SELECT", "INSERT", "DELETE"] },
   grant_reminder: { privileges: ["SELECT", "INSERT"] },
   audit_log_state: { privileges: ["SELECT", "UPDATE"], updateColumns: ["tree_size", "frontier", "floor_id", "pending_id", "pending_xmax", "updated_at"] },
+  // The notification outbox (server/notify/): written with the change it reports, claimed and marked by the
+  // delivery job, deleted NOTIFY_RETENTION_DAYS after delivery or failure. Message columns are never updated.
+  notification_outbox: { privileges: ["SELECT", "INSERT", "UPDATE", "DELETE"], updateColumns: ["attempts", "next_attempt_at", "delivered_at", "failed_at", "last_error"] },
 };
 
 /**

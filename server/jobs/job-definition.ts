@@ -31,4 +31,8 @@ export type JobDefinition = {
   /** a run taking longer fails (and is retried); default 300 */
   timeoutSeconds?: number;
   run(context: JobContext): Promise<JobResult>;
+  /** Sets this job's own gauges when Prometheus scrapes (e.g. a backlog read from its table); a failure resets them. */
+  collectMetrics?(prisma: PrismaClient): Promise<void>;
+  /** Clears those gauges when the runner stops: no number rather than a stale one. */
+  resetMetrics?(): void;
 };

@@ -133,6 +133,9 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       gauge.reset();
       logger.debug({ err: error }, "Reading the job queue depth failed");
     }
+    for (const job of jobs) {
+      await job.collectMetrics?.(database.prisma).catch((error: unknown) => logger.debug({ err: error, queue: job.name }, "Reading a job's metrics failed"));
+    }
   }
   /** prom-client calls a metric's `collect` before each scrape; metrics.ts declares the gauge without one. */
   const collectDepthOnScrape = (collect: (() => Promise<void>) | undefined) => Object.assign(metrics.jobQueueDepth, { collect });
@@ -198,6 +201,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
         // This instance no longer reads the queue: no number rather than a stale one.
         collectDepthOnScrape(undefined);
         metrics.jobQueueDepth.reset();
+        for (const job of jobs) job.resetMetrics?.();
       }
       started = false;
       stopping = true;

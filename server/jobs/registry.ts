@@ -3,6 +3,7 @@
 // instances — never on a timer inside the web process.
 //
 // No "server-only": the job runner, started by scripts/start.ts, imports it.
+import { deliverNotificationsJob } from "./deliver-notifications";
 import type { JobDefinition } from "./job-definition";
 import { expireAccessRequestsJob } from "./expire-access-requests";
 import { purgeExpiredSessionsJob } from "./purge-expired-sessions";
@@ -10,4 +11,11 @@ import { purgeRateBucketsJob } from "./purge-rate-buckets";
 import { sealAuditLogJob } from "./seal-audit-log";
 import { sendGrantRemindersJob } from "./send-grant-reminders";
 
-export const JOBS: readonly JobDefinition[] = [purgeExpiredSessionsJob, purgeRateBucketsJob, sealAuditLogJob, expireAccessRequestsJob, sendGrantRemindersJob];
+export const JOBS: readonly JobDefinition[] = [
+  purgeExpiredSessionsJob,
+  purgeRateBucketsJob,
+  sealAuditLogJob,
+  deliverNotificationsJob,
+  expireAccessRequestsJob,
+  sendGrantRemindersJob,
+];

@@ -17,6 +17,11 @@ export type PortalMetrics = {
   intakeEvents: client.Counter<"endpoint" | "result">;
   jobQueueDepth: client.Gauge<"queue" | "state">;
   jobRuns: client.Counter<"queue" | "result">;
+  notificationsDelivered: client.Counter<"channel">;
+  notificationsFailed: client.Counter<"channel">;
+  notificationAttemptErrors: client.Counter<"channel">;
+  notificationOutboxDepth: client.Gauge<"channel" | "state">;
+  notificationOldestPending: client.Gauge<"channel">;
 };
 
 const key = Symbol.for("telemetry-portal.metrics");
@@ -42,6 +47,31 @@ export function getMetrics(): PortalMetrics {
       intakeEvents: new client.Counter({ name: "portal_intake_events_total", help: "Telemetry events received, by endpoint and result (accepted, refused)", labelNames: ["endpoint", "result"], registers: [registry] }),
       jobQueueDepth: new client.Gauge({ name: "portal_job_queue_depth", help: "Jobs waiting or running, by queue", labelNames: ["queue", "state"], registers: [registry] }),
       jobRuns: new client.Counter({ name: "portal_job_runs_total", help: "Background jobs finished, by queue and result", labelNames: ["queue", "result"], registers: [registry] }),
+      notificationsDelivered: new client.Counter({ name: "portal_notifications_delivered_total", help: "Notifications accepted by the SMTP relay or webhook, by channel", labelNames: ["channel"], registers: [registry] }),
+      notificationsFailed: new client.Counter({
+        name: "portal_notifications_failed_total",
+        help: "Notifications given up (NOTIFY_MAX_ATTEMPTS reached, or refused for good), by channel",
+        labelNames: ["channel"],
+        registers: [registry],
+      }),
+      notificationAttemptErrors: new client.Counter({
+        name: "portal_notification_attempt_errors_total",
+        help: "Delivery attempts that failed (retried or given up), by channel",
+        labelNames: ["channel"],
+        registers: [registry],
+      }),
+      notificationOutboxDepth: new client.Gauge({
+        name: "portal_notification_outbox_depth",
+        help: "Notification outbox rows still to deliver (pending) or given up (failed, kept NOTIFY_RETENTION_DAYS), by channel; read when scraped",
+        labelNames: ["channel", "state"],
+        registers: [registry],
+      }),
+      notificationOldestPending: new client.Gauge({
+        name: "portal_notification_outbox_oldest_pending_seconds",
+        help: "Age of the oldest notification not yet delivered, by channel (0 when none); read when scraped",
+        labelNames: ["channel"],
+        registers: [registry],
+      }),
     };
   }
   return holder[key];

@@ -34,6 +34,10 @@ const state = vi.hoisted(() => {
   process.env.CONTRACTOR_GRANT_MAX_DAYS = "90";
   process.env.APPROVAL_FRESHNESS_MINUTES = "15";
   process.env.ACCESS_REQUEST_LAPSE_DAYS = "7";
+  // channels configured, so notifications become outbox rows (delivery is the notify job's, tested with real receivers there)
+  process.env.SMTP_URL = "smtp://127.0.0.1:2525";
+  process.env.NOTIFY_FROM = "portal@github.example";
+  process.env.NOTIFY_WEBHOOK_URL = "http://127.0.0.1:9/hook";
   return { token: null as string | null, db: null as Database | null };
 });
 
@@ -116,6 +120,15 @@ describe.each(targets)("access requests on $name", (target) => {
     tokens[email] = await signInForTest(db.prisma, email);
   }
 
+  type OutboxRow = { kind: string; channel: string; recipient: string; subject: string; link: string };
+  async function outbox(kind: string, link?: string): Promise<OutboxRow[]> {
+    return sql<OutboxRow>(
+      `SELECT kind, channel, recipient, subject, link FROM notification_outbox WHERE kind = $1 AND ($2::text IS NULL OR link = $2) ORDER BY channel, recipient`,
+      kind,
+      link ?? null,
+    );
+  }
+
   async function grantsOf(email: string) {
     return db.prisma.grant.findMany({ where: { person: { email }, revokedAt: null, expiresAt: { gt: new Date() } }, orderBy: { grantedAt: "asc" } });
   }
@@ -153,6 +166,12 @@ describe.each(targets)("access requests on $name", (target) => {
       const page = await as(NEWCOMER, () => getAccessRequest({ requestId: created.requestId }));
       expect(page.request).toMatchObject({ status: "pending", approvals: [], approvalsReason: "2 distinct approvers: the group's scope includes content." });
       expect(page.actions).toMatchObject({ canApprove: false, canCancel: true });
+      // the group's approvers are told, in the same transaction (the requester is not one of them): by e-mail and the webhook
+      expect((await outbox("access_request.created", `/access/requests/${created.requestId}`)).map((row) => [row.channel, row.recipient])).toEqual([
+        ["email", ADMIN],
+        ["email", APPROVER],
+        ["webhook", expect.stringMatching(/^webhook:[0-9a-f]{16}$/)],
+      ]);
       // a viewer who decides nothing cannot even read it
       await refusal(() => as(COPILOT, () => getAccessRequest({ requestId: created.requestId })), 404);
     });
@@ -230,6 +249,12 @@ describe.each(targets)("access requests on $name", (target) => {
       expect(mine.capability).toMatchObject({ tone: "ok", summary: "Can browse telemetry (GitHub Copilot team)", expiry: "expires in 29 days" });
       expect(mine.requests[0]).toMatchObject({ status: "approved", approvals: [{ approver: { email: APPROVER } }, { approver: { email: ADMIN } }] });
       expect((await as(NEWCOMER, () => getViewer())).groups).toEqual(["copilot_team"]);
+      // the requester hears the decision; the first approval alone told nobody
+      const decided = await outbox("access_request.decided", `/access/requests/${ids.newcomerCopilot}`);
+      expect(decided.map((row) => [row.channel, row.recipient, row.subject])).toEqual([
+        ["email", NEWCOMER, "Your access request was approved"],
+        ["webhook", expect.any(String), "Your access request was approved"],
+      ]);
       // decided: nothing more to do with it
       await refusal(() => as(ADMIN, () => denyAccessRequest({ requestId: ids.newcomerCopilot, reason: "Too late to deny this one" })), 409, "already approved");
     });
@@ -348,6 +373,9 @@ describe.each(targets)("access requests on $name", (target) => {
       const before = (await lastAudit())[0];
       await run(at(1));
       expect((await lastAudit())[0]).toEqual(before);
+      // one e-mail to the holder per threshold, none to the webhook
+      expect((await outbox("grant.expiry_reminder", "/access")).filter((row) => row.recipient === NEWCOMER).map((row) => row.channel)).toEqual(["email", "email"]);
+      expect((await outbox("grant.expiry_reminder")).filter((row) => row.channel === "webhook")).toEqual([]);
     });
   });
 

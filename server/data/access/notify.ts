@@ -1,32 +1,19 @@
 // The request area's notifications, one function per event, each with ONE
-// call into the outbox (server/notify/enqueue.ts, issue 13's contract): it
-// writes in the caller's transaction, so a notification exists exactly when
+// call into the outbox (server/notify/enqueue.ts): it writes in the caller's
+// transaction, so a notification exists exactly when
 // the change committed. Subjects and texts carry names and portal links only,
 // never telemetry or content.
 //
 // No "server-only": the jobs (server/jobs/), started by scripts/start.ts, use it.
 import { GROUP_LABELS, type GroupKey } from "@/lib/telemetry/vocabulary";
 import type { Prisma } from "@/server/db/generated/client";
+import { enqueueNotification, type NotificationInput } from "@/server/notify/enqueue";
 
-/** The outbox's input (server/notify/enqueue.ts's NotificationInput, restated until that module is on main). */
-type NotificationInput = {
-  kind: "access_request.created" | "access_request.decided" | "grant.expiry_reminder" | "grant.expired";
-  subject: string;
-  text: string;
-  link: string;
-  recipientPersonIds: string[];
-  webhook?: boolean;
-  dedupeKey?: string;
-};
-
-/**
- * NOTIFY-WIRING: the one place that hands a notification to the outbox. Until
- * the "notify: outbox" commit is merged this records nothing; once it is,
- * this body becomes `await enqueueNotification(tx, input)`.
- */
-async function enqueue(_tx: Prisma.TransactionClient, input: NotificationInput): Promise<void> {
-  if (input.recipientPersonIds.length === 0 && input.webhook === false) return;
+/** The one place the request area hands a notification to the outbox (in the caller's transaction). */
+async function enqueue(tx: Prisma.TransactionClient, input: NotificationInput): Promise<void> {
+  await enqueueNotification(tx, input);
 }
+
 
 type RequestFacts = { id: string; kind: "access" | "extension"; groupKey: GroupKey; durationDays: number; requesterName: string };
 
