@@ -43,6 +43,8 @@ export const AUDIT_ACTIONS = [
   "audit.view",
   "audit.export",
   "audit.verify",
+  "audit.disclosure_receipt",
+  "audit.delivery_view",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -87,4 +89,6 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "audit.view": "Opened an audit row",
   "audit.export": "Exported audit rows",
   "audit.verify": "Verified the audit trail",
+  "audit.disclosure_receipt": "Requested a disclosure receipt",
+  "audit.delivery_view": "Viewed the SIEM delivery status",
 };

@@ -4,6 +4,7 @@
 //
 // No "server-only": the job runner, started by scripts/start.ts, imports it.
 import { deliverNotificationsJob } from "./deliver-notifications";
+import { deliverToSiemJob } from "./deliver-to-siem";
 import type { JobDefinition } from "./job-definition";
 import { expireAccessRequestsJob } from "./expire-access-requests";
 import { purgeExpiredSessionsJob } from "./purge-expired-sessions";
@@ -16,6 +17,7 @@ export const JOBS: readonly JobDefinition[] = [
   purgeRateBucketsJob,
   sealAuditLogJob,
   deliverNotificationsJob,
+  deliverToSiemJob,
   expireAccessRequestsJob,
   sendGrantRemindersJob,
 ];
