@@ -32,17 +32,19 @@ export type ScimWork<T> = (context: { tx: Prisma.TransactionClient; token: ScimT
 const TOKEN_SHAPE = /^Bearer ([A-Za-z0-9_\-]{10,200})$/;
 
 function reasonFor(token: ScimToken | null, call: ScimCall, note?: string): string {
-  const who = token ? `SCIM token ${token.id} (${token.name})` : "SCIM request without a valid token";
+  const who = token ? `SCIM token ${token.id} (${token.name})` : "SCIM request with no token the portal issued";
   return `${who}: ${call.method} ${call.path}${note ? ` — ${note}` : ""}`;
 }
 
-async function authenticate(tx: Prisma.TransactionClient, authorization: string | null, now: Date): Promise<ScimToken> {
+/** The token's row when it names one (revoked included, so the refusal's audit row can name it). */
+async function authenticate(tx: Prisma.TransactionClient, authorization: string | null, now: Date, seen: { token: ScimToken | null }): Promise<ScimToken> {
   const match = authorization ? TOKEN_SHAPE.exec(authorization.trim()) : null;
   if (!match) throw new ScimError(401, "Authenticate with the bearer token an admin issued on the portal's SCIM page.");
   const hash = hashScimToken(match[1] ?? "");
   const row = await tx.scimToken.findUnique({ where: { tokenHash: hash }, select: { id: true, name: true, tokenHash: true, revokedAt: true, lastUsedAt: true } });
   // The lookup is by hash (no timing signal about the token); compare again in constant time anyway.
   if (!row || !sameDigest(row.tokenHash, hash)) throw new ScimError(401, "The bearer token is not one the portal issued.");
+  seen.token = { id: row.id, name: row.name };
   if (row.revokedAt) throw new ScimError(401, "The bearer token has been revoked.");
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
     await tx.scimToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
@@ -74,11 +76,11 @@ async function auditFailure(call: ScimCall, request: RequestContext, action: Aud
 export async function scimAudited<T>(call: ScimCall, action: AuditAction, work: ScimWork<T>, targetId?: string | null): Promise<T> {
   const request = await getRequestContext();
   const prisma = await getPrisma();
-  let token: ScimToken | null = null;
+  const seen: { token: ScimToken | null } = { token: null };
   try {
     return await prisma.$transaction(async (tx) => {
       const now = new Date();
-      token = await authenticate(tx, call.authorization, now);
+      const token = await authenticate(tx, call.authorization, now, seen);
       const { value, audit } = await work({ tx, token, now, request });
       const { action: taken, note, ...details } = audit;
       await writeAuditEvent(tx, {
@@ -98,7 +100,7 @@ export async function scimAudited<T>(call: ScimCall, action: AuditAction, work: 
   } catch (error) {
     if (error instanceof ScimError) {
       try {
-        await auditFailure(call, request, action, token, error, targetId);
+        await auditFailure(call, request, action, seen.token, error, targetId);
       } catch (auditError) {
         console.error(`The SCIM refusal could not be audited (request ${request.requestId})`, auditError);
         throw new ScimError(503, "The audit trail cannot be written right now, so nothing was changed. Try again shortly.");
