@@ -75,10 +75,13 @@ test("the identity provider deactivates a signed-in viewer over SCIM; their next
     expect(refused.filter((row) => row.outcome === "allowed")).toEqual([]);
     expect(refused).toEqual(expect.arrayContaining([expect.objectContaining({ action: "session.view", outcome: "denied", actor_email: null })]));
 
-    // Signing in again is refused too: the person is disabled.
-    await signIn(viewerPage, viewer.email);
-    await expect(viewerPage).not.toHaveURL(/\/events|\/$/);
-    expect(await sessionTokenOf(viewerContext)).toBeFalsy();
+    // Signing in again is refused too (the identity provider's own session is still open): the person is disabled.
+    await viewerPage.getByRole("button", { name: "Sign in with Demo identity provider" }).click();
+    await expect(viewerPage).toHaveURL(/\/no-access\?reason=disabled$/);
+    await viewerPage.screenshot({ path: "test-results/scim-deactivated-no-access.png", fullPage: true });
+    // whatever cookie the browser still holds names no session
+    const after = await sessionTokenOf(viewerContext);
+    expect(after ? await findSession(after) : undefined).toBeUndefined();
 
     // The deactivation is in the audit trail, with the token as actor and the sessions it ended.
     const [row] = await sql<{ actor_email: string | null; reason: string; after: { status: string; sessionsEnded: number }; target_type: string }>(
