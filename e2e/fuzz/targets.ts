@@ -579,6 +579,8 @@ export const ACTION_FIELDS: Record<string, Record<string, readonly string[]>> = 
   enablePersonAction: { personId: [UNKNOWN_EVENT_ID], reason: [JUSTIFICATION] },
   createIngestionKeyAction: { name: ["Fuzz producer"] },
   revokeIngestionKeyAction: { keyId: [UNKNOWN_EVENT_ID], reason: [JUSTIFICATION] },
+  createScimTokenAction: { name: ["Fuzz identity provider"] },
+  revokeScimTokenAction: { keyId: [UNKNOWN_EVENT_ID], reason: [JUSTIFICATION] },
   updateGroupScopeAction: {
     groupKey: GROUP_KEYS,
     justification: [JUSTIFICATION],

@@ -26,6 +26,7 @@ export type TableGrant = {
 export const RUNTIME_TABLE_GRANTS: Readonly<Record<string, TableGrant>> = {
   telemetry_event: { privileges: ["SELECT", "INSERT"] },
   ingestion_key: { privileges: ["SELECT", "INSERT", "UPDATE"] },
+  scim_token: { privileges: ["SELECT", "INSERT", "UPDATE"] },
   event_name_mapping: { privileges: ["SELECT"] },
   property_classification: { privileges: ["SELECT"] },
   known_value: { privileges: ["SELECT"] },

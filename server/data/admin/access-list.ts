@@ -14,7 +14,7 @@ import { grantInForce } from "@/server/access/access-now";
 export const DAY_MS = 86_400_000;
 
 /** One advisory lock for every change to the access list, so two admins never race past a check. */
-const ACCESS_LIST_LOCK = 0x7e1e_0a11;
+export const ACCESS_LIST_LOCK = 0x7e1e_0a11;
 
 /** What an access code ("group:copilot_team", "role:viewer") stands for. */
 export function parseAccessCode(code: AccessCode): AccessDto {

@@ -146,3 +146,7 @@ export type IngestionKeyDto = {
 
 /** Returned once, at creation: the key itself is never stored or shown again. */
 export type CreatedIngestionKeyDto = { id: string; name: string; prefix: string; key: string };
+
+/** A SCIM token as listed and as issued: the same shapes as an ingestion key's. */
+export type ScimTokenDto = IngestionKeyDto;
+export type CreatedScimTokenDto = CreatedIngestionKeyDto;
