@@ -2,7 +2,7 @@
 // declared purpose and grant expiry. A DTO: no session token, no subject ids.
 import "server-only";
 import type { TelemetryScope } from "@/lib/access/policy";
-import type { Employer, EmploymentType, GroupKey, Purpose, Role } from "@/lib/telemetry/vocabulary";
+import type { Employer, EmploymentType, FieldClass, GroupKey, Purpose, Role } from "@/lib/telemetry/vocabulary";
 import { audited } from "@/server/access/audited";
 
 export type ViewerDto = {
@@ -13,7 +13,10 @@ export type ViewerDto = {
   employmentType: EmploymentType;
   roles: Role[];
   groups: GroupKey[];
+  /** the groups' scope narrowed to the declared purpose's field classes */
   scope: TelemetryScope;
+  /** the declared purpose's field classes (null: none declared) */
+  purposeFieldClasses: FieldClass[] | null;
   purpose: Purpose | null;
   purposeDetail: string | null;
   grantExpiresAt: string;
@@ -35,6 +38,7 @@ export async function getViewer(options: { audit?: boolean } = {}): Promise<View
       roles: actor.roles,
       groups: actor.groups,
       scope: actor.scope,
+      purposeFieldClasses: actor.purposeFieldClasses,
       purpose: actor.purpose,
       purposeDetail: actor.purposeDetail,
       grantExpiresAt: actor.grantExpiresAt.toISOString(),
