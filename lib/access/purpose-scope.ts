@@ -8,8 +8,8 @@ import { EVENT_KINDS, FIELD_CLASSES, type FieldClass, type Purpose } from "@/lib
 import type { TelemetryScope } from "./policy";
 
 export const DEFAULT_PURPOSE_FIELD_CLASSES: Record<Purpose, readonly FieldClass[]> = {
-  // strategies and which suggestions help: outcomes per setting and language, linked across one completion's events
-  improve_product: ["identifiers", "environment", "measurements"],
+  // strategies and which suggestions help: outcomes per setting, language and region, linked across one completion's events
+  improve_product: ["identifiers", "environment", "location", "measurements"],
   // impact on the user, in aggregate: outcomes and where they happen, never who or what code
   evaluate_product: ["environment", "measurements"],
   // positive and negative examples: the code with its outcome and language, not who or where

@@ -12,8 +12,8 @@ CREATE TABLE "purpose_scope" (
 );
 
 INSERT INTO "purpose_scope" ("purpose", "field_classes", "justification") VALUES
-  ('improve_product', ARRAY['identifiers', 'environment', 'measurements']::"field_class"[],
-   'Default: comparing strategies and predicting helpful suggestions needs outcomes per setting and language, linked across one completion''s events; not the code or where people are.'),
+  ('improve_product', ARRAY['identifiers', 'environment', 'location', 'measurements']::"field_class"[],
+   'Default: comparing strategies and predicting helpful suggestions needs outcomes per setting, language and region, linked across one completion''s events; not the code.'),
   ('evaluate_product', ARRAY['environment', 'measurements']::"field_class"[],
    'Default: measuring the impact on users is done in aggregate; no identifiers, location or code.'),
   ('improve_models', ARRAY['environment', 'measurements', 'content']::"field_class"[],
