@@ -3,6 +3,7 @@
 // product": the header says what that allows, the explorer has no identifier
 // or location columns and an event offers no Reveal. Switching the purpose to
 // "investigate abuse" from the header brings them back on the next request.
+import type { Page } from "@playwright/test";
 import { PERSONAS, expect, storageStateFor, test } from "../fixtures";
 import { readEventsTable } from "../explorer/support";
 
@@ -12,7 +13,7 @@ const ABUSE = "Investigate and detect potential abuse";
 
 test.use({ storageState: storageStateFor("viewerCopilot") });
 
-async function choosePurpose(page: import("@playwright/test").Page, label: string): Promise<void> {
+async function choosePurpose(page: Page, label: string): Promise<void> {
   await page.getByRole("link", { name: /^Purpose:/ }).click();
   await expect(page.getByRole("heading", { name: "Purpose of access" })).toBeVisible();
   await page.getByRole("radio", { name: label }).check();

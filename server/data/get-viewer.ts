@@ -1,7 +1,8 @@
 // "Who am I": the signed-in person, their roles, groups, telemetry scope,
 // declared purpose and grant expiry. A DTO: no session token, no subject ids.
 import "server-only";
-import type { TelemetryScope } from "@/lib/access/policy";
+import { telemetryScope, visibleFieldClasses, type TelemetryScope } from "@/lib/access/policy";
+import { canonicalFieldClasses, narrowScope } from "@/lib/access/purpose-scope";
 import type { Employer, EmploymentType, FieldClass, GroupKey, Purpose, Role } from "@/lib/telemetry/vocabulary";
 import { audited } from "@/server/access/audited";
 
@@ -20,16 +21,28 @@ export type ViewerDto = {
   purpose: Purpose | null;
   purposeDetail: string | null;
   grantExpiresAt: string;
+  /** asked for with `purposeScopes: true`: what each purpose would show this person (their groups' classes narrowed) */
+  purposeScopes?: Partial<Record<Purpose, FieldClass[]>>;
 };
 
 /**
  * `audit: true` (the API) audits the look-up and its refusals; page chrome
  * passes nothing, since the page beneath it audits its own access.
  */
-export async function getViewer(options: { audit?: boolean } = {}): Promise<ViewerDto> {
+export async function getViewer(options: { audit?: boolean; purposeScopes?: boolean } = {}): Promise<ViewerDto> {
   const audit = options.audit ?? false;
-  return audited({ action: "session.view", permission: null, auditAllowed: audit, auditRefusals: audit }, async ({ actor }) => ({
+  return audited({ action: "session.view", permission: null, auditAllowed: audit, auditRefusals: audit }, async ({ tx, actor }) => ({
     value: {
+      ...(options.purposeScopes
+        ? {
+            purposeScopes: Object.fromEntries(
+              (await tx.purposeScope.findMany()).map((row) => [
+                row.purpose,
+                visibleFieldClasses(narrowScope(telemetryScope(actor.subject), canonicalFieldClasses(row.fieldClasses))),
+              ]),
+            ),
+          }
+        : {}),
       personId: actor.personId,
       name: actor.name,
       email: actor.email,
