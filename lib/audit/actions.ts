@@ -35,6 +35,7 @@ export const AUDIT_ACTIONS = [
   "audit.export",
   "audit.verify",
   "audit.disclosure_receipt",
+  "audit.delivery_view",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -71,4 +72,5 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "audit.export": "Exported audit rows",
   "audit.verify": "Verified the audit trail",
   "audit.disclosure_receipt": "Requested a disclosure receipt",
+  "audit.delivery_view": "Viewed the SIEM delivery status",
 };
