@@ -22,6 +22,14 @@ async function choosePurpose(page: Page, label: string): Promise<void> {
 }
 
 test("a viewer's purpose decides the columns, the event's fields and Reveal, and the header says so", async ({ page }, testInfo) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto("/purpose");
+  // the form says what each purpose would show this person
+  await expect(page.getByRole("radio", { name: EVALUATE })).toHaveAccessibleDescription("Shows you: environment, measurements");
+  await expect(page.getByRole("radio", { name: "Improve the underlying code generation models" })).toHaveAccessibleDescription(
+    "Shows you: environment, measurements, content",
+  );
+  await page.screenshot({ path: testInfo.outputPath("purpose-form-1440.png"), fullPage: true });
   await page.goto("/events?kind=completion_shown");
   if (new URL(page.url()).pathname === "/purpose") {
     await page.getByRole("radio", { name: EVALUATE }).check();
@@ -66,4 +74,25 @@ test("a viewer's purpose decides the columns, the event's fields and Reveal, and
   await expect(pill).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath("purpose-abuse-390.png"), fullPage: false });
   expect(email).toContain("copilot");
+});
+
+test.describe("admin", () => {
+  test.use({ storageState: storageStateFor("admin") });
+
+  test("an admin sees each purpose's field classes with the reason, and a change needs a justification", async ({ page }, testInfo) => {
+    await page.goto("/admin/purposes");
+    await expect(page.getByRole("heading", { name: "Purposes", level: 1 })).toBeVisible();
+    const section = page.getByRole("region", { name: "Guide closely related GitHub products" });
+    await expect(section.getByText("Sees environment, measurements")).toBeVisible();
+    await page.screenshot({ path: testInfo.outputPath("admin-purposes-1280.png"), fullPage: false });
+    // without a justification: refused, nothing changed
+    await section.getByRole("checkbox", { name: /^Location/ }).check();
+    await section.getByRole("button", { name: "Save purpose" }).click();
+    await expect(section.getByText("Write at least 10 characters: who needs this and why.")).toBeVisible();
+    await section.getByLabel("Justification for this change").fill("Regional adoption guides the related products");
+    await section.getByRole("button", { name: "Save purpose" }).click();
+    await expect(section.getByText(/Saved\. Sessions with this purpose see environment, location, measurements/)).toBeVisible();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: testInfo.outputPath("admin-purposes-390.png"), fullPage: false });
+  });
 });
