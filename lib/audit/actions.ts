@@ -16,9 +16,11 @@ export const AUDIT_ACTIONS = [
   "events.reveal",
   "events.export",
   "events.chart",
+  "events.facets",
   "admin.person_create",
   "admin.person_update",
   "admin.person_disable",
+  "admin.person_enable",
   "admin.grant_create",
   "admin.grant_extend",
   "admin.grant_revoke",
@@ -36,6 +38,7 @@ export const AUDIT_ACTIONS = [
   "audit.verify",
   "audit.disclosure_receipt",
   "audit.delivery_view",
+  "audit.checkpoints",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -53,9 +56,11 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "events.reveal": "Revealed event content",
   "events.export": "Exported events",
   "events.chart": "Viewed a chart",
+  "events.facets": "Counted the values of a field",
   "admin.person_create": "Added a person",
   "admin.person_update": "Changed a person",
   "admin.person_disable": "Disabled a person",
+  "admin.person_enable": "Re-enabled a person",
   "admin.grant_create": "Granted access",
   "admin.grant_extend": "Extended a grant",
   "admin.grant_revoke": "Revoked a grant",
@@ -73,4 +78,5 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "audit.verify": "Verified the audit trail",
   "audit.disclosure_receipt": "Requested a disclosure receipt",
   "audit.delivery_view": "Viewed the SIEM delivery status",
+  "audit.checkpoints": "Viewed signed checkpoints of the audit log",
 };
