@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { PURPOSE_LABELS, type Purpose, type Role } from "@/lib/telemetry/vocabulary";
+import { PURPOSE_LABELS, type FieldClass, type Purpose, type Role } from "@/lib/telemetry/vocabulary";
 
 export type HeaderViewer = {
   name: string;
@@ -7,7 +7,13 @@ export type HeaderViewer = {
   roles: Role[];
   canBrowse: boolean;
   purpose: Purpose | null;
+  /** the field classes this session sees: its groups' narrowed to the purpose */
+  sees: FieldClass[];
 };
+
+function seesText(sees: readonly FieldClass[]): string {
+  return sees.length === 0 ? "sees no fields beyond kind and time" : `sees ${sees.join(", ")}`;
+}
 
 /** Navigation shows what the person's grants allow; the data layer still decides every request. */
 export function AppHeader({ viewer, signOut }: { viewer: HeaderViewer | null; signOut: () => Promise<void> }) {
@@ -34,9 +40,10 @@ export function AppHeader({ viewer, signOut }: { viewer: HeaderViewer | null; si
               <Link
                 href="/purpose"
                 className={viewer.purpose ? "purpose-pill" : "purpose-pill purpose-pill--missing"}
-                title="Change the declared purpose of this session"
+                title="Change the declared purpose of this session (it decides which fields you see)"
               >
                 Purpose: {viewer.purpose ? PURPOSE_LABELS[viewer.purpose] : "not declared"}
+                {viewer.purpose ? <span className="purpose-pill__sees"> — {seesText(viewer.sees)}</span> : null}
               </Link>
             ) : null}
             <span>

@@ -1,6 +1,6 @@
 "use client";
 import { useActionState } from "react";
-import { PURPOSES, PURPOSE_LABELS, type Purpose } from "@/lib/telemetry/vocabulary";
+import { PURPOSES, PURPOSE_LABELS, type FieldClass, type Purpose } from "@/lib/telemetry/vocabulary";
 
 type State = { message: string | null; fieldErrors: Record<string, string>; values?: { purpose: string | null; detail: string } };
 
@@ -9,11 +9,14 @@ export function PurposeForm({
   current,
   currentDetail,
   next,
+  shows,
 }: {
   action: (state: State, formData: FormData) => Promise<State>;
   current: Purpose | null;
   currentDetail: string | null;
   next: string;
+  /** per purpose, the field classes it would show this person */
+  shows: Partial<Record<Purpose, FieldClass[]>>;
 }) {
   const [state, formAction, pending] = useActionState(action, { message: null, fieldErrors: {} });
   // React resets the form after each submission: a refused one shows what was submitted again.
@@ -30,10 +33,24 @@ export function PurposeForm({
       <fieldset aria-describedby={state.fieldErrors.purpose ? "purpose-error" : undefined}>
         <legend>Why are you accessing Copilot telemetry in this session?</legend>
         {PURPOSES.map((purpose) => (
-          <label key={purpose} className="radio">
-            <input type="radio" name="purpose" value={purpose} defaultChecked={purpose === selected} required />
-            <span>{PURPOSE_LABELS[purpose]}</span>
-          </label>
+          <div key={purpose} className="purpose-option">
+            <label className="radio">
+              <input
+                type="radio"
+                name="purpose"
+                value={purpose}
+                defaultChecked={purpose === selected}
+                required
+                aria-describedby={shows[purpose] ? `purpose-shows-${purpose}` : undefined}
+              />
+              <span>{PURPOSE_LABELS[purpose]}</span>
+            </label>
+            {shows[purpose] ? (
+              <span id={`purpose-shows-${purpose}`} className="hint purpose-option__shows">
+                {shows[purpose].length === 0 ? "Shows you no fields beyond kind and time" : `Shows you: ${shows[purpose].join(", ")}`}
+              </span>
+            ) : null}
+          </div>
         ))}
         {state.fieldErrors.purpose ? (
           <p id="purpose-error" className="notice notice--error">

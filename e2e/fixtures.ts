@@ -71,8 +71,8 @@ export async function sessionTokenOf(context: BrowserContext): Promise<string | 
   return cookies.find((cookie) => cookie.name === SESSION_COOKIE || cookie.name === `__Host-${SESSION_COOKIE}` || cookie.name === `__Secure-${SESSION_COOKIE}`)?.value;
 }
 
-/** Declares a purpose for the session behind this request context, through the API a person could use too. */
-export async function declarePurpose(request: APIRequestContext, purpose = "evaluate_product", detail?: string): Promise<void> {
+/** Declares a purpose for the session behind this request context, through the API a person could use too. The default, investigating abuse, allows every field class the groups grant (a purpose narrows what a session sees). */
+export async function declarePurpose(request: APIRequestContext, purpose = "investigate_abuse", detail?: string): Promise<void> {
   const response = await request.put("/api/v1/me/purpose", { data: detail ? { purpose, detail } : { purpose } });
   expect(response.status(), await response.text()).toBe(200);
 }

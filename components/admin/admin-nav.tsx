@@ -6,6 +6,7 @@ import { usePathname } from "next/navigation";
 const SECTIONS = [
   { href: "/admin/people", label: "People" },
   { href: "/admin/groups", label: "Group scopes" },
+  { href: "/admin/purposes", label: "Purposes" },
   { href: "/admin/expiring", label: "Expiring soon" },
   { href: "/admin/import-export", label: "Import / export" },
   { href: "/admin/ingestion-keys", label: "Ingestion keys" },

@@ -104,7 +104,7 @@ test.describe("signed in without the permission", () => {
           const api = await playwrightRequest.newContext({ baseURL, storageState: storageStateFor(who) });
           try {
             // a declared purpose, so that the refusal can only be about the permission
-            await api.put("/api/v1/me/purpose", { data: { purpose: "evaluate_product" }, headers: { "user-agent": `${auditTag}/setup` } });
+            await api.put("/api/v1/me/purpose", { data: { purpose: "investigate_abuse" }, headers: { "user-agent": `${auditTag}/setup` } });
             await expectJsonRefusal(await call(api, method, route.path, { "user-agent": auditTag }), 403, method);
             const rows = await auditRowsFor(auditTag);
             expect(rows.length, `audit rows for ${method} ${route.path}`).toBeGreaterThan(0);

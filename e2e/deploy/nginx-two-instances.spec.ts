@@ -195,7 +195,7 @@ test("signs in through instance A at the https URL, reads and reveals through B 
     expect(await home!.headerValues("strict-transport-security")).toEqual(["max-age=63072000; includeSubDomains"]);
     expect(await home!.securityDetails()).toMatchObject({ protocol: "TLS 1.3", subjectName: HOSTNAME });
     expect(await page.evaluate(() => (performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming).nextHopProtocol)).toBe("h2");
-    const purpose = await browserFetch(page, "/api/v1/me/purpose", { method: "PUT", json: { purpose: "evaluate_product" } });
+    const purpose = await browserFetch(page, "/api/v1/me/purpose", { method: "PUT", json: { purpose: "investigate_abuse" } });
     expect(purpose.status, purpose.body).toBe(200);
     expect(purpose.headers["x-test-upstream"]).toBe(instanceA.address);
   });

@@ -19,7 +19,7 @@ const PAGES = 6; // the first page and five more through "Next page"
 test.use({ storageState: storageStateFor("viewerCopilot") });
 
 test("the Copilot team viewer filters, sorts, pages deep, exports, charts, opens and reveals — each step audited", async ({ page, auditTag }) => {
-  await declarePurpose(page.request, "evaluate_product", PURPOSE_DETAIL);
+  await declarePurpose(page.request, "investigate_abuse", PURPOSE_DETAIL);
   const planted = await plantCompletionShown(page.request);
 
   // ── Filter: a quick range, then a kind and a page size through the form ──
@@ -180,10 +180,10 @@ test("the Copilot team viewer filters, sorts, pages deep, exports, charts, opens
   // ── The audit trail: one row per step, carrying the purpose and what was disclosed ──
   const rows = await auditDetailsFor(auditTag);
   expect(rows.filter((row) => row.outcome !== "allowed")).toEqual([]);
-  expect(rows[0]).toMatchObject({ action: "session.purpose_set", purpose: "evaluate_product" });
+  expect(rows[0]).toMatchObject({ action: "session.purpose_set", purpose: "investigate_abuse" });
   for (const row of rows) expect(row).toMatchObject({ actor_email: email });
   const telemetryRows = rows.filter((row) => row.action.startsWith("events."));
-  for (const row of telemetryRows) expect(row).toMatchObject({ purpose: "evaluate_product" });
+  for (const row of telemetryRows) expect(row).toMatchObject({ purpose: "investigate_abuse" });
   const [purposeDetail] = await sql<{ n: number }>(
     `SELECT count(*)::int AS n FROM audit_event WHERE actor_user_agent = $1 AND action LIKE 'events.%' AND purpose_detail IS DISTINCT FROM $2`,
     [auditTag, PURPOSE_DETAIL],

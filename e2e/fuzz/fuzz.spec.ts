@@ -64,7 +64,7 @@ test.beforeAll(async ({ baseURL }) => {
   for (const persona of SIGNED_IN_PERSONAS) {
     const headers: Array<[string, string]> = [["Cookie", `${SESSION_COOKIE}=${tokens[persona]}`], ["Origin", new URL(baseURL).origin], ["Content-Type", "application/json"]];
     if (persona.startsWith("viewer")) {
-      const declared = await client.send({ method: "PUT", path: "/api/v1/me/purpose", headers, body: Buffer.from(JSON.stringify({ purpose: "evaluate_product" })) });
+      const declared = await client.send({ method: "PUT", path: "/api/v1/me/purpose", headers, body: Buffer.from(JSON.stringify({ purpose: "investigate_abuse" })) });
       expect(declared.status, `${persona} declares a purpose: ${declared.body.toString()}`).toBe(200);
     }
     const me = await client.send({ method: "GET", path: "/api/v1/me", headers });

@@ -71,7 +71,7 @@ test.describe("telemetry from a real VS Code extension", () => {
     }
 
     // In the explorer, as a Copilot team viewer.
-    await declarePurpose(page.request, "evaluate_product", "End-to-end check of telemetry intake");
+    await declarePurpose(page.request, "investigate_abuse", "End-to-end check of telemetry intake");
     await page.goto(`/events?machineId=${machineId}`);
     await expect(page.getByRole("row")).toHaveCount(4); // header + 3 events
     const shown = rows.find((row) => row.event_name === "ghostText.shown")!;

@@ -5,7 +5,8 @@
 import "server-only";
 import type { Prisma } from "@/server/db/generated/client";
 import { telemetryScope, type Subject, type TelemetryScope } from "@/lib/access/policy";
-import type { Employer, EmploymentType, GroupKey, Purpose, Role } from "@/lib/telemetry/vocabulary";
+import { canonicalFieldClasses, narrowScope } from "@/lib/access/purpose-scope";
+import type { Employer, EmploymentType, FieldClass, GroupKey, Purpose, Role } from "@/lib/telemetry/vocabulary";
 import { accessOfIdentity, rolesAndGroups, type NoAccessReason } from "./access-now";
 
 export type { NoAccessReason } from "./access-now";
@@ -19,7 +20,14 @@ export type Actor = {
   roles: Role[];
   groups: GroupKey[];
   subject: Subject;
+  /**
+   * What this session may see: the groups' scope narrowed to the declared
+   * purpose's field classes (table purpose_scope), derived afresh on every
+   * request. Every read, filter, DTO, export and audit row uses this one.
+   */
   scope: TelemetryScope;
+  /** the declared purpose's field classes (null: no purpose declared yet) */
+  purposeFieldClasses: FieldClass[] | null;
   sessionToken: string;
   purpose: Purpose | null;
   purposeDetail: string | null;
@@ -102,6 +110,8 @@ export async function resolveActor(
       groups: [],
       subject: { roles: [], groups: [] },
       scope: telemetryScope({ roles: [], groups: [] }),
+      // no telemetry scope to narrow: the request area shows none
+      purposeFieldClasses: null,
       sessionToken,
       purpose: session.purpose,
       purposeDetail: session.purposeDetail,
@@ -114,6 +124,10 @@ export async function resolveActor(
   await rollIdleExpiry();
 
   const { roles } = rolesAndGroups(person);
+  // A purpose without a row (never, short of a hand edit) sees no field: fail closed.
+  const purposeFieldClasses = session.purpose
+    ? canonicalFieldClasses((await tx.purposeScope.findUnique({ where: { purpose: session.purpose } }))?.fieldClasses ?? [])
+    : null;
   const groupGrants = person.grants.flatMap((grant) => (grant.group ? [grant.group] : []));
   const subject: Subject = {
     roles,
@@ -130,7 +144,8 @@ export async function resolveActor(
       roles,
       groups: [...new Set(groupGrants.map((group) => group.key))],
       subject,
-      scope: telemetryScope(subject),
+      scope: narrowScope(telemetryScope(subject), purposeFieldClasses),
+      purposeFieldClasses,
       sessionToken,
       purpose: session.purpose,
       purposeDetail: session.purposeDetail,

@@ -94,9 +94,9 @@ describe.each(targets)("the explorer's data layer on $name", (target) => {
 
   const sql = <T,>(text: string, ...values: unknown[]) => db.prisma.$queryRawUnsafe<T[]>(text, ...values);
 
-  /** A signed-in browser session for a seeded person, with a declared purpose. */
-  async function signIn(email: string): Promise<void> {
-    const token = await signInForTest(db.prisma, email, { purpose: "improve_product" });
+  /** A signed-in browser session for a seeded person, with a declared purpose (which narrows the fields: content needs one that allows it). */
+  async function signIn(email: string, purpose: "improve_product" | "investigate_abuse" = "improve_product"): Promise<void> {
+    const token = await signInForTest(db.prisma, email, { purpose });
     state.token = token;
   }
 
@@ -398,7 +398,7 @@ describe.each(targets)("the explorer's data layer on $name", (target) => {
 
   describe("one event", () => {
     it("opens an event with every granted class, audited with its id", async () => {
-      await signIn(COPILOT);
+      await signIn(COPILOT, "investigate_abuse");
       const [event] = await sql<{ id: string; machine_id: string }>(
         "SELECT id::text AS id, machine_id FROM telemetry_event WHERE kind = 'completion_requested' LIMIT 1",
       );
@@ -422,7 +422,7 @@ describe.each(targets)("the explorer's data layer on $name", (target) => {
     });
 
     it("reveals content to the Copilot team, audited as its own action", async () => {
-      await signIn(COPILOT);
+      await signIn(COPILOT, "investigate_abuse");
       const [event] = await sql<{ id: string; machine_id: string }>(
         "SELECT id::text AS id, machine_id FROM telemetry_event WHERE kind = 'completion_requested' LIMIT 1",
       );

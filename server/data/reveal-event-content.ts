@@ -5,9 +5,9 @@
 // the grant gets 403, and the gate records the refusal with the event id.
 import "server-only";
 import { z } from "zod";
-import { permittedKinds } from "@/lib/access/policy";
+import { permittedKinds, telemetryScope } from "@/lib/access/policy";
 import type { RevealedContent } from "@/lib/telemetry/event-types";
-import { EVENT_KIND_LABELS, type EventKind } from "@/lib/telemetry/vocabulary";
+import { EVENT_KIND_LABELS, PURPOSE_LABELS, type EventKind } from "@/lib/telemetry/vocabulary";
 import { audited } from "@/server/access/audited";
 import { getEnv } from "@/server/config/env";
 import { ContentDecryptionError, openContent } from "@/server/crypto/content";
@@ -45,7 +45,14 @@ export async function revealEventContent(input: { id: unknown }): Promise<Reveal
       const row = rows[0];
       if (!row) throw new AppError("not_found", EVENT_NOT_FOUND);
       if (!actor.scope[row.kind]?.includes("content")) {
-        throw new AppError("forbidden", `Your access does not include the content of ${EVENT_KIND_LABELS[row.kind]} events.`);
+        // Say which narrowed it: the groups, or the declared purpose (which the person can change).
+        const groupsAllow = telemetryScope(actor.subject)[row.kind]?.includes("content") ?? false;
+        throw new AppError(
+          "forbidden",
+          groupsAllow && actor.purpose
+            ? `Your declared purpose (${PURPOSE_LABELS[actor.purpose]}) does not include content: change the purpose of this session if your work needs the code.`
+            : `Your access does not include the content of ${EVENT_KIND_LABELS[row.kind]} events.`,
+        );
       }
       let content: RevealedContent["content"] = null;
       if (row.content_ciphertext && row.content_key_id) {

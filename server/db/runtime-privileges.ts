@@ -32,6 +32,8 @@ export const RUNTIME_TABLE_GRANTS: Readonly<Record<string, TableGrant>> = {
   known_value: { privileges: ["SELECT"] },
   person: { privileges: ["SELECT", "INSERT", "UPDATE"] },
   access_group: { privileges: ["SELECT", "UPDATE"] },
+  // what each purpose lets a session see: read on every request, changed by admins, never added to or removed
+  purpose_scope: { privileges: ["SELECT", "UPDATE"], updateColumns: ["field_classes", "justification", "updated_at"] },
   grant: { privileges: ["SELECT", "INSERT", "UPDATE"] },
   // DELETE: a user row left without an identity by a refused link is replaced (server/auth/adapter.ts)
   auth_user: { privileges: ["SELECT", "INSERT", "UPDATE", "DELETE"] },

@@ -44,6 +44,7 @@ const ACTIVITY_OF_ACTION: Partial<Record<AuditAction, OcsfActivityId>> = {
   "admin.grant_extend": 3,
   "admin.grant_revoke": 4,
   "admin.group_scope_update": 3,
+  "admin.purpose_scope_update": 3,
   "admin.ingestion_key_create": 1,
   "admin.ingestion_key_revoke": 4,
   "admin.access_import": 3,

@@ -14,17 +14,17 @@ export default async function PurposePage({ searchParams }: { searchParams: Sear
   const params = await searchParams;
   // Where the form continues to: a path on the portal, or the explorer (lib/http/safe-return-path.ts).
   const next = safeReturnPath(params.next, { fallback: "/events" });
-  const result = await loadForPage("/purpose", () => getViewer({ audit: true }));
+  const result = await loadForPage("/purpose", () => getViewer({ audit: true, purposeScopes: true }));
   if (!result.ok) return <ErrorState error={result.error} />;
   return (
     <div className="page--narrow" style={{ margin: "0 auto" }}>
       <h1>Purpose of access</h1>
       <p className="subtle">
         Copilot telemetry may only be used for the purposes below (from “How the data is used”). Your choice is recorded with every access in
-        this session, and you can change it at any time from the header.
+        this session, decides which fields you see (within your groups&apos; access), and you can change it at any time from the header.
       </p>
       <div className="card">
-        <PurposeForm action={setPurposeAction} current={result.value.purpose} currentDetail={result.value.purposeDetail} next={next} />
+        <PurposeForm action={setPurposeAction} current={result.value.purpose} currentDetail={result.value.purposeDetail} next={next} shows={result.value.purposeScopes ?? {}} />
       </div>
     </div>
   );

@@ -4,7 +4,7 @@
 import "server-only";
 import { z } from "zod";
 import { refineStorableText } from "@/lib/http/input-values";
-import { EMPLOYERS, EMPLOYMENT_TYPES, EVENT_KINDS, FIELD_CLASSES, GROUP_KEYS, ROLES } from "@/lib/telemetry/vocabulary";
+import { EMPLOYERS, EMPLOYMENT_TYPES, EVENT_KINDS, FIELD_CLASSES, GROUP_KEYS, PURPOSES, ROLES } from "@/lib/telemetry/vocabulary";
 import type { AccessCode } from "./types";
 
 export const JUSTIFICATION_MIN_LENGTH = 10;
@@ -122,6 +122,12 @@ const oneOrMany = <T extends z.ZodType>(item: T) =>
 export const updateGroupScopeInputSchema = z.strictObject({
   groupKey: z.enum(GROUP_KEYS, "Unknown group."),
   eventKinds: oneOrMany(z.enum(EVENT_KINDS, "Unknown event kind.")),
+  fieldClasses: oneOrMany(z.enum(FIELD_CLASSES, "Unknown field class.")),
+  justification: justificationSchema,
+});
+
+export const updatePurposeScopeInputSchema = z.strictObject({
+  purpose: z.enum(PURPOSES, "Unknown purpose."),
   fieldClasses: oneOrMany(z.enum(FIELD_CLASSES, "Unknown field class.")),
   justification: justificationSchema,
 });
