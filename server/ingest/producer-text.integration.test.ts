@@ -193,7 +193,7 @@ describe.each(testTargets(KEYS))("producer text through the intake and the data 
   });
 
   async function signIn(email: string): Promise<void> {
-    state.token = await signInForTest(db.prisma, email, { purpose: "improve_product" });
+    state.token = await signInForTest(db.prisma, email, { purpose: "investigate_abuse" });
   }
 
   /** Everything the person receives from the data layer about the test's events, as one text. */

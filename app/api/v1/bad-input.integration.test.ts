@@ -95,7 +95,7 @@ describe.each(targets)("bad input on the /api/v1 handlers on $name", (target) =>
   });
 
   async function signIn(email: string): Promise<void> {
-    state.token = await signInForTest(db.prisma, email, { purpose: "improve_product" });
+    state.token = await signInForTest(db.prisma, email, { purpose: "investigate_abuse" });
   }
 
   describe("the events API", () => {

@@ -96,7 +96,7 @@ describe.each(seededTestTargets({ label: "receipts", keys: KEYS, events: 3000, s
 
   const sql = <T,>(text: string, ...values: unknown[]) => db.prisma.$queryRawUnsafe<T[]>(text, ...values);
   const signIn = async (email: string) => {
-    state.token = await signInForTest(db.prisma, email, { purpose: "improve_product" });
+    state.token = await signInForTest(db.prisma, email, { purpose: "investigate_abuse" });
   };
   const lastRow = async () => (await sql<{ id: string; action: string; machine_ids: string[] }>("SELECT e.id::text AS id, action, machine_ids FROM audit_event e ORDER BY e.id DESC LIMIT 1"))[0]!;
   /** Runs a disclosure and returns the audit row it wrote. */
@@ -163,7 +163,7 @@ describe.each(seededTestTargets({ label: "receipts", keys: KEYS, events: 3000, s
     expect(receipt.notYetCovered[0]?.leafIndex).toBeNull();
     expect(receipt.rows.map((row) => row.row.action)).toEqual(["events.list", "events.view", "events.reveal", "events.export", "events.chart", "events.chart"]);
     expect(receipt.rows.map((row) => row.row.actor_email)).toEqual([COPILOT, MICROSOFT, COPILOT, OPENAI, COPILOT, COPILOT]);
-    expect(receipt.rows[2]?.row).toMatchObject({ field_classes: ["content"], purpose: "improve_product", actor_employer: "github" });
+    expect(receipt.rows[2]?.row).toMatchObject({ field_classes: ["content"], purpose: "investigate_abuse", actor_employer: "github" });
     expect(receipt.completeness).toContain(`Complete up to checkpoint size ${receipt.treeSize}`);
     // Exactly what the database holds for X, as a scan (not the index) finds it.
     const scanned = await sql<{ id: string }>("SELECT e.id::text AS id FROM audit_event e WHERE $1 = ANY(e.machine_ids) ORDER BY e.id", machine);
