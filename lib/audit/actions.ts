@@ -33,6 +33,9 @@ export const AUDIT_ACTIONS = [
   "audit.view",
   "audit.export",
   "audit.verify",
+  "audit.alert_raised",
+  "audit.alerts_list",
+  "audit.alert_view",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -67,4 +70,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "audit.view": "Opened an audit row",
   "audit.export": "Exported audit rows",
   "audit.verify": "Verified the audit trail",
+  "audit.alert_raised": "An audit alert was raised",
+  "audit.alerts_list": "Listed audit alerts",
+  "audit.alert_view": "Opened an audit alert",
 };
