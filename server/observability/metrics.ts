@@ -82,7 +82,7 @@ const ROUTE_WORDS = new Set([
   "api", "v1", "v2", "auth", "callback", "signin", "signout", "session", "csrf", "providers", "error",
   "events", "insights", "export", "reveal", "audit", "verify", "admin", "people", "new", "expiring", "groups",
   "import-export", "ingestion-keys", "access-list", "me", "purpose", "telemetry", "track", "no-access",
-  "healthz", "readyz", "metrics", "portal-front", "refusal", "favicon.ico",
+  "healthz", "readyz", "metrics", "portal-front", "refusal", "favicon.ico", "alerts",
 ]);
 
 /** A route pattern with bounded cardinality: known words stay, every other segment is ":id", static assets one label. */
