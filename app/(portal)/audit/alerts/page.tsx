@@ -99,7 +99,7 @@ export default async function AuditAlertsPage({ searchParams }: { searchParams: 
               {result.value.items.map((alert) => (
                 <li key={alert.id} className={styles.alert}>
                   <h2>
-                    <Link href={`/audit/alerts/${alert.id}`}>
+                    <Link href={`/audit/alerts/${alert.id}`} prefetch={false}>
                       Alert {alert.id}: {ALERT_RULE_LABELS[alert.rule]}
                     </Link>
                     <span className={styles.who}>{alert.subjectLabel}</span>
@@ -116,12 +116,13 @@ export default async function AuditAlertsPage({ searchParams }: { searchParams: 
                   <p className={styles.triggers}>
                     <span className="subtle">Triggered by:</span>
                     {alert.triggerIds.map((id) => (
-                      <Link key={id} href={`/audit/${id}`} className="mono" aria-label={`Audit row ${id}`}>
-                        #{id}
+                      <Link key={id} href={`/audit/${id}`} prefetch={false}>
+                        <span className="visually-hidden">audit row </span>#{id}
                       </Link>
                     ))}
                     {alert.triggerCount > alert.triggerIds.length ? (
-                      <Link href={`/audit/alerts/${alert.id}`}>all {alert.triggerCount.toLocaleString("en-US")} rows</Link>
+                      <Link href={`/audit/alerts/${alert.id}`} prefetch={false}>
+                        all {alert.triggerCount.toLocaleString("en-US")} rows</Link>
                     ) : null}
                   </p>
                 </li>

@@ -67,7 +67,8 @@ export default async function AuditAlertPage({ params }: { params: Promise<{ id:
           <ul className={styles.rowList}>
             {triggers.map((row) => (
               <li key={row.id}>
-                <Link href={`/audit/${row.id}`}>Audit row {row.id}</Link>
+                <Link href={`/audit/${row.id}`} prefetch={false}>
+                  Audit row {row.id}</Link>
                 <span className="mono">{formatUtc(row.occurredAt)} UTC</span>
                 <span>{AUDIT_ACTION_LABELS[row.action as AuditAction] ?? row.action}</span>
                 <span className={OUTCOME_BADGE[row.outcome]}>{row.outcome}</span>
