@@ -363,9 +363,10 @@ async function evaluateBatch(prisma: PrismaClient, options: AlertEvaluationOptio
         );
         auditRows.push({
           requestId: options.requestId,
+          // Written by the portal itself: no person, no address.
           actor: null,
           actorIp: null,
-          actorUserAgent: null,
+          actorUserAgent: "telemetry-portal (audit.alerts job)",
           action: "audit.alert_raised",
           outcome: "allowed",
           reason: alert.summary,
