@@ -238,9 +238,14 @@ async function evaluateSubject(
   config: AlertConfig,
   timeZone: string | null,
 ): Promise<RaisedAlert[]> {
+  const [previous] = await tx.$queryRaw<Array<{ window_end: Date | null }>>`
+    SELECT max(window_end) AS window_end FROM audit_alert WHERE rule = ${spec.rule} AND subject_key = ${subject.key}`;
+  let lastEnd = previous?.window_end ? new Date(previous.window_end).getTime() : null;
   const times = newRows.map((row) => new Date(row.occurred_at).getTime());
-  const from = new Date(Math.min(...times) - spec.windowMs);
-  const to = new Date(Math.max(...times) + spec.windowMs);
+  const latest = Math.max(...times) + spec.windowMs;
+  // A window that may still fire ends after lastEnd + window, so it holds only rows after lastEnd.
+  const earliest = Math.max(Math.min(...times) - spec.windowMs, lastEnd ?? -Infinity);
+  if (lastEnd !== null && latest <= lastEnd + spec.windowMs) return [];
   const subjectSql = subject.personId
     ? Prisma.sql`e.actor_person_id = ${subject.personId}::uuid`
     : Prisma.sql`e.actor_person_id IS NULL AND e.actor_ip = ${subject.ip}`;
@@ -248,17 +253,13 @@ async function evaluateSubject(
     SELECT e.id, e.occurred_at, e.actor_email, (${spec.weight})::int AS weight
       FROM audit_event e
      WHERE ${subjectSql} AND ${spec.where}
-       AND e.occurred_at >= ${iso(from)}::timestamptz AND e.occurred_at <= ${iso(to)}::timestamptz
+       AND e.occurred_at >= ${iso(new Date(earliest))}::timestamptz AND e.occurred_at <= ${iso(new Date(latest))}::timestamptz
      ORDER BY e.occurred_at, e.id
      LIMIT ${MAX_WINDOW_ROWS}`;
   if (spec.outsideWorkingHours) rows = rows.filter((row) => isOutsideWorkingHours(new Date(row.occurred_at), timeZone ?? "UTC", config.workingHours));
   if (rows.length === 0) return [];
 
   const isNew = new Set(newRows.map((row) => String(row.id)));
-  const [previous] = await tx.$queryRaw<Array<{ window_end: Date | null }>>`
-    SELECT max(window_end) AS window_end FROM audit_alert WHERE rule = ${spec.rule} AND subject_key = ${subject.key}`;
-  let lastEnd = previous?.window_end ? new Date(previous.window_end).getTime() : null;
-
   const raised: RaisedAlert[] = [];
   let start = 0;
   let sum = 0;
