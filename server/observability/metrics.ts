@@ -22,6 +22,7 @@ export type PortalMetrics = {
   notificationAttemptErrors: client.Counter<"channel">;
   notificationOutboxDepth: client.Gauge<"channel" | "state">;
   notificationOldestPending: client.Gauge<"channel">;
+  auditAlerts: client.Counter<"rule">;
 };
 
 const key = Symbol.for("telemetry-portal.metrics");
@@ -66,6 +67,7 @@ export function getMetrics(): PortalMetrics {
         labelNames: ["channel", "state"],
         registers: [registry],
       }),
+      auditAlerts: new client.Counter({ name: "portal_audit_alerts_total", help: "Audit alerts raised, by rule", labelNames: ["rule"], registers: [registry] }),
       notificationOldestPending: new client.Gauge({
         name: "portal_notification_outbox_oldest_pending_seconds",
         help: "Age of the oldest notification not yet delivered, by channel (0 when none); read when scraped",

@@ -12,6 +12,7 @@ import { verifyAuditChain } from "@/server/audit/verify-audit-chain";
 import { pickChain, writeAuditEvent, type AuditEntry } from "@/server/audit/write-audit-event";
 import type { Database } from "@/server/db/connect";
 import { webhookId, type NotifyConfig } from "@/server/notify/notify-config";
+import { getMetrics } from "@/server/observability/metrics";
 import { seededTestTargets } from "@/test/test-databases";
 import type { AlertConfig } from "./alert-config";
 import { evaluateAuditAlerts } from "./evaluate-audit-alerts";
@@ -109,7 +110,10 @@ describe.each(seededTestTargets({ label: "alerts", keys: KEYS }))("audit alerts 
     await write(quiet, { action: "events.export", outcome: "allowed", rowCount: 40 });
 
     const config = configWith({ bulk_read: 120 });
+    const counted = async () => (await getMetrics().auditAlerts.get()).values.find((value) => value.labels.rule === "bulk_read")?.value ?? 0;
+    const countedBefore = await counted();
     expect(await evaluate(config)).toMatchObject({ alertsRaised: 1 });
+    expect(await counted()).toBe(countedBefore + 1);
     const [alert, ...more] = await alertsFor(viewer.id);
     expect(more).toEqual([]);
     expect(alert).toMatchObject({ rule: "bulk_read", person_id: viewer.id, subject_label: viewer.email, count: 150n, threshold: 120n, audit_event_count: 3 });

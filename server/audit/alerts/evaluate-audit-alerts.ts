@@ -40,6 +40,7 @@ import { grantInForce } from "@/server/access/grant-in-force";
 import { writeAuditEvent, type AuditEntry } from "@/server/audit/write-audit-event";
 import { Prisma, type PrismaClient } from "@/server/db/generated/client";
 import { enqueueNotification, type EnqueueOptions } from "@/server/notify/enqueue";
+import { getMetrics } from "@/server/observability/metrics";
 import type { AlertConfig, WorkingHours } from "./alert-config";
 
 /** Audit actions that disclose telemetry to their actor. */
@@ -305,12 +306,12 @@ async function activeAuditorIds(tx: Prisma.TransactionClient, now: Date): Promis
 
 const formatUtc = (date: Date) => `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
-async function evaluateBatch(prisma: PrismaClient, options: AlertEvaluationOptions, specs: RuleSpec[]): Promise<{ rowsRead: number; alertsRaised: number; full: boolean }> {
+async function evaluateBatch(prisma: PrismaClient, options: AlertEvaluationOptions, specs: RuleSpec[]): Promise<{ rowsRead: number; alertsRaised: number; full: boolean; rules: AlertRule[] }> {
   const batchPerChain = options.batchPerChain ?? 1_000;
   const now = options.now ?? (() => new Date());
   return prisma.$transaction(async (tx) => {
     const { rows, cursors, full } = await readBatch(tx, batchPerChain);
-    if (rows.length === 0) return { rowsRead: 0, alertsRaised: 0, full: false };
+    if (rows.length === 0) return { rowsRead: 0, alertsRaised: 0, full: false, rules: [] };
 
     const raised: RaisedAlert[] = [];
     const timeZones = new Map<string, string>();
@@ -335,6 +336,7 @@ async function evaluateBatch(prisma: PrismaClient, options: AlertEvaluationOptio
     }
 
     const auditRows: AuditEntry[] = [];
+    const rules: AlertRule[] = [];
     if (raised.length > 0) {
       const auditors = await activeAuditorIds(tx, now());
       raised.sort((a, b) => a.windowEnd.getTime() - b.windowEnd.getTime() || a.rule.localeCompare(b.rule));
@@ -349,6 +351,7 @@ async function evaluateBatch(prisma: PrismaClient, options: AlertEvaluationOptio
           RETURNING id`;
         if (!inserted) continue;
         const alertId = String(inserted.id);
+        rules.push(alert.rule);
         const window = alert.windowStart.getTime() === alert.windowEnd.getTime() ? `at ${formatUtc(alert.windowEnd)}` : `from ${formatUtc(alert.windowStart)} to ${formatUtc(alert.windowEnd)}`;
         await enqueueNotification(
           tx,
@@ -393,7 +396,7 @@ async function evaluateBatch(prisma: PrismaClient, options: AlertEvaluationOptio
     }
     // Audit rows last: each holds its chain head's lock until the commit.
     for (const entry of auditRows) await writeAuditEvent(tx, entry);
-    return { rowsRead: rows.length, alertsRaised: auditRows.length, full };
+    return { rowsRead: rows.length, alertsRaised: auditRows.length, full, rules };
   }, AUDITED_TRANSACTION);
 }
 
@@ -405,6 +408,8 @@ export async function evaluateAuditAlerts(prisma: PrismaClient, options: AlertEv
   const result: AlertEvaluationResult = { rowsRead: 0, alertsRaised: 0, batches: 0 };
   for (;;) {
     const batch = await evaluateBatch(prisma, options, specs);
+    // Counted once committed.
+    for (const rule of batch.rules) getMetrics().auditAlerts.inc({ rule });
     result.batches += 1;
     result.rowsRead += batch.rowsRead;
     result.alertsRaised += batch.alertsRaised;
