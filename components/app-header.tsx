@@ -23,6 +23,7 @@ export function AppHeader({ viewer, signOut }: { viewer: HeaderViewer | null; si
             {viewer.roles.includes("admin") ? <Link href="/admin/people">Access list</Link> : null}
             {viewer.roles.includes("auditor") ? <Link href="/audit">Audit trail</Link> : null}
             {viewer.roles.includes("auditor") ? <Link href="/audit/alerts">Alerts</Link> : null}
+            {viewer.roles.includes("auditor") ? <Link href="/audit/delivery">SIEM delivery</Link> : null}
           </nav>
         ) : null}
         <span className="header-spacer" />

@@ -1,5 +1,6 @@
 // npm run audit:verify [-- --checkpoints <file.json>] [--public-key <key or file>]
 // npm run audit:verify -- --bundle <bundle.json> --public-key <key or file>
+// npm run audit:verify -- --receipt <receipt.json> --public-key <key or file>
 // Verifies every audit chain of the configured database (DATABASE_URL, or the
 // embedded PGlite under DATA_DIR — stop the portal first: one process per
 // PGlite directory), then the Merkle log against every signed checkpoint, in
@@ -20,6 +21,7 @@ import { checkpointDirectory, loadCheckpointConfig } from "../server/audit/check
 import { proofBundleSchema, verifyProofBundle } from "../server/audit/checkpoints/proof-bundle";
 import { NoteError, parseVerifierKey, verifierOf, type NoteVerifier } from "../server/audit/checkpoints/signed-note";
 import { verifyAuditCheckpoints } from "../server/audit/checkpoints/verify-checkpoints";
+import { ReceiptFileError, checkDisclosureIndex, describeReceiptVerdict, parseReceiptText, verifyDisclosureReceipt } from "../server/audit/checkpoints/disclosure-receipt";
 
 const MAX_FAILURES_PRINTED = 20;
 
@@ -93,13 +95,28 @@ function verifyBundleFile(file: string, verifier: NoteVerifier | undefined): num
   return 0;
 }
 
+/** --receipt: a disclosure receipt (GET /api/v1/audit/disclosures) checked with the key alone, no database. */
+function verifyReceiptFile(file: string, verifier: NoteVerifier | undefined): number {
+  if (!verifier) throw new UsageError("--receipt needs --public-key (the key printed by npm run audit:public-key, obtained from someone other than the database's operator).");
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`Cannot read the disclosure receipt ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
+  }
+  const { code, lines } = describeReceiptVerdict(verifyDisclosureReceipt(parseReceiptText(text, file), verifier), verifier);
+  for (const line of lines) console.log(line);
+  return code;
+}
+
 async function run(): Promise<number> {
   const { values } = parseArgs({
-    options: { checkpoints: { type: "string" }, "public-key": { type: "string" }, bundle: { type: "string" } },
+    options: { checkpoints: { type: "string" }, "public-key": { type: "string" }, bundle: { type: "string" }, receipt: { type: "string" } },
     allowPositionals: false,
   });
   const publicKey = readPublicKey(values["public-key"]);
   if (values.bundle !== undefined) return verifyBundleFile(values.bundle, publicKey);
+  if (values.receipt !== undefined) return verifyReceiptFile(values.receipt, publicKey);
   const checkpoints = readCheckpoints(values.checkpoints);
   ensureLocalSecrets();
   const env = parseEnv();
@@ -145,6 +162,17 @@ async function run(): Promise<number> {
         );
       }
     }
+    // The portal's side of disclosure receipts' completeness: the index they are built from finds what a scan finds.
+    const index = await checkDisclosureIndex(database.prisma);
+    if (!index.ok) {
+      console.log(`Disclosure index check FAILED (${index.failures.length} machines):`);
+      for (const failure of index.failures.slice(0, MAX_FAILURES_PRINTED)) console.log(`  - ${failure}.`);
+      code = 1;
+    } else {
+      console.log(
+        `Disclosure receipts complete: for each of the ${index.machines} machine${index.machines === 1 ? "" : "s"} named in the trail, the indexed query finds the same rows as a full scan (${index.pairs} disclosures).`,
+      );
+    }
     if (code !== 0) return code;
     const retention = await findAuditRowsPastRetention(database.prisma, env.AUDIT_RETENTION_DAYS);
     if (retention && retention.rowsPastRetention > 0) {
@@ -168,7 +196,7 @@ run().then(
 
 /** One sentence for the operator. Prisma puts the database's own words on its message's last line. */
 function describeFailure(error: unknown): string {
-  if (error instanceof ConfigError || error instanceof UsageError || error instanceof NoteError) return error.message;
+  if (error instanceof ConfigError || error instanceof UsageError || error instanceof NoteError || error instanceof ReceiptFileError) return error.message;
   const message = error instanceof Error ? (error.message.split("\n").findLast((line) => line.trim() !== "")?.trim() ?? error.name) : String(error);
   const missingTable = (error as { code?: unknown } | null)?.code === "P2021";
   return `Audit verification could not run: ${message.replace(/\.$/, "")}${missingTable ? " (run npm run db:migrate first)" : ""}.`;

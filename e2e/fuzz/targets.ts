@@ -285,6 +285,7 @@ const QUERY_PARAMS: Record<string, Record<string, fc.Arbitrary<string>>> = {
     cursor: cursorArb(AUDIT_SORTS, { t: cursorTimestamps, i: cursorBigints }),
   },
   "/api/v1/audit/export": AUDIT_FILTERS,
+  "/api/v1/audit/disclosures": { machineId: text("a".repeat(64), "unknown") },
   "/api/v1/admin/people": {
     q: text("ada", "github.example"),
     employer: text(...EMPLOYERS),

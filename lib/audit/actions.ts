@@ -36,6 +36,8 @@ export const AUDIT_ACTIONS = [
   "audit.alert_raised",
   "audit.alerts_list",
   "audit.alert_view",
+  "audit.disclosure_receipt",
+  "audit.delivery_view",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -73,4 +75,6 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "audit.alert_raised": "An audit alert was raised",
   "audit.alerts_list": "Listed audit alerts",
   "audit.alert_view": "Opened an audit alert",
+  "audit.disclosure_receipt": "Requested a disclosure receipt",
+  "audit.delivery_view": "Viewed the SIEM delivery status",
 };

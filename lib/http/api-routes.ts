@@ -14,6 +14,7 @@ export const API_ROUTE_METHODS: Readonly<Record<string, readonly string[]>> = {
   "/api/v1/audit": ["GET"],
   "/api/v1/audit/[id]": ["GET"],
   "/api/v1/audit/[id]/proof": ["GET"],
+  "/api/v1/audit/disclosures": ["GET"],
   "/api/v1/audit/export": ["GET"],
   "/api/v1/audit/verify": ["GET"],
   "/api/v1/events": ["GET"],

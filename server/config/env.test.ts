@@ -234,4 +234,64 @@ describe("whole numbers, flags and choices", () => {
     expect(parseEnv({ INGEST_GEOIP_CITY_DB: "off" }).INGEST_GEOIP_CITY_DB).toBe("off");
     expect(parseEnv({ INGEST_GEOIP_CITY_DB: "/srv/geo/City.mmdb" }).INGEST_GEOIP_CITY_DB).toBe("/srv/geo/City.mmdb");
   });
+
+  describe("SIEM sinks", () => {
+    it("configures nothing by default, with stable default names and a start at the beginning", () => {
+      const env = parseEnv({});
+      expect(env.SIEM_SYSLOG_URL).toBeUndefined();
+      expect(env.SIEM_HEC_URL).toBeUndefined();
+      expect(env.SIEM_SYSLOG_NAME).toBe("syslog");
+      expect(env.SIEM_HEC_NAME).toBe("hec");
+      expect(env.SIEM_SYSLOG_SD_ID).toBe("audit@32473");
+      expect(env.SIEM_START_FROM).toEqual({ kind: "beginning" });
+      expect(env.SIEM_BATCH_SIZE).toBe(500);
+      expect(env.SIEM_TIMEOUT_SECONDS).toBe(10);
+    });
+
+    it("reads SIEM_SYSLOG_URL as tcp:// or tls:// with a host and a port, IPv6 included", () => {
+      expect(parseEnv({ SIEM_SYSLOG_URL: "tcp://siem.internal:6514" }).SIEM_SYSLOG_URL).toEqual({ transport: "tcp", host: "siem.internal", port: 6514 });
+      expect(parseEnv({ SIEM_SYSLOG_URL: "tls://[::1]:6514" }).SIEM_SYSLOG_URL).toEqual({ transport: "tls", host: "::1", port: 6514 });
+      for (const bad of ["udp://siem:514", "tcp://siem", "tcp://siem:514/path", "tcp://user:pw@siem:514", "siem:514", "https://siem:514"]) {
+        expect(errorOf({ SIEM_SYSLOG_URL: bad })).toMatch(/^Configuration error: SIEM_SYSLOG_URL must be a tcp:\/\/host:port or tls:\/\/host:port URL/);
+      }
+      expect(errorOf({ SIEM_SYSLOG_URL: "tcp://siem:514", SIEM_SYSLOG_CA_FILE: "/etc/ca.pem" })).toBe(
+        "Configuration error: SIEM_SYSLOG_CA_FILE is set, so SIEM_SYSLOG_URL must be a tls://host:port URL.",
+      );
+    });
+
+    it("needs a token with SIEM_HEC_URL, refuses credentials in the URL, and plain http in production", () => {
+      expect(parseEnv({ SIEM_HEC_URL: "https://splunk.internal:8088/services/collector/event", SIEM_HEC_TOKEN: "t0k3n" }).SIEM_HEC_URL).toBe("https://splunk.internal:8088/services/collector/event");
+      expect(errorOf({ SIEM_HEC_URL: "https://splunk.internal:8088/services/collector/event" })).toBe("Configuration error: SIEM_HEC_URL is set, so SIEM_HEC_TOKEN is required too.");
+      expect(errorOf({ SIEM_HEC_TOKEN: "t0k3n" })).toBe("Configuration error: SIEM_HEC_TOKEN, SIEM_HEC_CA_FILE and SIEM_HEC_INDEX need SIEM_HEC_URL.");
+      expect(errorOf({ SIEM_HEC_URL: "https://u:p@splunk.internal/", SIEM_HEC_TOKEN: "t" })).toMatch(/^Configuration error: SIEM_HEC_URL must not carry credentials/);
+      expect(errorOf({ SIEM_HEC_URL: "ftp://splunk.internal/", SIEM_HEC_TOKEN: "t" })).toMatch(/^Configuration error: SIEM_HEC_URL must be an https:\/\/ URL/);
+      expect(errorOf({ SIEM_HEC_URL: "http://splunk.internal/", SIEM_HEC_TOKEN: "t", SIEM_HEC_CA_FILE: "/ca.pem" })).toBe("Configuration error: SIEM_HEC_CA_FILE is set, so SIEM_HEC_URL must be an https:// URL.");
+      expect(parseEnv({ SIEM_HEC_URL: "http://127.0.0.1:8088/", SIEM_HEC_TOKEN: "t" }).SIEM_HEC_URL).toBe("http://127.0.0.1:8088/");
+      expect(errorOf({ ...production, SIEM_HEC_URL: "http://splunk.internal:8088/", SIEM_HEC_TOKEN: "t" })).toMatch(/^Configuration error: SIEM_HEC_URL must be an https:\/\/ URL when PORTAL_ENV=production/);
+      expect(errorOf({ SIEM_HEC_URL: "https://s/", SIEM_HEC_TOKEN: "has space" })).toMatch(/^Configuration error: SIEM_HEC_TOKEN must be the HEC token/);
+    });
+
+    it("keeps two sinks' names apart and well-formed", () => {
+      const both = { SIEM_SYSLOG_URL: "tcp://s:514", SIEM_HEC_URL: "https://h/", SIEM_HEC_TOKEN: "t" };
+      expect(errorOf({ ...both, SIEM_HEC_NAME: "syslog" })).toBe("Configuration error: SIEM_SYSLOG_NAME and SIEM_HEC_NAME must differ (each sink keeps its own delivery cursors).");
+      expect(errorOf({ SIEM_SYSLOG_NAME: "Has Spaces" })).toMatch(/^Configuration error: SIEM_SYSLOG_NAME must be 1–48 lower-case/);
+      expect(parseEnv({ ...both, SIEM_HEC_NAME: "splunk-prod" }).SIEM_HEC_NAME).toBe("splunk-prod");
+    });
+
+    it("reads SIEM_START_FROM as beginning, now or an ISO time with a zone", () => {
+      expect(parseEnv({ SIEM_START_FROM: "now" }).SIEM_START_FROM).toEqual({ kind: "now" });
+      expect(parseEnv({ SIEM_START_FROM: "2026-11-01T00:00:00Z" }).SIEM_START_FROM).toEqual({ kind: "time", time: new Date("2026-11-01T00:00:00Z") });
+      expect(parseEnv({ SIEM_START_FROM: "2026-11-01T01:00+01:00" }).SIEM_START_FROM).toEqual({ kind: "time", time: new Date("2026-11-01T00:00:00Z") });
+      for (const bad of ["yesterday", "2026-11-01", "2026-13-01T00:00:00Z"]) {
+        expect(errorOf({ SIEM_START_FROM: bad })).toMatch(/^Configuration error: SIEM_START_FROM must be beginning, now, or an ISO 8601 time/);
+      }
+    });
+
+    it("checks the SD-ID, the batch size and the timeout", () => {
+      expect(parseEnv({ SIEM_SYSLOG_SD_ID: "portal@18060" }).SIEM_SYSLOG_SD_ID).toBe("portal@18060");
+      for (const bad of ["audit", "au dit@1", 'a"b@1', "audit@x"]) expect(errorOf({ SIEM_SYSLOG_SD_ID: bad })).toMatch(/^Configuration error: SIEM_SYSLOG_SD_ID must be name@enterprise-number/);
+      expect(errorOf({ SIEM_BATCH_SIZE: "0" })).toBe("Configuration error: SIEM_BATCH_SIZE must be at least 1.");
+      expect(errorOf({ SIEM_TIMEOUT_SECONDS: "ten" })).toBe("Configuration error: SIEM_TIMEOUT_SECONDS must be a whole number.");
+    });
+  });
 });

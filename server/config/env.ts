@@ -146,6 +146,53 @@ const actionPatterns = z.string().transform((value, ctx) => {
   return patterns;
 });
 
+/** tcp://host:port or tls://host:port (RFC 6587 / RFC 5425): where audit rows go as RFC 5424 syslog. */
+const syslogUrl = z
+  .string()
+  .transform((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "must be a tcp://host:port or tls://host:port URL" });
+      return z.NEVER;
+    }
+    const transport = url.protocol === "tcp:" ? "tcp" : url.protocol === "tls:" ? "tls" : null;
+    if (!transport || !url.hostname || !url.port || (url.pathname !== "" && url.pathname !== "/") || url.search || url.hash || url.username || url.password) {
+      ctx.addIssue({ code: "custom", message: "must be a tcp://host:port or tls://host:port URL (a port, no path, query or credentials)" });
+      return z.NEVER;
+    }
+    return { transport, host: url.hostname.replace(/^\[(.*)\]$/, "$1"), port: Number(url.port) } as SyslogTarget;
+  });
+
+/** The HEC endpoint: http(s), no credentials in the URL (the token travels in SIEM_HEC_TOKEN). */
+const hecUrl = z
+  .url({ protocol: /^https?$/, error: "must be an https:// URL such as https://splunk.example.com:8088/services/collector/event" })
+  .refine((value) => {
+    const url = new URL(value);
+    return !url.username && !url.password && !url.hash;
+  }, "must not carry credentials or a fragment (the token goes in SIEM_HEC_TOKEN)");
+
+/** A sink's stable name: its delivery cursors are kept under it. */
+const sinkName = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,47}$/, "must be 1–48 lower-case letters, digits, dots, hyphens or underscores");
+
+/** "beginning", "now" or an ISO 8601 time with a zone: where a new sink's delivery starts. */
+const siemStart = z.string().transform((value, ctx): SiemStart => {
+  if (value === "beginning" || value === "now") return { kind: value };
+  const time = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})$/.test(value) ? new Date(value) : null;
+  if (!time || Number.isNaN(time.getTime())) {
+    ctx.addIssue({ code: "custom", message: "must be beginning, now, or an ISO 8601 time with a zone such as 2026-11-01T00:00:00Z" });
+    return z.NEVER;
+  }
+  return { kind: "time", time };
+});
+
+/** RFC 5424 SD-ID of a private enterprise: name@number, printable ASCII without space, "=", "]" or '"', at most 32 characters. */
+const sdId = z.string().regex(/^[!#-<>-?A-\\^-~]{1,20}@\d+(?:\.\d+)*$/, "must be name@enterprise-number, such as audit@32473").max(32, "must be at most 32 characters");
+
+export type SyslogTarget = { transport: "tcp" | "tls"; host: string; port: number };
+export type SiemStart = { kind: "beginning" } | { kind: "now" } | { kind: "time"; time: Date };
+
 /** smtp://user:password@host:port (STARTTLS when offered) or smtps://… (TLS from the first byte). */
 const smtpUrl = z.string().refine((value) => {
   try {
@@ -268,6 +315,20 @@ const envSchema = z.object({
   ALERT_WORKING_HOURS: z.preprocess(emptyToUndefined, workingHours.prefault("07:00-20:00")),
   ALERT_WORKING_DAYS: z.preprocess(emptyToUndefined, workingDays.prefault("mon-fri")),
   ALERT_BREAK_GLASS_ACTIONS: z.preprocess(emptyToUndefined, actionPatterns.prefault("access.break_glass")),
+  // Streaming the audit trail to a SIEM (server/siem/, docs/SIEM.md): RFC 5424 syslog over TCP or TLS,
+  // and/or a Splunk HEC-compatible HTTPS endpoint. Unset: no streaming.
+  SIEM_SYSLOG_URL: z.preprocess(emptyToUndefined, syslogUrl.optional()),
+  SIEM_SYSLOG_CA_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
+  SIEM_SYSLOG_NAME: z.preprocess(emptyToUndefined, sinkName.default("syslog")),
+  SIEM_SYSLOG_SD_ID: z.preprocess(emptyToUndefined, sdId.default("audit@32473")),
+  SIEM_HEC_URL: z.preprocess(emptyToUndefined, hecUrl.optional()),
+  SIEM_HEC_TOKEN: z.preprocess(emptyToUndefined, z.string().regex(/^[\x21-\x7e]{1,512}$/, "must be the HEC token (printable characters, no spaces)").optional()),
+  SIEM_HEC_CA_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
+  SIEM_HEC_INDEX: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_-]{0,79}$/, "must be a Splunk index name").optional()),
+  SIEM_HEC_NAME: z.preprocess(emptyToUndefined, sinkName.default("hec")),
+  SIEM_START_FROM: z.preprocess(emptyToUndefined, siemStart.default({ kind: "beginning" })),
+  SIEM_BATCH_SIZE: z.preprocess(emptyToUndefined, wholeNumber(1, 10_000).default(500)),
+  SIEM_TIMEOUT_SECONDS: z.preprocess(emptyToUndefined, wholeNumber(1, 120).default(10)),
 });
 
 export type PortalEnv = z.infer<typeof envSchema> & {
@@ -322,7 +383,25 @@ export function parseEnv(source: Readonly<Record<string, string | undefined>> = 
   if ((env.SMTP_USER || env.SMTP_PORT) && !env.SMTP_HOST) {
     throw new ConfigError("Configuration error: SMTP_PORT, SMTP_USER and SMTP_PASSWORD need SMTP_HOST (or put them in SMTP_URL).");
   }
+  if (env.SIEM_SYSLOG_CA_FILE && env.SIEM_SYSLOG_URL?.transport !== "tls") {
+    throw new ConfigError("Configuration error: SIEM_SYSLOG_CA_FILE is set, so SIEM_SYSLOG_URL must be a tls://host:port URL.");
+  }
+  if (env.SIEM_HEC_URL && !env.SIEM_HEC_TOKEN) {
+    throw new ConfigError("Configuration error: SIEM_HEC_URL is set, so SIEM_HEC_TOKEN is required too.");
+  }
+  if (!env.SIEM_HEC_URL && (env.SIEM_HEC_TOKEN || env.SIEM_HEC_CA_FILE || env.SIEM_HEC_INDEX)) {
+    throw new ConfigError("Configuration error: SIEM_HEC_TOKEN, SIEM_HEC_CA_FILE and SIEM_HEC_INDEX need SIEM_HEC_URL.");
+  }
+  if (env.SIEM_HEC_CA_FILE && env.SIEM_HEC_URL && !env.SIEM_HEC_URL.startsWith("https:")) {
+    throw new ConfigError("Configuration error: SIEM_HEC_CA_FILE is set, so SIEM_HEC_URL must be an https:// URL.");
+  }
+  if (env.SIEM_SYSLOG_URL && env.SIEM_HEC_URL && env.SIEM_SYSLOG_NAME === env.SIEM_HEC_NAME) {
+    throw new ConfigError("Configuration error: SIEM_SYSLOG_NAME and SIEM_HEC_NAME must differ (each sink keeps its own delivery cursors).");
+  }
   if (isProduction) {
+    if (env.SIEM_HEC_URL?.startsWith("http:")) {
+      throw new ConfigError("Configuration error: SIEM_HEC_URL must be an https:// URL when PORTAL_ENV=production (the token and audit rows would travel in clear).");
+    }
     if (!env.DATABASE_URL) throw new ConfigError("Configuration error: DATABASE_URL is required when PORTAL_ENV=production.");
     if (!env.AUTH_SECRET) throw new ConfigError("Configuration error: AUTH_SECRET (at least 32 characters) is required when PORTAL_ENV=production.");
     if (!env.CONTENT_ENCRYPTION_KEYS) {

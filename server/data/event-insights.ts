@@ -9,6 +9,17 @@
 // measured value (latency, error kind, redaction filter, persistence) reads
 // only the kinds on which the person's scope grants `measurements`, and is
 // reported as unavailable, with the reason, when there are none.
+//
+// Which machines a chart discloses (its audit row's machine_ids, what the
+// disclosure receipts list): a chart narrowed to a machine id discloses that
+// machine's data (recorded even when it found no events: that is itself
+// something learnt about the machine), and a chart whose events come from at
+// most CHART_DISCLOSES_MACHINES_UP_TO machines is, in effect, a chart of each
+// of them (a session id or a narrow set of filters singles machines out), so
+// each is recorded. A chart over more machines is an aggregate and names none:
+// recording every contributing machine would put tens of thousands of ids into
+// each chart's audit row and list every chart anyone drew over a time range in
+// every receipt, burying the accesses that singled a machine out.
 import "server-only";
 import { eventFilterQuerySchema, type EventFilters } from "@/lib/telemetry/event-query";
 import type { ChartUnavailable, EventInsights, InsightsBucket } from "@/lib/telemetry/event-types";
@@ -26,6 +37,8 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 /** Hourly buckets up to this span, daily beyond. */
 const HOURLY_UP_TO_MS = 2 * DAY_MS;
+/** A chart over at most this many machines counts as a disclosure of each (see above): the small-cell threshold of statistical disclosure control, where 10–11 is usual. */
+export const CHART_DISCLOSES_MACHINES_UP_TO = 10;
 const FUNNEL_KINDS = ["completion_requested", "completion_shown", "completion_accepted"] as const satisfies readonly EventKind[];
 
 type Bucketed = { bucket: Date };
@@ -62,12 +75,14 @@ export async function getEventInsights(input: unknown): Promise<EventInsights> {
     const from = resolveFrom(filters, now);
     const bucket = pickBucket(from, filters.to ?? now);
     const insights = await computeInsights(tx, actor.scope, filters, plan.kinds, now, bucket);
+    const machineIds = await machinesDisclosedByChart(tx, filters, plan.kinds, now);
     const measured = [insights.latency, insights.errors, insights.redaction, insights.persistence].some((chart) => !("reason" in chart));
     return {
       value: { ...insights, from: from?.toISOString() ?? null, to: filters.to?.toISOString() ?? null },
       audit: {
         filters: { ...describeQuery(filters, plan.kinds, now), bucket },
         rowCount: insights.totalEvents,
+        machineIds,
         fieldClasses: measured ? ["measurements"] : [],
         targetType: "chart",
       },
@@ -76,6 +91,18 @@ export async function getEventInsights(input: unknown): Promise<EventInsights> {
 }
 
 type RawRunner = { $queryRaw<T = unknown>(query: Prisma.Sql): Promise<T> };
+
+/** The machines a chart of these filters discloses: the one it is narrowed to, and all of them when they are few. */
+async function machinesDisclosedByChart(tx: RawRunner, filters: EventFilters, kinds: readonly EventKind[], now: Date): Promise<string[]> {
+  const named = filters.machineId ? [filters.machineId] : [];
+  if (kinds.length === 0) return named;
+  const rows = await tx.$queryRaw<Array<{ machine_id: string }>>(
+    sql`SELECT DISTINCT machine_id FROM telemetry_event WHERE ${and([kindCondition(kinds), ...filterConditions(filters, now)])}
+        LIMIT ${CHART_DISCLOSES_MACHINES_UP_TO + 1}`,
+  );
+  const few = rows.length <= CHART_DISCLOSES_MACHINES_UP_TO ? rows.map((row) => row.machine_id) : [];
+  return [...new Set([...named, ...few])];
+}
 
 async function computeInsights(
   tx: RawRunner,

@@ -53,6 +53,14 @@ export const RUNTIME_TABLE_GRANTS: Readonly<Record<string, TableGrant>> = {
   audit_alert: { privileges: ["SELECT", "INSERT"] },
   audit_alert_cursor: { privileges: ["SELECT", "INSERT", "UPDATE"], updateColumns: ["seq", "updated_at"] },
   notification_outbox: { privileges: ["SELECT", "INSERT", "UPDATE", "DELETE"], updateColumns: ["attempts", "next_attempt_at", "delivered_at", "failed_at", "last_error"] },
+  // SIEM delivery (server/siem/): a sink's row is registered, leased and updated with each attempt's
+  // outcome; its per-chain cursors are created once and then only moved. Nothing is deleted (an
+  // operator removes a retired sink as the migration role).
+  siem_sink: {
+    privileges: ["SELECT", "INSERT", "UPDATE"],
+    updateColumns: ["kind", "destination", "lease_holder", "lease_expires_at", "last_attempt_at", "last_success_at", "last_error", "last_error_at", "failures", "delivered_total"],
+  },
+  siem_delivery_cursor: { privileges: ["SELECT", "INSERT", "UPDATE"], updateColumns: ["delivered_seq", "updated_at"] },
 };
 
 /**

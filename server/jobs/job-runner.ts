@@ -15,7 +15,8 @@
 // shares the process's one PGlite instance (./queue-db.ts).
 //
 // Metrics: portal_job_runs_total{queue,result} per run, and
-// portal_job_queue_depth{queue,state} read from the queue when scraped.
+// portal_job_queue_depth{queue,state} read from the queue when scraped (as are
+// portal_siem_lag_rows / _seconds, server/siem/siem-lag-metrics.ts).
 //
 // No "server-only": scripts/start.ts imports it.
 import pg from "pg";
@@ -24,6 +25,8 @@ import type { Logger } from "pino";
 import type { Database } from "@/server/db/connect";
 import { getLogger } from "@/server/observability/logger";
 import { getMetrics } from "@/server/observability/metrics";
+import { attachSiemLagMetrics } from "@/server/siem/siem-lag-metrics";
+import { deliverToSiemJob } from "./deliver-to-siem";
 import type { JobDefinition, JobResult } from "./job-definition";
 import { type PgShapedResult, type QueueDb, pgliteQueueDb, postgresQueueDb } from "./queue-db";
 import { JOBS } from "./registry";
@@ -192,6 +195,9 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
         await setUpQueues();
       });
       collectDepthOnScrape(collectDepth);
+      // The SIEM delivery's lag gauges collect themselves on scrape (collectMetrics, called from the queue depth's
+      // collect, would be serialized one scrape late: prom-client reads every metric at once); resetMetrics detaches them.
+      if (byName.has(deliverToSiemJob.name)) attachSiemLagMetrics(database.prisma, logger);
       started = true;
       logger.info({ jobs: jobs.map(({ name, cron }) => ({ name, cron })), database: database.kind }, "Job runner started");
     },

@@ -5,9 +5,10 @@
 // No "server-only": the job runner, started by scripts/start.ts, imports it.
 import { deliverNotificationsJob } from "./deliver-notifications";
 import { evaluateAuditAlertsJob } from "./evaluate-audit-alerts";
+import { deliverToSiemJob } from "./deliver-to-siem";
 import type { JobDefinition } from "./job-definition";
 import { purgeExpiredSessionsJob } from "./purge-expired-sessions";
 import { purgeRateBucketsJob } from "./purge-rate-buckets";
 import { sealAuditLogJob } from "./seal-audit-log";
 
-export const JOBS: readonly JobDefinition[] = [purgeExpiredSessionsJob, purgeRateBucketsJob, sealAuditLogJob, deliverNotificationsJob, evaluateAuditAlertsJob];
+export const JOBS: readonly JobDefinition[] = [purgeExpiredSessionsJob, purgeRateBucketsJob, sealAuditLogJob, deliverNotificationsJob, evaluateAuditAlertsJob, deliverToSiemJob];

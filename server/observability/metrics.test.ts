@@ -26,7 +26,7 @@ describe("getMetrics", () => {
     metrics.intakeEvents.inc({ endpoint: "/v2/track", result: "accepted" }, 3);
     const text = await metrics.registry.metrics();
     expect(text).toContain('portal_intake_events_total{endpoint="/v2/track",result="accepted"} 3');
-    for (const name of ["portal_http_requests_total", "portal_http_request_duration_seconds", "portal_audit_rows_written_total", "portal_audit_write_failures_total", "portal_job_queue_depth"]) {
+    for (const name of ["portal_http_requests_total", "portal_http_request_duration_seconds", "portal_audit_rows_written_total", "portal_audit_write_failures_total", "portal_job_queue_depth", "portal_siem_rows_delivered_total", "portal_siem_delivery_failures_total", "portal_siem_lag_rows", "portal_siem_lag_seconds"]) {
       expect(text).toContain(`# TYPE ${name}`);
     }
   });

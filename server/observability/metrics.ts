@@ -23,6 +23,10 @@ export type PortalMetrics = {
   notificationOutboxDepth: client.Gauge<"channel" | "state">;
   notificationOldestPending: client.Gauge<"channel">;
   auditAlerts: client.Counter<"rule">;
+  siemRowsDelivered: client.Counter<"sink">;
+  siemDeliveryFailures: client.Counter<"sink">;
+  siemLagRows: client.Gauge<"sink">;
+  siemLagSeconds: client.Gauge<"sink">;
 };
 
 const key = Symbol.for("telemetry-portal.metrics");
@@ -74,6 +78,11 @@ export function getMetrics(): PortalMetrics {
         labelNames: ["channel"],
         registers: [registry],
       }),
+      // SIEM delivery (server/siem/). The lag gauges are read from the database when scraped, so every instance reports the same, current figure.
+      siemRowsDelivered: new client.Counter({ name: "portal_siem_rows_delivered_total", help: "Audit rows a SIEM sink acknowledged (resent rows counted again), by sink", labelNames: ["sink"], registers: [registry] }),
+      siemDeliveryFailures: new client.Counter({ name: "portal_siem_delivery_failures_total", help: "Delivery attempts a SIEM sink did not acknowledge (unreachable, refused, timed out), by sink", labelNames: ["sink"], registers: [registry] }),
+      siemLagRows: new client.Gauge({ name: "portal_siem_lag_rows", help: "Audit rows committed but not yet acknowledged by the SIEM sink", labelNames: ["sink"], registers: [registry] }),
+      siemLagSeconds: new client.Gauge({ name: "portal_siem_lag_seconds", help: "Age of the oldest audit row the SIEM sink has not acknowledged (0 when caught up)", labelNames: ["sink"], registers: [registry] }),
     };
   }
   return holder[key];
@@ -84,7 +93,7 @@ const ROUTE_WORDS = new Set([
   "api", "v1", "v2", "auth", "callback", "signin", "signout", "session", "csrf", "providers", "error",
   "events", "insights", "export", "reveal", "audit", "verify", "admin", "people", "new", "expiring", "groups",
   "import-export", "ingestion-keys", "access-list", "me", "purpose", "telemetry", "track", "no-access",
-  "healthz", "readyz", "metrics", "portal-front", "refusal", "favicon.ico", "alerts",
+  "healthz", "readyz", "metrics", "portal-front", "refusal", "favicon.ico", "disclosures", "delivery", "alerts",
 ]);
 
 /** A route pattern with bounded cardinality: known words stay, every other segment is ":id", static assets one label. */

@@ -34,6 +34,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <div>
           <h1>Audit trail</h1>
           <p className="subtle">Every access to the portal: who, what, why, when, from where, and the outcome. Rows cannot be changed or removed.</p>
+          <Link href="/audit/disclosures">Disclosure receipts: who has seen data of a machine?</Link>
         </div>
         <a className="button button--secondary" href={withQuery("/api/v1/audit/export", exportParams)} download>
           Export CSV

@@ -47,7 +47,7 @@ export async function buildProofBundle(tx: Prisma.TransactionClient, auditEventI
   if (!leaf) throw new ProofUnavailableError(`Audit row ${auditEventId} is not in the Merkle log yet: the audit.checkpoint job adds it within a minute or two.`);
   const leafIndex = Number(leaf.leaf_index);
   const [checkpoint] = await tx.$queryRaw<Array<{ tree_size: string; root_hash: string; note: string }>>`
-    SELECT tree_size::text, root_hash, note FROM audit_checkpoint WHERE tree_size > ${BigInt(leafIndex)} ORDER BY tree_size DESC LIMIT 1`;
+    SELECT c.tree_size::text AS tree_size, c.root_hash, c.note FROM audit_checkpoint c WHERE c.tree_size > ${BigInt(leafIndex)} ORDER BY c.tree_size DESC LIMIT 1`;
   if (!checkpoint) throw new ProofUnavailableError(`No signed checkpoint covers audit row ${auditEventId} yet: the audit.checkpoint job signs one within a minute or two.`);
   const treeSize = Number(checkpoint.tree_size);
   const leaves = await tx.$queryRaw<Array<{ leaf_hash: string }>>`

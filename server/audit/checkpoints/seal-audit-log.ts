@@ -63,7 +63,7 @@ export async function sealAuditLog(
   let filesWritten = 0;
   if (options.directory) {
     const [latest] = await prisma.$queryRaw<Array<{ tree_size: string; note: string }>>`
-      SELECT tree_size::text, note FROM audit_checkpoint ORDER BY tree_size DESC LIMIT 1`;
+      SELECT c.tree_size::text AS tree_size, c.note FROM audit_checkpoint c ORDER BY c.tree_size DESC LIMIT 1`;
     if (latest && (await writeCheckpointFile(options.directory, Number(latest.tree_size), latest.note))) filesWritten += 1;
   }
   return { appended, treeSize, checkpoints, filesWritten };
