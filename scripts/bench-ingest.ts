@@ -245,7 +245,7 @@ function encodeEnvelope(event: SeedEvent, iKey: string): unknown {
     "common.nodeArch": "x64",
     "common.telemetryclientversion": "1.5.2",
   };
-  const measurements: Record<string, number> = { ...event.measurements };
+  const measurements = { ...event.measurements } as Record<string, number>;
   const text = (name: string, value: string | null) => {
     if (value !== null) properties[name] = value;
   };

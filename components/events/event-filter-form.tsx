@@ -1,10 +1,25 @@
-// The explorer's filter form: a plain GET form, so the URL holds the whole
-// view (bookmark it, share it, press back). Only filters on field classes the
-// person may see are offered; the server refuses the others anyway.
+// The explorer's filter form: a GET form, so the URL holds the whole view
+// (bookmark it, share it, press back). Its fields are the field registry's
+// filters (lib/telemetry/fields.ts), each rendered by its filter mode; only
+// filters on field classes the person may see are offered (the server refuses
+// the others anyway).
 import Link from "next/link";
+import type { ReactNode } from "react";
+import { CompactGetForm } from "./compact-get-form";
+import { FacetPicker } from "./facet-picker";
 import { EVENT_COLUMN_BY_ID, type EventColumnId } from "@/lib/telemetry/event-columns";
-import { DEFAULT_EVENT_SORT, DEFAULT_PAGE_SIZE, QUICK_RANGE_LABELS, QUICK_RANGES, type RawSearchParams } from "@/lib/telemetry/event-query";
-import { EVENT_KIND_LABELS, UI_KINDS, type EventKind, type FieldClass } from "@/lib/telemetry/vocabulary";
+import {
+  DEFAULT_EVENT_SORT,
+  DEFAULT_PAGE_SIZE,
+  FIELD_FILTER_KEYS,
+  FIELD_FILTERS,
+  QUICK_RANGE_LABELS,
+  QUICK_RANGES,
+  type FieldFilter,
+  type RawSearchParams,
+} from "@/lib/telemetry/event-query";
+import { enumValues, type FilterMode } from "@/lib/telemetry/fields";
+import { EVENT_KIND_LABELS, type EventKind, type FieldClass } from "@/lib/telemetry/vocabulary";
 
 export type EventFilterFormProps = {
   action: "/events" | "/events/insights";
@@ -13,29 +28,15 @@ export type EventFilterFormProps = {
   kinds: readonly EventKind[];
   visibleClasses: readonly FieldClass[];
   /** list mode: the column chooser, sort and page size travel with the form */
-  columns?: { available: readonly EventColumnId[]; selected: readonly EventColumnId[] };
+  columns?: { available: readonly EventColumnId[]; selected: readonly EventColumnId[]; defaults: readonly EventColumnId[] };
+  /** when the query is valid: pickers of top values under the facetable fields */
+  facets?: FacetContext;
 };
 
-const PAGE_SIZES = [25, 50, 100, 200, 500] as const;
-const ADVANCED_KEYS = [
-  "vscodeVersion",
-  "extensionVersion",
-  "os",
-  "uiKind",
-  "country",
-  "region",
-  "city",
-  "machineId",
-  "sessionId",
-  "errorKind",
-  "redactionFilter",
-  "accepted",
-  "latencyMin",
-  "latencyMax",
-  "certaintyMin",
-  "certaintyMax",
-];
+/** What a facet picker needs: the current filters (what to count) and the page's query (what its links keep). */
+type FacetContext = { filterQuery: string; pageQuery: string };
 
+const PAGE_SIZES = [25, 50, 100, 200, 500] as const;
 function first(values: RawSearchParams, key: string): string {
   const value = values[key];
   return (Array.isArray(value) ? value[0] : value) ?? "";
@@ -46,7 +47,21 @@ function all(values: RawSearchParams, key: string): string[] {
   return (Array.isArray(value) ? value : value ? [value] : []).flatMap((item) => item.split(",")).filter(Boolean);
 }
 
-function TextField({ name, label, values, placeholder, hint }: { name: string; label: string; values: RawSearchParams; placeholder?: string; hint?: string }) {
+function TextField({
+  name,
+  label,
+  values,
+  placeholder,
+  hint,
+  picker,
+}: {
+  name: string;
+  label: string;
+  values: RawSearchParams;
+  placeholder?: string;
+  hint?: string;
+  picker?: ReactNode;
+}) {
   const id = `filter-${name}`;
   return (
     <div className="field">
@@ -55,6 +70,7 @@ function TextField({ name, label, values, placeholder, hint }: { name: string; l
         {hint ? <span className="hint">{hint}</span> : null}
       </label>
       <input id={id} type="text" name={name} defaultValue={first(values, name)} placeholder={placeholder} autoComplete="off" spellCheck={false} />
+      {picker}
     </div>
   );
 }
@@ -69,16 +85,67 @@ function NumberField({ name, label, values, step, min, max }: { name: string; la
   );
 }
 
-export function EventFilterForm({ action, values, kinds, visibleClasses, columns }: EventFilterFormProps) {
+/** The order of the filter groups in "More filters". */
+const FORM_CLASS_ORDER = ["environment", "location", "identifiers", "measurements"] as const satisfies readonly FieldClass[];
+
+/** A hint under a text filter's label, by how it matches. */
+const MATCH_HINTS: Partial<Record<FilterMode, string>> = { prefix: "a version or its start", "case-insensitive": "any case" };
+
+/** One field filter, as the registry declares it: a text box, a select of its values, or a from/to pair. */
+function FilterField({ filter, values, action, facets }: { filter: FieldFilter; values: RawSearchParams; action: string; facets?: FacetContext }) {
+  const { field, param, bound } = filter;
+  const label = field.filterLabel ?? field.label;
+  const picker =
+    facets && field.facetable ? <FacetPicker field={param} label={label} action={action} filterQuery={facets.filterQuery} pageQuery={facets.pageQuery} /> : null;
+  if (field.filter.mode === "range") {
+    const { step, min, max, labels } = field.filter;
+    return (
+      <NumberField
+        name={param}
+        label={bound === "max" ? labels[1] : labels[0]}
+        values={values}
+        step={step === "integer" ? "1" : "0.01"}
+        min={min}
+        max={step === "integer" ? undefined : max}
+      />
+    );
+  }
+  if (field.filter.mode === "enum") {
+    const id = `filter-${param}`;
+    return (
+      <div className="field">
+        <label htmlFor={id}>{label}</label>
+        <select id={id} name={param} defaultValue={first(values, param)}>
+          <option value="">Any</option>
+          {enumValues(field).map((value) => (
+            <option key={value} value={value}>
+              {field.valueLabels?.[value] ?? value}
+            </option>
+          ))}
+        </select>
+        {picker}
+      </div>
+    );
+  }
+  const hint = field.value === "country" ? "two letters" : MATCH_HINTS[field.filter.mode];
+  return <TextField name={param} label={label} values={values} placeholder={field.example} hint={hint} picker={picker} />;
+}
+
+export function EventFilterForm({ action, values, kinds, visibleClasses, columns, facets }: EventFilterFormProps) {
   const sees = (fieldClass: FieldClass) => visibleClasses.includes(fieldClass);
   const chosenKinds = all(values, "kind");
-  const hasAdvanced = ADVANCED_KEYS.some((key) => first(values, key) !== "");
+  const hasAdvanced = FIELD_FILTER_KEYS.some((key) => first(values, key) !== "");
   const sort = first(values, "sort");
   const limit = first(values, "limit");
   const chosenColumns = columns ? new Set(columns.selected) : null;
 
   return (
-    <form method="get" action={action} className="card filter-form" aria-label="Filters">
+    <CompactGetForm
+      action={action}
+      className="card filter-form"
+      aria-label="Filters"
+      defaults={{ limit: String(DEFAULT_PAGE_SIZE), ...(columns ? { columns: columns.defaults.join(",") } : {}) }}
+    >
       <div className="filter-grid">
         <div className="field">
           <label htmlFor="filter-range">Time range</label>
@@ -131,55 +198,16 @@ export function EventFilterForm({ action, values, kinds, visibleClasses, columns
       <details className="more-filters" open={hasAdvanced}>
         <summary>More filters</summary>
         <div className="filter-grid">
-          {sees("environment") ? (
-            <>
-              <TextField name="vscodeVersion" label="VS Code version" values={values} placeholder="1.105.2" />
-              <TextField name="extensionVersion" label="Extension version" values={values} placeholder="1.380.0" />
-              <TextField name="os" label="Operating system" values={values} placeholder="win32, darwin, linux" />
-              <div className="field">
-                <label htmlFor="filter-uiKind">UI kind</label>
-                <select id="filter-uiKind" name="uiKind" defaultValue={first(values, "uiKind")}>
-                  <option value="">Any</option>
-                  {UI_KINDS.map((uiKind) => (
-                    <option key={uiKind} value={uiKind}>
-                      {uiKind}
-                    </option>
-                  ))}
-                </select>
-              </div>
-            </>
-          ) : null}
-          {sees("location") ? (
-            <>
-              <TextField name="country" label="Country" values={values} placeholder="US" hint="two letters" />
-              <TextField name="region" label="Region" values={values} />
-              <TextField name="city" label="City" values={values} />
-            </>
-          ) : null}
-          {sees("identifiers") ? (
-            <>
-              <TextField name="machineId" label="Machine ID" values={values} />
-              <TextField name="sessionId" label="Session ID" values={values} />
-            </>
-          ) : null}
-          {sees("measurements") ? (
-            <>
-              <TextField name="errorKind" label="Error kind" values={values} placeholder="network.timeout" />
-              <TextField name="redactionFilter" label="Redaction filter" values={values} placeholder="public-code-match" />
-              <div className="field">
-                <label htmlFor="filter-accepted">Outcome</label>
-                <select id="filter-accepted" name="accepted" defaultValue={first(values, "accepted")}>
-                  <option value="">Any</option>
-                  <option value="true">Accepted</option>
-                  <option value="false">Rejected</option>
-                </select>
-              </div>
-              <NumberField name="latencyMin" label="Latency from (ms)" values={values} step="1" min={0} />
-              <NumberField name="latencyMax" label="Latency to (ms)" values={values} step="1" min={0} />
-              <NumberField name="certaintyMin" label="Certainty from" values={values} step="0.01" min={0} max={1} />
-              <NumberField name="certaintyMax" label="Certainty to" values={values} step="0.01" min={0} max={1} />
-            </>
-          ) : null}
+          {FORM_CLASS_ORDER.filter(sees).flatMap((fieldClass) =>
+            FIELD_FILTERS.filter((filter) => filter.field.fieldClass === fieldClass).map((filter) =>
+              filter.excludes ? (
+                // set by an Alt-click on a table cell; kept when the form is applied, removed through its chip
+                first(values, filter.param) ? <input key={filter.param} type="hidden" name={filter.param} value={first(values, filter.param)} /> : null
+              ) : (
+                <FilterField key={filter.param} filter={filter} values={values} action={action} facets={facets} />
+              ),
+            ),
+          )}
         </div>
       </details>
 
@@ -208,6 +236,6 @@ export function EventFilterForm({ action, values, kinds, visibleClasses, columns
           Reset
         </Link>
       </div>
-    </form>
+    </CompactGetForm>
   );
 }

@@ -27,21 +27,26 @@ import {
   type RawSearchParams,
 } from "@/lib/http/query-params";
 import { EVENT_COLUMN_IDS, type EventColumnId } from "./event-columns";
-import { EVENT_KINDS, UI_KINDS, type EventKind, type FieldClass } from "./vocabulary";
+import { enumValues, FIELD_LIST, type FieldKey, type Fields, type FieldSpec } from "./fields";
+import { EVENT_KINDS, type EventKind, type FieldClass, type UiKind } from "./vocabulary";
 
 export const QUICK_RANGES = ["1h", "24h", "7d", "30d"] as const;
 export type QuickRange = (typeof QUICK_RANGES)[number];
 export const QUICK_RANGE_MS: Record<QuickRange, number> = { "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86_400_000, "30d": 30 * 86_400_000 };
 export const QUICK_RANGE_LABELS: Record<QuickRange, string> = { "1h": "Last hour", "24h": "Last 24 hours", "7d": "Last 7 days", "30d": "Last 30 days" };
 
-/** Sort orders; each is a keyset order ending in `id`, so every page is an index range. */
-export const EVENT_SORTS = ["time_desc", "time_asc", "latency_desc", "latency_asc", "certainty_desc", "certainty_asc"] as const;
-export type EventSort = (typeof EVENT_SORTS)[number];
+/** Sort orders (the registry's sortable fields); each is a keyset order ending in `id`, so every page is an index range. */
+type SortFieldKey = { [K in FieldKey]: Fields[K] extends { sort: string } ? K : never }[FieldKey];
+export type EventSortKey = Fields[SortFieldKey]["sort"];
+export type EventSort = `${EventSortKey}_${"desc" | "asc"}`;
+const SORT_FIELDS = FIELD_LIST.filter((field) => field.sort !== undefined);
+export const EVENT_SORTS = SORT_FIELDS.flatMap((field) => [`${field.sort}_desc`, `${field.sort}_asc`]) as [EventSort, ...EventSort[]];
 export const DEFAULT_EVENT_SORT: EventSort = "time_desc";
-export type EventSortKey = "time" | "latency" | "certainty";
-export const SORT_KEY_COLUMN: Record<EventSortKey, EventColumnId> = { time: "time", latency: "latencyMs", certainty: "modelCertainty" };
+/** The field each sort key orders by. */
+export const SORT_KEY_FIELD = Object.fromEntries(SORT_FIELDS.map((field) => [field.sort, field])) as Record<EventSortKey, FieldSpec & { key: FieldKey }>;
+export const SORT_KEY_COLUMN = Object.fromEntries(SORT_FIELDS.map((field) => [field.sort, field.key])) as Record<EventSortKey, EventColumnId>;
 /** The field class a sort key reads (sorting by a value discloses its order). */
-export const SORT_KEY_FIELD_CLASS: Record<EventSortKey, FieldClass | null> = { time: null, latency: "measurements", certainty: "measurements" };
+export const SORT_KEY_FIELD_CLASS = Object.fromEntries(SORT_FIELDS.map((field) => [field.sort, field.fieldClass])) as Record<EventSortKey, FieldClass | null>;
 
 export function sortKeyOf(sort: EventSort): EventSortKey {
   return sort.slice(0, sort.lastIndexOf("_")) as EventSortKey;
@@ -54,27 +59,54 @@ export const MAX_PAGE_SIZE = 500;
 export const DEFAULT_PAGE_SIZE = 50;
 const TEXT_MAX = 200;
 
+// ─── Filters, from the field registry ────────────────────────────────────────
+
+type FilterFieldKey = { [K in FieldKey]: Fields[K]["filter"]["mode"] extends "none" ? never : K }[FieldKey];
+type RangeFieldKey = { [K in FilterFieldKey]: Fields[K]["filter"] extends { mode: "range" } ? K : never }[FilterFieldKey];
+type ValueFilterKey = Exclude<FilterFieldKey, RangeFieldKey>;
+type RangeParams<K extends RangeFieldKey> = Fields[K]["filter"] extends { param: infer P extends string } ? `${P}Min` | `${P}Max` : never;
+/** A field filter's query parameter: the field's key, or `<param>Min`/`<param>Max` for a range. */
+type ExcludeKey = `not${Capitalize<ValueFilterKey>}`;
+type ExcludedField<P extends ExcludeKey> = { [K in ValueFilterKey]: `not${Capitalize<K>}` extends P ? K : never }[ValueFilterKey];
+/** A field filter's query parameter: the field's key, `not<Key>` to exclude a value, or `<param>Min`/`<param>Max` for a range. */
+export type FieldFilterKey = ValueFilterKey | ExcludeKey | { [K in RangeFieldKey]: RangeParams<K> }[RangeFieldKey];
+type ValueOf<K extends ValueFilterKey> = Fields[K]["value"] extends "bool" ? boolean : Fields[K]["value"] extends "uiKind" ? UiKind : string;
+type FilterValue<P extends FieldFilterKey> = P extends ValueFilterKey ? ValueOf<P> : P extends ExcludeKey ? ValueOf<ExcludedField<P>> : number;
+export type FieldFilters = { [P in FieldFilterKey]?: FilterValue<P> };
+
+/** One filter parameter: the field it reads and how (a range has two, `min` and `max`). */
+export type FieldFilter = {
+  param: FieldFilterKey;
+  field: FieldSpec & { key: FieldKey };
+  bound?: "min" | "max";
+  /** `not<Key>`: events whose value is not this one (a modifier-click on a table cell) */
+  excludes?: true;
+};
+
+/** Every field filter, in registry order. */
+export const FIELD_FILTERS: readonly FieldFilter[] = FIELD_LIST.flatMap((field): FieldFilter[] => {
+  const { filter } = field;
+  if (filter.mode === "none") return [];
+  if (filter.mode === "range") {
+    return [
+      { param: `${filter.param}Min` as FieldFilterKey, field, bound: "min" },
+      { param: `${filter.param}Max` as FieldFilterKey, field, bound: "max" },
+    ];
+  }
+  const exclude = `not${field.key.charAt(0).toUpperCase()}${field.key.slice(1)}` as FieldFilterKey;
+  return [
+    { param: field.key as FieldFilterKey, field },
+    { param: exclude, field, excludes: true },
+  ];
+});
+export const FIELD_FILTER_KEYS: readonly FieldFilterKey[] = FIELD_FILTERS.map((filter) => filter.param);
+export const FIELD_FILTER_BY_PARAM = Object.fromEntries(FIELD_FILTERS.map((filter) => [filter.param, filter])) as Record<FieldFilterKey, FieldFilter>;
+
 /** The field class of the column each filter reads; filtering by a field discloses it. */
-export const FILTER_FIELD_CLASSES = {
-  vscodeVersion: "environment",
-  extensionVersion: "environment",
-  os: "environment",
-  uiKind: "environment",
-  country: "location",
-  region: "location",
-  city: "location",
-  machineId: "identifiers",
-  sessionId: "identifiers",
-  errorKind: "measurements",
-  redactionFilter: "measurements",
-  accepted: "measurements",
-  latencyMin: "measurements",
-  latencyMax: "measurements",
-  certaintyMin: "measurements",
-  certaintyMax: "measurements",
-} as const satisfies Record<string, FieldClass>;
-export type FieldFilterKey = keyof typeof FILTER_FIELD_CLASSES;
-export const FIELD_FILTER_KEYS = Object.keys(FILTER_FIELD_CLASSES) as FieldFilterKey[];
+export const FILTER_FIELD_CLASSES = Object.fromEntries(FIELD_FILTERS.map((filter) => [filter.param, filter.field.fieldClass])) as Record<
+  FieldFilterKey,
+  FieldClass
+>;
 
 // ─── Cursor ──────────────────────────────────────────────────────────────────
 
@@ -83,13 +115,14 @@ export type EventCursor = { sort: EventSort; value: string | number; id: string 
 
 const sortsBy = (key: EventSortKey) => EVENT_SORTS.filter((sort) => sortKeyOf(sort) === key) as [EventSort, ...EventSort[]];
 
-/** The sort value's type follows the sort: a timestamp for time, an int4 for latency, a double for certainty. */
+/** The sort value's type follows the sort's field: a timestamp for time, an int4 for latency, a double for certainty. */
+const CURSOR_VALUES = { timestamp: cursorTimestamp, int: cursorInt4, float: cursorNumber } as const;
 const eventCursorCodec = cursorCodec(
-  z.union([
-    z.strictObject({ s: z.enum(sortsBy("time")), v: cursorTimestamp, i: cursorUuid }),
-    z.strictObject({ s: z.enum(sortsBy("latency")), v: cursorInt4, i: cursorUuid }),
-    z.strictObject({ s: z.enum(sortsBy("certainty")), v: cursorNumber, i: cursorUuid }),
-  ]),
+  z.union(
+    SORT_FIELDS.map((field) =>
+      z.strictObject({ s: z.enum(sortsBy(field.sort as EventSortKey)), v: CURSOR_VALUES[field.value as keyof typeof CURSOR_VALUES], i: cursorUuid }),
+    ) as unknown as [z.ZodObject<{ s: z.ZodType<EventSort>; v: z.ZodType<string | number>; i: z.ZodType<string> }>],
+  ),
 );
 
 export function encodeCursor(cursor: EventCursor): string {
@@ -108,33 +141,37 @@ export { normalizeSearchParams, parseDateTime, type RawSearchParams };
 
 const text = textParam(TEXT_MAX);
 
+const countryCode = single(
+  z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z]{2}$/, "must be a two-letter country code")
+    .transform((value) => value.toUpperCase()),
+);
+
+/** The query parameter of one field filter. */
+function filterParam({ field, bound }: FieldFilter): z.ZodType {
+  const { filter } = field;
+  if (filter.mode === "range") {
+    const [min, max] = [filter.min, filter.max];
+    return filter.step === "integer" ? integerParam(min, max) : decimalParam(min, max);
+  }
+  if (bound) throw new Error(`${field.key}: a bound on a filter that is not a range`);
+  if (filter.mode === "enum") return field.value === "bool" ? booleanParam() : enumParam(enumValues(field) as [string, ...string[]]);
+  if (field.value === "country") return countryCode;
+  return text;
+}
+
+const fieldFilterShape = Object.fromEntries(FIELD_FILTERS.map((filter) => [filter.param, filterParam(filter)])) as unknown as {
+  [P in FieldFilterKey]: z.ZodOptional<z.ZodType<FilterValue<P>>>;
+};
+
 const filterShape = {
   range: enumParam(QUICK_RANGES),
   from: dateTimeParam(),
   to: dateTimeParam(),
   kind: listParam(EVENT_KINDS, "event kind"),
-  vscodeVersion: text,
-  extensionVersion: text,
-  os: text,
-  uiKind: enumParam(UI_KINDS),
-  country: single(
-    z
-      .string()
-      .trim()
-      .regex(/^[A-Za-z]{2}$/, "must be a two-letter country code")
-      .transform((value) => value.toUpperCase()),
-  ),
-  region: text,
-  city: text,
-  machineId: text,
-  sessionId: text,
-  errorKind: text,
-  redactionFilter: text,
-  accepted: booleanParam(),
-  latencyMin: integerParam(0, 3_600_000),
-  latencyMax: integerParam(0, 3_600_000),
-  certaintyMin: decimalParam(0, 1),
-  certaintyMax: decimalParam(0, 1),
+  ...fieldFilterShape,
 };
 
 type RawFilters = z.output<z.ZodObject<typeof filterShape>>;
@@ -149,11 +186,11 @@ function checkFilters(filters: RawFilters, ctx: z.RefinementCtx): void {
   if (filters.from && filters.to && filters.from.getTime() >= filters.to.getTime()) {
     ctx.addIssue({ code: "custom", path: ["to"], message: "must be later than from" });
   }
-  if (filters.latencyMin !== undefined && filters.latencyMax !== undefined && filters.latencyMin > filters.latencyMax) {
-    ctx.addIssue({ code: "custom", path: ["latencyMax"], message: "must not be less than latencyMin" });
-  }
-  if (filters.certaintyMin !== undefined && filters.certaintyMax !== undefined && filters.certaintyMin > filters.certaintyMax) {
-    ctx.addIssue({ code: "custom", path: ["certaintyMax"], message: "must not be less than certaintyMin" });
+  for (const field of FIELD_LIST) {
+    if (field.filter.mode !== "range") continue;
+    const [minKey, maxKey] = [`${field.filter.param}Min`, `${field.filter.param}Max`] as FieldFilterKey[];
+    const [min, max] = [filters[minKey!], filters[maxKey!]] as Array<number | undefined>;
+    if (min !== undefined && max !== undefined && min > max) ctx.addIssue({ code: "custom", path: [maxKey!], message: `must not be less than ${minKey}` });
   }
 }
 
@@ -254,3 +291,42 @@ export function exportQueryToSearchParams(query: { filters: EventFilters; sort: 
 export function requestedKinds(filters: EventFilters): EventKind[] {
   return filters.kinds.length > 0 ? filters.kinds : [...EVENT_KINDS];
 }
+
+// ─── Facets ──────────────────────────────────────────────────────────────────
+
+type FacetFieldKey = { [K in FieldKey]: Fields[K]["facetable"] extends true ? K : never }[FieldKey];
+export type { FacetFieldKey };
+/** The registry's facetable fields, in registry order. */
+export const FACET_FIELDS = FIELD_LIST.filter((field) => field.facetable);
+export const FACET_FIELD_KEYS = FACET_FIELDS.map((field) => field.key) as [FacetFieldKey, ...FacetFieldKey[]];
+export const MAX_FACET_VALUES = 50;
+export const DEFAULT_FACET_VALUES = 10;
+
+/** The filters without a field's own filter (a facet counts the alternatives to it). */
+export function withoutFieldFilter(filters: EventFilters, key: FieldKey): EventFilters {
+  const rest: Record<string, unknown> = { ...filters };
+  for (const filter of FIELD_FILTERS) if (filter.field.key === key) delete rest[filter.param];
+  return rest as EventFilters;
+}
+
+/** `GET /api/v1/events/facets`: the filters, the field (`field`) and how many values (`limit`, 1..50, default 10). */
+export const eventFacetQuerySchema = fromSearchParams(
+  queryObject({
+    ...filterShape,
+    field: z.preprocess(
+      (value, ctx) => {
+        if (!Array.isArray(value)) return value;
+        if (value.length === 1) return value[0];
+        ctx.addIssue({ code: "custom", message: "may be given only once" });
+        return z.NEVER;
+      },
+      z.enum(FACET_FIELD_KEYS, {
+        error: (issue) => (issue.input === undefined ? `is required: one of ${FACET_FIELD_KEYS.join(", ")}` : `must be one of ${FACET_FIELD_KEYS.join(", ")}`),
+      }),
+    ),
+    limit: integerParam(1, MAX_FACET_VALUES).transform((limit) => limit ?? DEFAULT_FACET_VALUES),
+  })
+    .superRefine(checkFilters)
+    .transform(({ field, limit, ...raw }) => ({ filters: toFilters(raw), field, limit })),
+);
+export type EventFacetQuery = z.output<typeof eventFacetQuerySchema>;

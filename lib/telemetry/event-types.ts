@@ -3,48 +3,11 @@
 // a field whose class the person's scope does not grant for the event's kind
 // is absent from the object, not blanked. `content` is never in a list item.
 import type { EventColumnId } from "./event-columns";
-import type { EventKind, FieldClass, UiKind } from "./vocabulary";
+import type { FacetFieldKey } from "./event-query";
+import type { EventDto, JsonValue } from "./fields";
+import type { EventKind, FieldClass } from "./vocabulary";
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-
-export type EventDto = {
-  id: string;
-  kind: EventKind;
-  eventName: string;
-  /** ISO 8601, UTC */
-  time: string;
-  receivedAt: string;
-  // identifiers
-  machineId?: string;
-  sessionId?: string;
-  completionId?: string | null;
-  // environment
-  vscodeVersion?: string;
-  extensionName?: string;
-  extensionVersion?: string;
-  os?: string;
-  osVersion?: string;
-  uiKind?: UiKind;
-  languageId?: string | null;
-  extensionSettings?: JsonValue;
-  // location
-  country?: string | null;
-  region?: string | null;
-  city?: string | null;
-  // measurements
-  errorKind?: string | null;
-  errorContext?: JsonValue;
-  latencyMs?: number | null;
-  modelCertainty?: number | null;
-  suggestionCount?: number | null;
-  suggestionCharLength?: number | null;
-  postProcessing?: string[];
-  redactionFilter?: string | null;
-  accepted?: boolean | null;
-  persistenceCheckSec?: number | null;
-  persistenceRatio?: number | null;
-  measurements?: JsonValue;
-};
+export type { EventDto, JsonValue };
 
 /** One event opened on its own: the classes shown, and whether there is content to reveal. */
 export type EventDetailDto = EventDto & {
@@ -63,6 +26,8 @@ export type EventListResult = {
   total: EventTotal;
   /** the columns this person may choose, and those chosen (defaults when the URL names none) */
   columns: { available: EventColumnId[]; selected: EventColumnId[] };
+  /** only when nothing matched: why, in words the person can act on (kinds or fields outside their access, a case-only mismatch, a time range without their events) */
+  emptyHints?: string[];
 };
 
 export type RevealedContent = {
@@ -103,3 +68,16 @@ export type EventInsights = {
 export function isChartUnavailable(value: unknown): value is ChartUnavailable {
   return typeof value === "object" && value !== null && !Array.isArray(value) && "reason" in value;
 }
+
+/** The top values of one field, with counts (GET /api/v1/events/facets). */
+export type EventFacets = {
+  field: FacetFieldKey;
+  /** the field's label in the filter form */
+  label: string;
+  /** most frequent first; `value` as the field's filter parameter takes it, `label` when the value has one (accepted: Accepted/Rejected) */
+  values: Array<{ value: string; count: number; label?: string }>;
+  /** more values exist than were asked for */
+  more: boolean;
+  /** the kinds counted: the person's permitted kinds (∩ those filtered) on which the field is granted */
+  kinds: EventKind[];
+};

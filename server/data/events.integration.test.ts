@@ -17,11 +17,13 @@ import { encodeCursor } from "@/lib/telemetry/event-query";
 import { AppError } from "@/server/http/app-error";
 import { GET as getAuditExport } from "@/app/api/v1/audit/export/route";
 import { GET as getEventsExport } from "@/app/api/v1/events/export/route";
+import { GET as getEventFacets } from "@/app/api/v1/events/facets/route";
 import { exportAuditEvents } from "./audit/export-audit-events";
 import { getEventInsights } from "./event-insights";
 import { exportEvents } from "./export-events";
 import { getEvent } from "./get-event";
 import { listEvents } from "./list-events";
+import { listEventFacets } from "./list-event-facets";
 import { revealEventContent } from "./reveal-event-content";
 import { signInForTest } from "@/test/sessions";
 
@@ -260,6 +262,137 @@ describe.each(targets)("the explorer's data layer on $name", (target) => {
       state.token = null;
       const error = await appErrorOf(() => listEvents({ cursor: "garbage" }));
       expect(error.status).toBe(401);
+    });
+  });
+
+  describe("filters from the field registry", () => {
+    it("matches text whatever its case and versions by their leading components", async () => {
+      await signIn(COPILOT);
+      const [sample] = await sql<{ os: string; city: string; vscode_version: string }>(
+        "SELECT os, city, vscode_version FROM telemetry_event WHERE city IS NOT NULL ORDER BY id LIMIT 1",
+      );
+      const count = async (where: string, ...values: unknown[]) => Number((await sql<{ n: number }>(`SELECT count(*)::int AS n FROM telemetry_event WHERE ${where}`, ...values))[0]?.n);
+
+      const shouted = await listEvents({ os: sample!.os.toUpperCase(), city: sample!.city.toLowerCase(), limit: "500" });
+      const exact = await count("os = $1 AND city = $2", sample!.os, sample!.city);
+      expect(exact).toBeGreaterThan(0);
+      expect(shouted.total).toEqual({ value: exact, exact: true });
+      expect(shouted.items.every((item) => item.os === sample!.os && item.city === sample!.city)).toBe(true);
+
+      const minor = sample!.vscode_version.split(".").slice(0, 2).join("."); // 1.106.2 → 1.106
+      const byPrefix = await listEvents({ vscodeVersion: minor, kind: "error" });
+      const prefixed = await count("kind = 'error' AND (vscode_version = $1 OR vscode_version LIKE $1 || '.%')", minor);
+      expect(prefixed).toBeGreaterThan(0);
+      expect(byPrefix.total).toEqual({ value: prefixed, exact: true });
+      expect(byPrefix.items.every((item) => item.vscodeVersion === minor || item.vscodeVersion?.startsWith(`${minor}.`))).toBe(true);
+      // a prefix is whole components: 1.10 does not find 1.106.x
+      const shorter = minor.slice(0, -1);
+      const byShorter = await listEvents({ vscodeVersion: shorter, limit: "500" });
+      expect(byShorter.items.some((item) => item.vscodeVersion?.startsWith(minor))).toBe(false);
+    });
+  });
+
+  describe("exclusions", () => {
+    it("lists the events whose value is not the one excluded (and those without the field), refusing one outside the scope", async () => {
+      await signIn(COPILOT);
+      const [sample] = await sql<{ city: string }>("SELECT city FROM telemetry_event WHERE kind = 'error' AND city IS NOT NULL ORDER BY id LIMIT 1");
+      const result = await listEvents({ kind: "error", notCity: sample!.city.toUpperCase(), limit: "500" });
+      const [expected] = await sql<{ n: number }>("SELECT count(*)::int AS n FROM telemetry_event WHERE kind = 'error' AND (city IS NULL OR city <> $1)", sample!.city);
+      expect(result.total).toEqual({ value: Number(expected?.n), exact: true });
+      expect(result.items.some((item) => item.city === sample!.city)).toBe(false);
+
+      await signIn(HEALTH);
+      const refused = await appErrorOf(() => listEvents({ notCity: "Paris" }));
+      expect(refused.status).toBe(403);
+      expect(refused.issues).toEqual([{ path: "notCity", message: "location fields are not in your scope" }]);
+    });
+  });
+
+  describe("empty results", () => {
+    it("say why: kinds outside the access, a case-only mismatch, a time range without the person's events — and nothing when rows match", async () => {
+      await signIn(MICROSOFT);
+      expect((await listEvents({ kind: "error" })).emptyHints).toEqual(["Error events are outside your access, so they were not searched."]);
+
+      await signIn(COPILOT);
+      const [sample] = await sql<{ machine_id: string }>("SELECT machine_id FROM telemetry_event WHERE machine_id ~ '[a-f]' ORDER BY id LIMIT 1");
+      const shouted = await listEvents({ machineId: sample!.machine_id.toUpperCase() });
+      expect(shouted.total.value).toBe(0);
+      expect(shouted.emptyHints).toEqual([`Machine ID matches exactly, and “${sample!.machine_id.toUpperCase()}” differs only in case from “${sample!.machine_id}”.`]);
+
+      const [span] = await sql<{ earliest: Date; latest: Date }>("SELECT min(time) AS earliest, max(time) AS latest FROM telemetry_event");
+      const old = await listEvents({ from: "2020-01-01", to: "2020-01-02" });
+      const minute = (date: Date) => date.toISOString().slice(0, 16).replace("T", " ");
+      expect(old.emptyHints).toEqual([`None of the events you may see fall in this time range: they span ${minute(span!.earliest)} to ${minute(span!.latest)} UTC.`]);
+
+      expect((await listEvents({ limit: "5" })).emptyHints).toBeUndefined();
+    });
+  });
+
+  describe("facets", () => {
+    it("counts the top values of a field for the filters, as SQL does, and audits the field, the filters and the counts", async () => {
+      await signIn(COPILOT);
+      const { value, rows } = await withAudit(() => listEventFacets({ field: "os", kind: "completion_shown", latencyMin: "200", limit: "5" }));
+      const expected = await sql<{ value: string; count: number }>(
+        `SELECT os AS value, count(*)::int AS count FROM telemetry_event WHERE kind = 'completion_shown' AND latency_ms >= 200
+         GROUP BY os ORDER BY count(*) DESC, os ASC LIMIT 5`,
+      );
+      expect(value?.values).toEqual(expected.map((row) => ({ value: row.value, count: Number(row.count) })));
+      expect(value?.values.length).toBeGreaterThan(1);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ action: "events.facets", outcome: "allowed", actor_email: COPILOT, row_count: value?.values.length, field_classes: ["environment"] });
+      expect(rows[0]!.filters).toMatchObject({ field: "os", kind: ["completion_shown"], latencyMin: 200, limit: 5 });
+      const [after] = await sql<{ after: unknown }>("SELECT after FROM audit_event WHERE action = 'events.facets' ORDER BY id DESC LIMIT 1");
+      expect(after?.after).toEqual({ field: "os", values: value?.values });
+    });
+
+    it("leaves the field's own filter out, so the picker shows the alternatives", async () => {
+      await signIn(COPILOT);
+      const all = await listEventFacets({ field: "country", kind: "error" });
+      const filtered = await listEventFacets({ field: "country", kind: "error", country: all.values[0]!.value });
+      expect(filtered.values).toEqual(all.values);
+      const [expected] = await sql<{ n: number }>("SELECT count(DISTINCT country)::int AS n FROM telemetry_event WHERE kind = 'error'");
+      expect(all.values.length).toBe(Math.min(10, Number(expected?.n)));
+      expect(all.more).toBe(Number(expected?.n) > 10);
+    });
+
+    it("labels the outcome's values and counts only the kinds the person may see the field on", async () => {
+      await signIn(MICROSOFT);
+      const outcome = await listEventFacets({ field: "accepted" });
+      const expected = await sql<{ value: string; count: number }>(
+        "SELECT accepted::text AS value, count(*)::int AS count FROM telemetry_event WHERE accepted IS NOT NULL GROUP BY accepted ORDER BY count(*) DESC",
+      );
+      expect(outcome.values).toEqual(expected.map((row) => ({ value: row.value, count: Number(row.count), label: row.value === "true" ? "Accepted" : "Rejected" })));
+      // error kinds are on error events, which a Microsoft viewer may not see
+      expect((await listEventFacets({ field: "errorKind" })).values).toEqual([]);
+    });
+
+    it("refuses a field outside the person's scope with a 403 naming it (audited), and an unknown field with a 400", async () => {
+      await signIn(HEALTH);
+      const { error, rows } = await withAudit(() => listEventFacets({ field: "city" }));
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).status).toBe(403);
+      expect((error as AppError).issues).toEqual([{ path: "field", message: "location fields are not in your scope" }]);
+      expect((error as AppError).message).toMatch(/City/);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ action: "events.facets", outcome: "denied", actor_email: HEALTH });
+
+      const unknown = await appErrorOf(() => listEventFacets({ field: "osVersion" }));
+      expect(unknown.status).toBe(400);
+      expect(unknown.message).toMatch(/field/);
+      const missing = await appErrorOf(() => listEventFacets({}));
+      expect(missing.status).toBe(400);
+      expect(missing.message).toMatch(/field/);
+    });
+
+    it("answers GET /api/v1/events/facets with the same counts", async () => {
+      await signIn(COPILOT);
+      const response = await getEventFacets(new NextRequest("http://localhost/api/v1/events/facets?field=uiKind&range=30d"));
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { values: Array<{ value: string; count: number }> };
+      const expected = await sql<{ value: string; count: number }>(
+        "SELECT ui_kind::text AS value, count(*)::int AS count FROM telemetry_event WHERE time >= now() - interval '30 days' GROUP BY ui_kind ORDER BY count(*) DESC, ui_kind",
+      );
+      expect(body.values).toEqual(expected.map((row) => ({ value: row.value, count: Number(row.count) })));
     });
   });
 

@@ -12,6 +12,7 @@ import { getEnv } from "@/server/config/env";
 import { parseInput } from "@/server/http/parse-input";
 import { describeQuery } from "@/server/telemetry/describe-query";
 import { classesDisclosedBy, EVENT_ROW_COLUMNS, toEventDto, type EventRow } from "@/server/telemetry/event-dto";
+import { emptyResultHints } from "@/server/telemetry/empty-result-hints";
 import { countEvents, cursorAfter, listWhere, pageQuery, planEventQuery } from "@/server/telemetry/event-sql";
 
 export async function listEvents(input: unknown): Promise<EventListResult> {
@@ -33,6 +34,9 @@ export async function listEvents(input: unknown): Promise<EventListResult> {
     const last = pageRows.at(-1);
     const nextCursor = rows.length > query.limit && last ? encodeCursor(cursorAfter(query.sort, last)) : null;
 
+    // Nothing matched on the first page: say why, where the reason is one the person can act on.
+    const emptyHints = total.value === 0 && !query.cursor ? await emptyResultHints(tx, actor.scope, query.filters, plan, now) : [];
+
     const available = availableEventColumns(visibleFieldClasses(actor.scope));
     const selected = (query.columns ?? DEFAULT_EVENT_COLUMNS).filter((column): column is EventColumnId => available.includes(column));
 
@@ -42,6 +46,7 @@ export async function listEvents(input: unknown): Promise<EventListResult> {
         nextCursor,
         total,
         columns: { available, selected },
+        ...(emptyHints.length > 0 ? { emptyHints } : {}),
       },
       audit: {
         filters: describeQuery(query.filters, plan.kinds, now, { sort: query.sort, limit: query.limit, cursor: query.cursor }),

@@ -78,6 +78,7 @@ describe("normalizeEvent", () => {
     expect(event).toEqual({
       id: CONTEXT.id,
       sourceId: CONTEXT.sourceId,
+      receivedAt: null,
       kind: "completion_shown",
       eventName: "ghostText.shown",
       time: new Date("2026-11-24T11:58:01.123Z"),

@@ -25,14 +25,13 @@
 //   producer text on its own authority.
 // Pure: no database, no clock, no network. The caller seals `content`.
 import "server-only";
-import type { ContentDocument } from "@/lib/telemetry/fields";
+import { emptyKindFields, type ContentDocument, type EventRecord, type PropertyValue } from "@/lib/telemetry/fields";
 import { MAX_METADATA_LENGTH } from "@/lib/telemetry/metadata";
 import type { EventKind, FieldClass, UiKind } from "@/lib/telemetry/vocabulary";
-import { emptyKindFields } from "@/server/telemetry/kind-fields";
 import type { GeoLocation } from "./geo";
 import { EXCEPTION_EVENT_NAME, type TextSource, type TextSources, UNKNOWN_TEXT, classifyProducerText } from "./producer-text";
 
-export type PropertyValue = string | number | boolean | null;
+export type { PropertyValue };
 
 /** One event as received, before normalization. */
 export type RawEvent = {
@@ -58,40 +57,8 @@ export type IngestMapping = {
   knownValue(field: string, value: string): string | undefined;
 };
 
-export type NormalizedEvent = {
-  id: string;
-  sourceId: string | null;
-  kind: EventKind;
-  eventName: string;
-  time: Date;
-  machineId: string;
-  sessionId: string;
-  completionId: string | null;
-  vscodeVersion: string;
-  extensionName: string;
-  extensionVersion: string;
-  os: string;
-  osVersion: string;
-  uiKind: UiKind;
-  languageId: string | null;
-  extensionSettings: Record<string, PropertyValue> | null;
-  country: string | null;
-  region: string | null;
-  city: string | null;
-  errorKind: string | null;
-  errorContext: Record<string, PropertyValue> | null;
-  latencyMs: number | null;
-  modelCertainty: number | null;
-  suggestionCount: number | null;
-  suggestionCharLength: number | null;
-  postProcessing: string[];
-  redactionFilter: string | null;
-  accepted: boolean | null;
-  persistenceCheckSec: number | null;
-  persistenceRatio: number | null;
-  measurements: Record<string, PropertyValue> | null;
-  content: ContentDocument | null;
-};
+/** One event as the intake stores it: the row type the seed generates too (lib/telemetry/fields.ts); `receivedAt` null (the database's now()). */
+export type NormalizedEvent = EventRecord;
 
 /** An event that cannot be stored as sent; the message goes back to the sender with the item's index. */
 export class NormalizationError extends Error {
@@ -321,6 +288,7 @@ export function normalizeEvent(raw: RawEvent, context: NormalizeContext): Normal
     kind,
     eventName,
     time: raw.time,
+    receivedAt: null,
     machineId: sourced(sources, "machineId", metadata("common.vscodemachineid", props["common.vscodemachineid"], sentAs("ai.user.id", raw.userId))),
     sessionId: sourced(sources, "sessionId", metadata("common.vscodesessionid", props["common.vscodesessionid"], sentAs("ai.session.id", raw.sessionId))),
     completionId: null,

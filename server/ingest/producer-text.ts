@@ -1,9 +1,10 @@
 // The one rule for text a producer chose, applied as the last step of
 // normalization (normalize.ts) and nowhere else.
 //
-// Every field of a normalized event has an entry in FIELD_RULES: the compiler
-// refuses a new field without one, and classifyProducerText refuses, at run
-// time, a field it has no rule for. Text may appear outside the `content`
+// Every field of a normalized event has a rule: its `producerText` in the
+// field registry (lib/telemetry/fields.ts), which the compiler requires of
+// every entry; classifyProducerText refuses, at run time, a field it has no
+// rule for. Text may appear outside the `content`
 // class only when it is
 //   - a known value of its field: an event name in event_name_mapping, or a
 //     value listed in known_value for the field (extension names, OS names,
@@ -24,7 +25,7 @@
 // property_classification, and new events show it within MAPPING_TTL_MS.
 // Rows already stored keep what they were given, as for property names.
 import "server-only";
-import { type ContentDocument, UNCLASSIFIED_TEXT } from "@/lib/telemetry/fields";
+import { type ContentDocument, FIELD_LIST, type ProducerTextRule, type TextFormat, UNCLASSIFIED_TEXT } from "@/lib/telemetry/fields";
 import type { IngestMapping, NormalizedEvent, PropertyValue } from "./normalize";
 
 /** The portal's own name for an exception event (Application Insights ExceptionData carries none). */
@@ -34,7 +35,7 @@ export const UNKNOWN_TEXT = "unknown";
 
 // ─── Formats ─────────────────────────────────────────────────────────────────
 
-export type TextFormat = "hexadecimal id" | "version";
+export type { TextFormat };
 
 const HEX_ID = /^[0-9a-f]+(?:-[0-9a-f]+)*$/i;
 const MAX_ID_LENGTH = 128;
@@ -62,61 +63,10 @@ export const PROPERTY_FORMATS: Readonly<Record<string, TextFormat>> = {
 
 // ─── The rule per field ──────────────────────────────────────────────────────
 
-type FieldRule =
-  /** set by the portal, never by the producer (ids, kind, time, UI kind from a closed set, location from the GeoIP database) */
-  | { rule: "portal" }
-  | { rule: "number" }
-  | { rule: "flag" }
-  /** the encrypted content document itself */
-  | { rule: "sealed" }
-  /** a name in event_name_mapping (or the portal's own EXCEPTION_EVENT_NAME) */
-  | { rule: "event name" }
-  /** a value in known_value for `vocabulary`; `list`: each item of a text array */
-  | { rule: "known"; vocabulary: string; list?: true }
-  | { rule: "format"; format: TextFormat }
-  /** a JSON bag: names classified in `fieldClass`, values by shownBagValue */
-  | { rule: "bag"; fieldClass: "environment" | "measurements" };
+type FieldRule = ProducerTextRule;
 
-const PORTAL = { rule: "portal" } as const;
-const NUMBER = { rule: "number" } as const;
-const known = (vocabulary: string) => ({ rule: "known", vocabulary }) as const;
-const format = (name: TextFormat) => ({ rule: "format", format: name }) as const;
-
-/** Every field of a normalized event and how producer text in it is judged. */
-export const FIELD_RULES = {
-  id: PORTAL,
-  sourceId: PORTAL,
-  kind: PORTAL,
-  time: PORTAL,
-  uiKind: PORTAL,
-  country: PORTAL,
-  region: PORTAL,
-  city: PORTAL,
-  eventName: { rule: "event name" },
-  machineId: format("hexadecimal id"),
-  sessionId: format("hexadecimal id"),
-  completionId: format("hexadecimal id"),
-  vscodeVersion: format("version"),
-  extensionName: known("extensionName"),
-  extensionVersion: format("version"),
-  os: known("os"),
-  osVersion: format("version"),
-  languageId: known("languageId"),
-  extensionSettings: { rule: "bag", fieldClass: "environment" },
-  errorKind: known("errorKind"),
-  errorContext: { rule: "bag", fieldClass: "measurements" },
-  latencyMs: NUMBER,
-  modelCertainty: NUMBER,
-  suggestionCount: NUMBER,
-  suggestionCharLength: NUMBER,
-  postProcessing: { rule: "known", vocabulary: "postProcessing", list: true },
-  redactionFilter: known("redactionFilter"),
-  accepted: { rule: "flag" },
-  persistenceCheckSec: NUMBER,
-  persistenceRatio: NUMBER,
-  measurements: { rule: "bag", fieldClass: "measurements" },
-  content: { rule: "sealed" },
-} as const satisfies Record<keyof NormalizedEvent, FieldRule>;
+/** Every field of a normalized event and how producer text in it is judged: the field registry's `producerText` (lib/telemetry/fields.ts). */
+export const FIELD_RULES = Object.fromEntries(FIELD_LIST.map((field) => [field.key, field.producerText])) as Record<keyof NormalizedEvent, FieldRule>;
 
 /** The known_value vocabularies of the event's own fields (other known_value fields are property names). */
 export const FIELD_VOCABULARIES = [

@@ -12,51 +12,30 @@
 // is rewritten in one statement per batch. Running it twice changes nothing
 // the second time. It never prints or returns content.
 import "server-only";
-import type { ContentDocument } from "@/lib/telemetry/fields";
+import { CONTENT_KEY_ID_COLUMN, FIELD_LIST, type ContentDocument, type FieldSpec } from "@/lib/telemetry/fields";
 import { type ContentKey, openContent } from "@/server/crypto/content";
 import { readMapping } from "./mapping";
 import type { NormalizedEvent, PropertyValue } from "./normalize";
 import { classifyProducerText, findUnclassifiedText } from "./producer-text";
 import { type IngestDb, toInsertRow } from "./store-events";
-import type { EventRow } from "@/server/telemetry/event-dto";
+import { selectExpression } from "@/server/telemetry/event-dto";
+import { INSERT_STORE_COLUMNS } from "@/server/telemetry/event-store";
 
 const BATCH_SIZE = 1_000;
 
-/** A stored row in full: the explorer's row (server/telemetry/event-dto.ts) plus its source and content envelope. */
-type StoredRow = Omit<EventRow, "received_at" | "has_content"> & {
-  source_id: string | null;
-  content_ciphertext: Uint8Array | null;
-  content_key_id: string | null;
-};
+/** A stored row in full, by column: every column of the field registry (content as its envelope). */
+type StoredRow = Record<string, unknown> & { id: string; content_ciphertext: Uint8Array | null; content_key_id: string | null };
 
-const SELECT_BATCH = `SELECT id::text AS id, source_id::text AS source_id, kind::text AS kind, event_name, time,
-  machine_id, session_id, completion_id, vscode_version, extension_name, extension_version, os, os_version,
-  ui_kind::text AS ui_kind, language_id, extension_settings, country, region, city,
-  error_kind, error_context, latency_ms, model_certainty, suggestion_count, suggestion_char_length, post_processing,
-  redaction_filter, accepted, persistence_check_sec, persistence_ratio, measurements, content_ciphertext, content_key_id
+const SELECT_BATCH = `SELECT ${FIELD_LIST.map((field) =>
+  field.value === "sealed" ? `${field.column}, ${CONTENT_KEY_ID_COLUMN}` : selectExpression(field),
+).join(", ")}
 FROM telemetry_event WHERE id > $1::uuid ORDER BY id LIMIT $2::int`;
 
+/** The fields the rule judges: text, text lists and bags (what it may change). */
+const JUDGED = FIELD_LIST.filter((field) => field.producerText.rule !== "portal" && field.producerText.rule !== "sealed" && field.producerText.rule !== "number" && field.producerText.rule !== "flag");
+
 /** The columns the rule may change: its text fields, the bags and the sealed content. */
-const REWRITTEN = [
-  ["event_name", "text"],
-  ["machine_id", "text"],
-  ["session_id", "text"],
-  ["completion_id", "text"],
-  ["vscode_version", "text"],
-  ["extension_name", "text"],
-  ["extension_version", "text"],
-  ["os", "text"],
-  ["os_version", "text"],
-  ["language_id", "text"],
-  ["extension_settings", "jsonb"],
-  ["error_kind", "text"],
-  ["error_context", "jsonb"],
-  ["post_processing", "text[]"],
-  ["redaction_filter", "text"],
-  ["measurements", "jsonb"],
-  ["content_ciphertext", "text"],
-  ["content_key_id", "text"],
-] as const;
+const REWRITTEN = INSERT_STORE_COLUMNS.filter(({ field }) => field.value === "sealed" || JUDGED.includes(field)).map(({ column, type }) => [column, type] as const);
 
 const UPDATE_BATCH = `UPDATE telemetry_event AS t SET ${REWRITTEN.map(([name]) => (name === "content_ciphertext" ? `${name} = decode(r.${name}, 'hex')` : `${name} = r.${name}`)).join(", ")}
 FROM json_to_recordset($1::json) AS r(id uuid, ${REWRITTEN.map(([name, type]) => `${name} ${type}`).join(", ")})
@@ -66,71 +45,37 @@ WHERE t.id = r.id`;
 const json = <T>(value: unknown): T | null => (value === null || value === undefined ? null : ((typeof value === "string" ? JSON.parse(value) : value) as T));
 const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
-type VisibleFields = Pick<
-  NormalizedEvent,
-  | "eventName"
-  | "machineId"
-  | "sessionId"
-  | "completionId"
-  | "vscodeVersion"
-  | "extensionName"
-  | "extensionVersion"
-  | "os"
-  | "osVersion"
-  | "languageId"
-  | "extensionSettings"
-  | "errorKind"
-  | "errorContext"
-  | "postProcessing"
-  | "redactionFilter"
-  | "measurements"
->;
+/** A column's stored value as the record carries it. */
+function recordValue(field: FieldSpec, value: unknown): unknown {
+  if (value === null || value === undefined) return field.value === "textList" ? [] : null;
+  switch (field.value) {
+    case "json":
+      return json<Record<string, PropertyValue>>(value);
+    case "int":
+    case "float":
+      return num(value);
+    case "country":
+      return String(value).trim();
+    default:
+      return value;
+  }
+}
 
-function visibleFields(row: StoredRow): VisibleFields {
-  return {
-    eventName: row.event_name,
-    machineId: row.machine_id,
-    sessionId: row.session_id,
-    completionId: row.completion_id,
-    vscodeVersion: row.vscode_version,
-    extensionName: row.extension_name,
-    extensionVersion: row.extension_version,
-    os: row.os,
-    osVersion: row.os_version,
-    languageId: row.language_id,
-    extensionSettings: json<Record<string, PropertyValue>>(row.extension_settings),
-    errorKind: row.error_kind,
-    errorContext: json<Record<string, PropertyValue>>(row.error_context),
-    postProcessing: row.post_processing ?? [],
-    redactionFilter: row.redaction_filter,
-    measurements: json<Record<string, PropertyValue>>(row.measurements),
-  };
+function visibleFields(row: StoredRow): Partial<NormalizedEvent> {
+  return Object.fromEntries(JUDGED.map((field) => [field.key, recordValue(field, row[field.column])]));
 }
 
 function storedEvent(row: StoredRow, keys: readonly ContentKey[]): NormalizedEvent {
-  const content =
-    row.content_ciphertext && row.content_key_id
-      ? (openContent({ ciphertext: row.content_ciphertext, keyId: row.content_key_id }, row.id, keys) as ContentDocument)
-      : null;
-  return {
-    id: row.id,
-    sourceId: row.source_id,
-    kind: row.kind,
-    time: row.time,
-    uiKind: row.ui_kind,
-    country: row.country?.trim() ?? null,
-    region: row.region,
-    city: row.city,
-    latencyMs: num(row.latency_ms),
-    modelCertainty: num(row.model_certainty),
-    suggestionCount: num(row.suggestion_count),
-    suggestionCharLength: num(row.suggestion_char_length),
-    accepted: row.accepted,
-    persistenceCheckSec: num(row.persistence_check_sec),
-    persistenceRatio: num(row.persistence_ratio),
-    ...visibleFields(row),
-    content,
-  };
+  const record: Record<string, unknown> = {};
+  for (const field of FIELD_LIST) {
+    record[field.key] =
+      field.value === "sealed"
+        ? row.content_ciphertext && row.content_key_id
+          ? (openContent({ ciphertext: row.content_ciphertext, keyId: row.content_key_id }, row.id, keys) as ContentDocument)
+          : null
+        : recordValue(field, row[field.column]);
+  }
+  return record as NormalizedEvent;
 }
 
 export type ReclassifyResult = { examined: number; rewritten: number };

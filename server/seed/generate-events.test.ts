@@ -245,7 +245,7 @@ describe("generateEvents", () => {
       expect(event.extensionVersion).toMatch(/^1\.\d{3}\.\d+$/);
       expect(["linux", "darwin", "win32"]).toContain(event.os);
       expect(["desktop", "web"]).toContain(event.uiKind);
-      expect(event.extensionSettings["editor.inlineSuggest.enabled"]).toBe(true);
+      expect(event.extensionSettings?.["editor.inlineSuggest.enabled"]).toBe(true);
       expect(event.country).toMatch(/^[A-Z]{2}$/);
       // A real ISO 3166-1 alpha-2 code: Intl knows its name.
       expect(regionNames.of(event.country!)).not.toBe(event.country);

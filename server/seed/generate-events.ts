@@ -16,47 +16,13 @@
 // plus occasional session-level authentication errors. Events that would fall
 // after `now` are not emitted (the flow stops there), so every event lies in
 // [now - days, now]. Events are yielded session by session, not in time order.
-import type { ContentDocument } from "@/lib/telemetry/fields";
+import { emptyKindFields, type EventRecord } from "@/lib/telemetry/fields";
 import type { EventKind, UiKind } from "@/lib/telemetry/vocabulary";
-import { emptyKindFields } from "@/server/telemetry/kind-fields";
 import { Random, WeightedTable } from "./random";
 import { CODE_CONTEXTS, type CodeContext } from "./snippets";
 
-/** One generated event, shaped like a `telemetry_event` row (camelCase), content still in plaintext. */
-export type SeedEvent = {
-  id: string;
-  kind: EventKind;
-  eventName: string;
-  time: Date;
-  receivedAt: Date;
-  machineId: string;
-  sessionId: string;
-  completionId: string | null;
-  vscodeVersion: string;
-  extensionName: string;
-  extensionVersion: string;
-  os: string;
-  osVersion: string;
-  uiKind: UiKind;
-  languageId: string | null;
-  extensionSettings: ExtensionSettings;
-  country: string | null;
-  region: string | null;
-  city: string | null;
-  errorKind: string | null;
-  errorContext: Record<string, string | number | boolean> | null;
-  latencyMs: number | null;
-  modelCertainty: number | null;
-  suggestionCount: number | null;
-  suggestionCharLength: number | null;
-  postProcessing: string[];
-  redactionFilter: string | null;
-  accepted: boolean | null;
-  persistenceCheckSec: number | null;
-  persistenceRatio: number | null;
-  measurements: Record<string, number> | null;
-  content: ContentDocument | null;
-};
+/** One generated event: the row type the intake's normalizer produces too (lib/telemetry/fields.ts), content still in plaintext. */
+export type SeedEvent = EventRecord & { receivedAt: Date };
 
 export type ExtensionSettings = Record<string, boolean | number | string>;
 
@@ -314,6 +280,7 @@ export function* generateEvents(options: GenerateOptions): Generator<SeedEvent, 
     const receivedMs = Math.min(nowMs, timeMs + Math.round(random.logNormal(3000, 0.9)));
     return {
       id: random.uuid(),
+      sourceId: null,
       kind,
       eventName,
       time: new Date(timeMs),

@@ -1,7 +1,8 @@
 // Bulk writers for generated telemetry. Both databases are fed the same
-// COPY text format (tab-separated, `\N` for NULL); the encoder seals each
-// event's content with AES-256-GCM first, so plaintext content never leaves
-// this process.
+// COPY text format (tab-separated, `\N` for NULL), every column of the field
+// registry (server/telemetry/event-store.ts encodes; it seals each event's
+// content with AES-256-GCM first, so plaintext content never leaves this
+// process).
 //
 // - PostgreSQL: one `COPY telemetry_event (...) FROM STDIN` over one pg
 //   connection, streamed in ~1 MB chunks through pg-copy-streams with
@@ -17,178 +18,20 @@ import { pipeline } from "node:stream/promises";
 import type { PGlite } from "@electric-sql/pglite";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { type ContentKey, sealContent } from "@/server/crypto/content";
+import type { ContentKey } from "@/server/crypto/content";
+import { COPY_COLUMNS, copyText, encodeCopyRow, textArrayLiteral } from "@/server/telemetry/event-store";
 import type { SeedEvent } from "./generate-events";
 
-/** The columns the writers fill, in COPY order. `source_id` stays NULL (seeded, not ingested). */
-export const EVENT_COLUMNS = [
-  "id",
-  "kind",
-  "event_name",
-  "time",
-  "received_at",
-  "machine_id",
-  "session_id",
-  "completion_id",
-  "vscode_version",
-  "extension_name",
-  "extension_version",
-  "os",
-  "os_version",
-  "ui_kind",
-  "language_id",
-  "extension_settings",
-  "country",
-  "region",
-  "city",
-  "error_kind",
-  "error_context",
-  "latency_ms",
-  "model_certainty",
-  "suggestion_count",
-  "suggestion_char_length",
-  "post_processing",
-  "redaction_filter",
-  "accepted",
-  "persistence_check_sec",
-  "persistence_ratio",
-  "measurements",
-  "content_ciphertext",
-  "content_key_id",
-] as const;
+const COPY_STATEMENT = `COPY telemetry_event (${COPY_COLUMNS.join(", ")}) FROM STDIN`;
+const COPY_FROM_BLOB_STATEMENT = `COPY telemetry_event (${COPY_COLUMNS.join(", ")}) FROM '/dev/blob'`;
 
-const COPY_STATEMENT = `COPY telemetry_event (${EVENT_COLUMNS.join(", ")}) FROM STDIN`;
-const COPY_FROM_BLOB_STATEMENT = `COPY telemetry_event (${EVENT_COLUMNS.join(", ")}) FROM '/dev/blob'`;
+export { copyText, encodeCopyRow, textArrayLiteral };
 
 export type WriteOptions = {
   keys: readonly ContentKey[];
   /** called with the running number of rows handed to the database */
   onProgress?: (rowsWritten: number) => void;
 };
-
-// ─── COPY text encoding ──────────────────────────────────────────────────────
-
-const NULL = "\\N";
-const COPY_SPECIAL = /[\\\n\r\t]/;
-const COPY_SPECIAL_GLOBAL = /[\\\n\r\t]/g;
-const COPY_ESCAPES: Record<string, string> = { "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" };
-
-/** Escape a value for PostgreSQL's COPY text format (backslash, newline, carriage return, tab). */
-export function copyText(value: string): string {
-  return COPY_SPECIAL.test(value) ? value.replace(COPY_SPECIAL_GLOBAL, (char) => COPY_ESCAPES[char]!) : value;
-}
-
-const PLAIN_ARRAY_ELEMENT = /^[A-Za-z0-9_.:/-]+$/;
-
-/** A PostgreSQL text[] literal, e.g. {trim,"a b"} (before COPY escaping). */
-export function textArrayLiteral(values: readonly string[]): string {
-  if (values.length === 0) return "{}";
-  const elements = values.map((value) =>
-    PLAIN_ARRAY_ELEMENT.test(value) && value.toUpperCase() !== "NULL" ? value : `"${value.replace(/[\\"]/g, "\\$&")}"`,
-  );
-  return `{${elements.join(",")}}`;
-}
-
-function nullableText(value: string | null): string {
-  return value === null ? NULL : copyText(value);
-}
-
-function nullableNumber(value: number | null): string {
-  return value === null ? NULL : String(value);
-}
-
-function nullableJson(value: object | null): string {
-  return value === null ? NULL : copyText(JSON.stringify(value));
-}
-
-/**
- * Encodes one event as a COPY text line (with the trailing newline), sealing
- * its content for its own id. `jsonCache` memoizes the JSON of shared objects
- * (extension settings are shared by all events of a machine).
- */
-export function encodeCopyRow(event: SeedEvent, keys: readonly ContentKey[], jsonCache: WeakMap<object, string>): string {
-  let settings = jsonCache.get(event.extensionSettings);
-  if (settings === undefined) {
-    settings = copyText(JSON.stringify(event.extensionSettings));
-    jsonCache.set(event.extensionSettings, settings);
-  }
-  let ciphertext = NULL;
-  let keyId = NULL;
-  if (event.content) {
-    const sealed = sealContent(event.content, event.id, keys);
-    // bytea hex input is "\x…"; in COPY text the backslash itself is escaped.
-    ciphertext = "\\\\x" + Buffer.from(sealed.ciphertext.buffer, sealed.ciphertext.byteOffset, sealed.ciphertext.byteLength).toString("hex");
-    keyId = copyText(sealed.keyId);
-  }
-  return (
-    event.id +
-    "\t" +
-    event.kind +
-    "\t" +
-    copyText(event.eventName) +
-    "\t" +
-    event.time.toISOString() +
-    "\t" +
-    event.receivedAt.toISOString() +
-    "\t" +
-    copyText(event.machineId) +
-    "\t" +
-    copyText(event.sessionId) +
-    "\t" +
-    nullableText(event.completionId) +
-    "\t" +
-    copyText(event.vscodeVersion) +
-    "\t" +
-    copyText(event.extensionName) +
-    "\t" +
-    copyText(event.extensionVersion) +
-    "\t" +
-    copyText(event.os) +
-    "\t" +
-    copyText(event.osVersion) +
-    "\t" +
-    event.uiKind +
-    "\t" +
-    nullableText(event.languageId) +
-    "\t" +
-    settings +
-    "\t" +
-    nullableText(event.country) +
-    "\t" +
-    nullableText(event.region) +
-    "\t" +
-    nullableText(event.city) +
-    "\t" +
-    nullableText(event.errorKind) +
-    "\t" +
-    nullableJson(event.errorContext) +
-    "\t" +
-    nullableNumber(event.latencyMs) +
-    "\t" +
-    nullableNumber(event.modelCertainty) +
-    "\t" +
-    nullableNumber(event.suggestionCount) +
-    "\t" +
-    nullableNumber(event.suggestionCharLength) +
-    "\t" +
-    copyText(textArrayLiteral(event.postProcessing)) +
-    "\t" +
-    nullableText(event.redactionFilter) +
-    "\t" +
-    (event.accepted === null ? NULL : event.accepted ? "t" : "f") +
-    "\t" +
-    nullableNumber(event.persistenceCheckSec) +
-    "\t" +
-    nullableNumber(event.persistenceRatio) +
-    "\t" +
-    nullableJson(event.measurements) +
-    "\t" +
-    ciphertext +
-    "\t" +
-    keyId +
-    "\n"
-  );
-}
 
 /** Groups encoded rows into chunks of about `chunkChars` characters. */
 function* encodeChunks(

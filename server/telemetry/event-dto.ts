@@ -4,58 +4,32 @@
 // into a DTO: it is ciphertext in the row and only the reveal action opens it.
 import "server-only";
 import type { TelemetryScope } from "@/lib/access/policy";
-import type { FIELDS_BY_CLASS } from "@/lib/telemetry/fields";
+import { FIELD_LIST, type DtoKey, type EventRecord, type Fields, type FieldSpec, type FieldKey } from "@/lib/telemetry/fields";
 import type { EventDetailDto, EventDto, JsonValue } from "@/lib/telemetry/event-types";
-import type { EventKind, FieldClass, UiKind } from "@/lib/telemetry/vocabulary";
+import type { EventKind, FieldClass } from "@/lib/telemetry/vocabulary";
 import { Prisma } from "@/server/db/generated/client";
 
-/** The columns every explorer query selects: everything but the content envelope. */
-export const EVENT_ROW_COLUMNS = Prisma.sql`
-  id::text AS id, kind::text AS kind, event_name, time, received_at,
-  machine_id, session_id, completion_id,
-  vscode_version, extension_name, extension_version, os, os_version, ui_kind::text AS ui_kind, language_id, extension_settings,
-  country, region, city,
-  error_kind, error_context, latency_ms, model_certainty, suggestion_count, suggestion_char_length, post_processing,
-  redaction_filter, accepted, persistence_check_sec, persistence_ratio, measurements,
-  (content_ciphertext IS NOT NULL) AS has_content`;
+type Field = FieldSpec & { key: FieldKey };
+const DTO_FIELDS = FIELD_LIST.filter((field) => field.dto);
 
-/** A row as EVENT_ROW_COLUMNS returns it. */
-export type EventRow = {
-  id: string;
-  kind: EventKind;
-  event_name: string;
-  time: Date;
-  received_at: Date;
-  machine_id: string;
-  session_id: string;
-  completion_id: string | null;
-  vscode_version: string;
-  extension_name: string;
-  extension_version: string;
-  os: string;
-  os_version: string;
-  ui_kind: UiKind;
-  language_id: string | null;
-  extension_settings: unknown;
-  country: string | null;
-  region: string | null;
-  city: string | null;
-  error_kind: string | null;
-  error_context: unknown;
-  latency_ms: number | null;
-  model_certainty: number | null;
-  suggestion_count: number | null;
-  suggestion_char_length: number | null;
-  post_processing: string[] | null;
-  redaction_filter: string | null;
-  accepted: boolean | null;
-  persistence_check_sec: number | null;
-  persistence_ratio: number | null;
-  measurements: unknown;
-  has_content: boolean;
-};
+/** How a column is selected: enums and uuids as text, the rest as they are. */
+export function selectExpression(field: Field): string {
+  return field.value === "uuid" || field.value === "kind" || field.value === "uiKind" ? `${field.column}::text AS ${field.column}` : field.column;
+}
 
-type ClassifiedValues = { [Class in Exclude<FieldClass, "content">]: Pick<Required<EventDto>, (typeof FIELDS_BY_CLASS)[Class][number]> };
+/** The columns every explorer query selects: the registry's DTO fields, and whether there is content (never the content itself). */
+export const EVENT_ROW_COLUMNS = Prisma.raw(
+  [...DTO_FIELDS.map(selectExpression), "(content_ciphertext IS NOT NULL) AS has_content"].join(", "),
+);
+
+type RowValue<K extends FieldKey> = Fields[K]["value"] extends "json"
+  ? unknown
+  : Fields[K]["value"] extends "textList"
+    ? string[] | null
+    : Exclude<EventRecord[K], null> | (Fields[K] extends { nullable: true } ? null : never);
+
+/** A row as EVENT_ROW_COLUMNS returns it: the DTO fields by column name. */
+export type EventRow = { [K in DtoKey as Fields[K]["column"]]: RowValue<K> } & { has_content: boolean };
 
 function json(value: unknown): JsonValue {
   if (value === undefined || value === null) return null;
@@ -70,37 +44,31 @@ function json(value: unknown): JsonValue {
   return value as JsonValue;
 }
 
-const num = (value: number | bigint | null): number | null => (value === null ? null : Number(value));
+/** A column's value as the DTO carries it. */
+function dtoValue(field: Field, value: unknown): unknown {
+  if (value === null || value === undefined) {
+    if (field.value === "textList") return [];
+    return null;
+  }
+  switch (field.value) {
+    case "timestamp":
+      return (value as Date).toISOString();
+    case "json":
+      return json(value);
+    case "int":
+    case "float":
+      return Number(value);
+    case "country":
+      return String(value).trim();
+    default:
+      return value;
+  }
+}
 
-function classifiedValues(row: EventRow): ClassifiedValues {
-  return {
-    identifiers: { machineId: row.machine_id, sessionId: row.session_id, completionId: row.completion_id },
-    environment: {
-      vscodeVersion: row.vscode_version,
-      extensionName: row.extension_name,
-      extensionVersion: row.extension_version,
-      os: row.os,
-      osVersion: row.os_version,
-      uiKind: row.ui_kind,
-      languageId: row.language_id,
-      extensionSettings: json(row.extension_settings),
-    },
-    location: { country: row.country?.trim() ?? null, region: row.region, city: row.city },
-    measurements: {
-      errorKind: row.error_kind,
-      errorContext: json(row.error_context),
-      latencyMs: num(row.latency_ms),
-      modelCertainty: num(row.model_certainty),
-      suggestionCount: num(row.suggestion_count),
-      suggestionCharLength: num(row.suggestion_char_length),
-      postProcessing: row.post_processing ?? [],
-      redactionFilter: row.redaction_filter,
-      accepted: row.accepted,
-      persistenceCheckSec: num(row.persistence_check_sec),
-      persistenceRatio: num(row.persistence_ratio),
-      measurements: json(row.measurements),
-    },
-  };
+const CORE_DTO_FIELDS = DTO_FIELDS.filter((field) => field.fieldClass === null);
+const DTO_FIELDS_BY_CLASS = new Map<FieldClass, Field[]>();
+for (const field of DTO_FIELDS) {
+  if (field.fieldClass) DTO_FIELDS_BY_CLASS.set(field.fieldClass, [...(DTO_FIELDS_BY_CLASS.get(field.fieldClass) ?? []), field]);
 }
 
 /** The classes the scope grants on this kind, excluding `content` (which no DTO carries). */
@@ -110,16 +78,13 @@ export function disclosedClasses(scope: TelemetryScope, kind: EventKind): Array<
 
 /** The list DTO: core fields plus the fields of each class granted for the row's kind. */
 export function toEventDto(row: EventRow, scope: TelemetryScope): EventDto {
-  const values = classifiedValues(row);
-  const dto: EventDto = {
-    id: row.id,
-    kind: row.kind,
-    eventName: row.event_name,
-    time: row.time.toISOString(),
-    receivedAt: row.received_at.toISOString(),
-  };
-  for (const fieldClass of disclosedClasses(scope, row.kind)) Object.assign(dto, values[fieldClass]);
-  return dto;
+  const record = row as unknown as Record<string, unknown>;
+  const dto: Record<string, unknown> = {};
+  for (const field of CORE_DTO_FIELDS) dto[field.key] = dtoValue(field, record[field.column]);
+  for (const fieldClass of disclosedClasses(scope, row.kind)) {
+    for (const field of DTO_FIELDS_BY_CLASS.get(fieldClass) ?? []) dto[field.key] = dtoValue(field, record[field.column]);
+  }
+  return dto as EventDto;
 }
 
 /** The detail DTO: the list DTO, the classes granted, and (only with `content` granted) whether content exists. */

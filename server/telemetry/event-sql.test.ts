@@ -67,7 +67,7 @@ describe("the page query", () => {
     const where = listWhere(["error"], query.filters, query.sort, new Date());
     const page = pageQuery(Prisma.sql`id`, where, query.sort, query.cursor, query.limit + 1);
     expect(page.text).toBe(
-      "SELECT id FROM telemetry_event WHERE kind = $1::event_kind AND os = $2 AND (time, id) < ($3::timestamptz, $4::uuid) ORDER BY time DESC, id DESC LIMIT $5::int",
+      "SELECT id FROM telemetry_event WHERE kind = $1::event_kind AND lower(os) = lower($2) AND (time, id) < ($3::timestamptz, $4::uuid) ORDER BY time DESC, id DESC LIMIT $5::int",
     );
     expect(page.values).toEqual(["error", "linux'; DROP TABLE person; --", "2026-11-20T10:00:00.000Z", "0f0e0d0c-0b0a-4908-8706-050403020100", 21]);
   });
@@ -77,6 +77,42 @@ describe("the page query", () => {
     const where = listWhere(["completion_shown"], query.filters, query.sort, new Date());
     const page = pageQuery(Prisma.sql`id`, where, query.sort, query.cursor, 51);
     expect(page.text).toContain("model_certainty IS NOT NULL AND (model_certainty, id) > ($2::float8, $3::uuid) ORDER BY model_certainty ASC, id ASC");
+  });
+});
+
+describe("field filters, by the registry's filter mode", () => {
+  const where = (input: Record<string, string>) => {
+    const sql = listWhere(["completion_shown"], filtersOf(input).filters, null, new Date());
+    return { text: sql.text, values: sql.values };
+  };
+
+  it("matches text case-insensitively through lower(), as the expression indexes are written", () => {
+    expect(where({ os: "Linux", city: "san francisco" })).toEqual({
+      text: "kind = $1::event_kind AND lower(os) = lower($2) AND lower(city) = lower($3)",
+      values: ["completion_shown", "Linux", "san francisco"],
+    });
+  });
+
+  it("matches a version by its leading components, with LIKE's wildcards escaped", () => {
+    expect(where({ vscodeVersion: "1.106" })).toEqual({
+      text: "kind = $1::event_kind AND (vscode_version = $2 OR vscode_version LIKE $3 OR vscode_version LIKE $4)",
+      values: ["completion_shown", "1.106", "1.106.%", "1.106-%"],
+    });
+    expect(where({ extensionVersion: "1_0%" }).values).toEqual(["completion_shown", "1_0%", "1\\_0\\%.%", "1\\_0\\%-%"]);
+  });
+
+  it("excludes a value with not<Key>, keeping events without the field", () => {
+    expect(where({ notCity: "Paris", notAccepted: "true" })).toEqual({
+      text: "kind = $1::event_kind AND (city IS NULL OR NOT lower(city) = lower($2)) AND (accepted IS NULL OR NOT accepted = $3::boolean)",
+      values: ["completion_shown", "Paris", true],
+    });
+  });
+
+  it("keeps ids exact, enums and ranges typed", () => {
+    expect(where({ machineId: "AB", uiKind: "web", accepted: "false", latencyMin: "10", certaintyMax: "0.5", country: "gb" })).toEqual({
+      text: "kind = $1::event_kind AND machine_id = $2 AND ui_kind = $3::ui_kind AND country = $4::char(2) AND latency_ms >= $5::int AND model_certainty <= $6::float8 AND accepted = $7::boolean",
+      values: ["completion_shown", "AB", "web", "GB", 10, 0.5, false],
+    });
   });
 });
 

@@ -10,9 +10,12 @@
 // (403) rather than quietly answered from fewer kinds.
 import "server-only";
 import { permittedKinds, type TelemetryScope } from "@/lib/access/policy";
+import type { FieldSpec } from "@/lib/telemetry/fields";
 import {
   FIELD_FILTER_KEYS,
+  FIELD_FILTERS,
   FILTER_FIELD_CLASSES,
+  SORT_KEY_FIELD,
   QUICK_RANGE_MS,
   SORT_KEY_FIELD_CLASS,
   isDescending,
@@ -20,7 +23,8 @@ import {
   type EventCursor,
   type EventFilters,
   type EventSort,
-  type FieldFilterKey,
+  type EventSortKey,
+  type FieldFilter,
 } from "@/lib/telemetry/event-query";
 import { EVENT_KIND_LABELS, EVENT_KINDS, type EventKind, type FieldClass } from "@/lib/telemetry/vocabulary";
 import { Prisma } from "@/server/db/generated/client";
@@ -35,18 +39,39 @@ export type QueryPlan = {
   filterClasses: FieldClass[];
 };
 
-/** Decide the kinds to search, or refuse a filter on a field the person may not see. */
-export function planEventQuery(scope: TelemetryScope, filters: EventFilters, sort: EventSort | null): QueryPlan {
-  const used = FIELD_FILTER_KEYS.filter((key) => filters[key] !== undefined);
+/** A parameter of the query that reads a field: a filter, the sort, a facet's field. */
+type FieldRead = { param: string; fieldClass: FieldClass; use: string };
+
+/**
+ * Decide the kinds to search, or refuse a filter, sort or facet on a field
+ * the person may not see (403 naming the parameters: the filter's, `sort`,
+ * `field`).
+ */
+export function planEventQuery(
+  scope: TelemetryScope,
+  filters: EventFilters,
+  sort: EventSort | null,
+  facet?: { key: string; label: string; fieldClass: FieldClass | null },
+): QueryPlan {
+  const reads: FieldRead[] = FIELD_FILTER_KEYS.filter((key) => filters[key] !== undefined).map((key) => ({
+    param: key,
+    fieldClass: FILTER_FIELD_CLASSES[key],
+    use: `filter by ${key}`,
+  }));
   const sortClass = sort ? SORT_KEY_FIELD_CLASS[sortKeyOf(sort)] : null;
-  const filterClasses = [...new Set<FieldClass>([...used.map((key) => FILTER_FIELD_CLASSES[key]), ...(sortClass ? [sortClass] : [])])];
+  if (sort && sortClass) reads.push({ param: "sort", fieldClass: sortClass, use: `sort by ${sortKeyOf(sort)}` });
+  if (facet?.fieldClass) reads.push({ param: "field", fieldClass: facet.fieldClass, use: `count the values of ${facet.label} (${facet.key})` });
+  const filterClasses = [...new Set<FieldClass>(reads.map((read) => read.fieldClass))];
   const permitted = permittedKinds(scope);
   const requested = filters.kinds.length > 0 ? permitted.filter((kind) => filters.kinds.includes(kind)) : permitted;
   const grants = (kind: EventKind, fieldClass: FieldClass) => scope[kind]?.includes(fieldClass) ?? false;
 
   for (const fieldClass of filterClasses) {
-    const what = describeUse(fieldClass, used, sort);
-    const issues = fieldIssues(fieldClass, used, sort);
+    const readsOfClass = reads.filter((read) => read.fieldClass === fieldClass);
+    const what = readsOfClass.some((read) => read.param !== "sort" && read.param !== "field")
+      ? `filter by ${readsOfClass.filter((read) => read.param !== "sort" && read.param !== "field").map((read) => read.param).join(", ")}`
+      : readsOfClass[0]!.use;
+    const issues = readsOfClass.map((read) => ({ path: read.param, message: `${fieldClass} fields are not in your scope` }));
     if (!permitted.some((kind) => grants(kind, fieldClass))) {
       throw new AppError("forbidden", `You may not ${what}: your access does not include ${fieldClass} fields.`, issues);
     }
@@ -65,22 +90,9 @@ export function planEventQuery(scope: TelemetryScope, filters: EventFilters, sor
   return { kinds, filterClasses };
 }
 
-/** The refused parameters, named (a filter refusal always carries issues; the gate's own refusals carry none). */
-function fieldIssues(fieldClass: FieldClass, used: FieldFilterKey[], sort: EventSort | null): Array<{ path: string; message: string }> {
-  const keys: string[] = used.filter((key) => FILTER_FIELD_CLASSES[key] === fieldClass);
-  if (sort && SORT_KEY_FIELD_CLASS[sortKeyOf(sort)] === fieldClass) keys.push("sort");
-  return keys.map((key) => ({ path: key, message: `${fieldClass} fields are not in your scope` }));
-}
-
 /** Whether an error is this module's refusal of a filter (403 with the parameters named), not the gate's. */
 export function isFilterRefusal(error: unknown): error is AppError {
   return error instanceof AppError && error.code === "forbidden" && error.issues.length > 0;
-}
-
-function describeUse(fieldClass: FieldClass, used: FieldFilterKey[], sort: EventSort | null): string {
-  const keys = used.filter((key) => FILTER_FIELD_CLASSES[key] === fieldClass);
-  if (keys.length > 0) return `filter by ${keys.join(", ")}`;
-  return `sort by ${sort ? sortKeyOf(sort) : "this field"}`;
 }
 
 /** The lower time bound: `from`, or now minus the quick range. */
@@ -115,26 +127,48 @@ export function filterConditions(filters: EventFilters, now: Date): Prisma.Sql[]
   const from = resolveFrom(filters, now);
   if (from) conditions.push(sql`time >= ${from.toISOString()}::timestamptz`);
   if (filters.to) conditions.push(sql`time < ${filters.to.toISOString()}::timestamptz`);
-  const equal = (column: string, value: string | undefined) => {
-    if (value !== undefined) conditions.push(sql`${raw(column)} = ${value}`);
-  };
-  equal("vscode_version", filters.vscodeVersion);
-  equal("extension_version", filters.extensionVersion);
-  equal("os", filters.os);
-  if (filters.uiKind) conditions.push(sql`ui_kind = ${filters.uiKind}::ui_kind`);
-  if (filters.country) conditions.push(sql`country = ${filters.country}::char(2)`);
-  equal("region", filters.region);
-  equal("city", filters.city);
-  equal("machine_id", filters.machineId);
-  equal("session_id", filters.sessionId);
-  equal("error_kind", filters.errorKind);
-  equal("redaction_filter", filters.redactionFilter);
-  if (filters.accepted !== undefined) conditions.push(sql`accepted = ${filters.accepted}`);
-  if (filters.latencyMin !== undefined) conditions.push(sql`latency_ms >= ${filters.latencyMin}::int`);
-  if (filters.latencyMax !== undefined) conditions.push(sql`latency_ms <= ${filters.latencyMax}::int`);
-  if (filters.certaintyMin !== undefined) conditions.push(sql`model_certainty >= ${filters.certaintyMin}::float8`);
-  if (filters.certaintyMax !== undefined) conditions.push(sql`model_certainty <= ${filters.certaintyMax}::float8`);
+  for (const filter of FIELD_FILTERS) {
+    const value = filters[filter.param];
+    if (value !== undefined) conditions.push(fieldCondition(filter, value));
+  }
   return conditions;
+}
+
+/** LIKE's wildcards and escape character, escaped (LIKE's default escape is the backslash). */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, "\\$&");
+}
+
+/** The SQL type a filter value is compared as. */
+const FILTER_CASTS: Partial<Record<FieldSpec["value"], string>> = { int: "int", float: "float8", uiKind: "ui_kind", country: "char(2)", bool: "boolean" };
+
+/**
+ * One field filter as SQL, by the registry's filter mode. The forms match the
+ * migration's indexes: `lower(column)` (20261202070000_field_registry_filters)
+ * and `column text_pattern_ops` for version prefixes.
+ */
+export function fieldCondition(filter: FieldFilter, value: string | number | boolean): Prisma.Sql {
+  // an exclusion keeps events without the field too: they do not have the value
+  if (filter.excludes) return sql`(${raw(filter.field.column)} IS NULL OR NOT ${fieldCondition({ ...filter, excludes: undefined }, value)})`;
+  const { field, bound } = filter;
+  const column = raw(field.column);
+  const cast = FILTER_CASTS[field.value];
+  const typed = cast ? sql`${value}::${raw(cast)}` : sql`${value}`;
+  switch (field.filter.mode) {
+    case "range":
+      return bound === "max" ? sql`${column} <= ${typed}` : sql`${column} >= ${typed}`;
+    case "case-insensitive":
+      return sql`lower(${column}) = lower(${value})`;
+    case "prefix": {
+      const pattern = escapeLike(String(value));
+      return sql`(${column} = ${value} OR ${column} LIKE ${`${pattern}.%`} OR ${column} LIKE ${`${pattern}-%`})`;
+    }
+    case "exact":
+    case "enum":
+      return sql`${column} = ${typed}`;
+    case "none":
+      throw new Error(`${field.key} has no filter`);
+  }
 }
 
 export function and(conditions: readonly Prisma.Sql[]): Prisma.Sql {
@@ -143,8 +177,9 @@ export function and(conditions: readonly Prisma.Sql[]): Prisma.Sql {
 
 // ─── Keyset order ────────────────────────────────────────────────────────────
 
-const SORT_COLUMN = { time: "time", latency: "latency_ms", certainty: "model_certainty" } as const;
-const SORT_CAST = { time: "timestamptz", latency: "int", certainty: "float8" } as const;
+const SORT_COLUMN = Object.fromEntries(Object.entries(SORT_KEY_FIELD).map(([key, field]) => [key, field.column])) as Record<EventSortKey, string>;
+const SORT_CASTS: Partial<Record<FieldSpec["value"], string>> = { timestamp: "timestamptz", int: "int", float: "float8" };
+const SORT_CAST = Object.fromEntries(Object.entries(SORT_KEY_FIELD).map(([key, field]) => [key, SORT_CASTS[field.value]])) as Record<EventSortKey, string>;
 
 /** Sorting by a measurement lists only the rows that have it (NULLs have no place in a keyset order). */
 export function sortCondition(sort: EventSort): Prisma.Sql | null {
@@ -166,14 +201,11 @@ export function orderBy(sort: EventSort): Prisma.Sql {
   return raw(`ORDER BY ${SORT_COLUMN[sortKeyOf(sort)]} ${direction}, id ${direction}`);
 }
 
-/** The keyset position after `row` in `sort`. */
-export function cursorAfter(
-  sort: EventSort,
-  row: { id: string; time: Date; latency_ms: number | null; model_certainty: number | null },
-): EventCursor {
-  const key = sortKeyOf(sort);
-  const value = key === "time" ? row.time.toISOString() : key === "latency" ? Number(row.latency_ms) : Number(row.model_certainty);
-  return { sort, value, id: row.id };
+/** The keyset position after `row` (a row selecting the sort's column) in `sort`. */
+export function cursorAfter(sort: EventSort, row: { id: string } & Record<string, unknown>): EventCursor {
+  const field = SORT_KEY_FIELD[sortKeyOf(sort)];
+  const value = row[field.column];
+  return { sort, value: value instanceof Date ? value.toISOString() : Number(value), id: row.id };
 }
 
 /** The page query: selected columns, WHERE, keyset, ORDER BY, LIMIT. */

@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { redirect } from "next/navigation";
 import { ErrorState } from "@/components/error-state";
 import { EventFilterForm } from "@/components/events/event-filter-form";
 import { EventsTable } from "@/components/events/events-table";
+import { FilterChips } from "@/components/events/filter-chips";
 import { QuickRangeLinks } from "@/components/events/quick-range-links";
 import { permittedKinds, visibleFieldClasses } from "@/lib/access/policy";
 import {
@@ -14,7 +16,8 @@ import {
   type RawSearchParams,
 } from "@/lib/telemetry/event-query";
 import { formatCount } from "@/lib/telemetry/format";
-import { toUrlSearchParams, withQuery } from "@/lib/telemetry/search-params";
+import { compactSearchParams, toUrlSearchParams, withQuery } from "@/lib/telemetry/search-params";
+import { DEFAULT_EVENT_COLUMNS } from "@/lib/telemetry/event-columns";
 import { listEvents } from "@/server/data/list-events";
 import { getViewer } from "@/server/data/get-viewer";
 import { getEnv } from "@/server/config/env";
@@ -25,7 +28,10 @@ export const metadata: Metadata = { title: "Events" };
 
 export default async function EventsPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   const raw = await searchParams;
-  const path = withQuery("/events", toUrlSearchParams(raw));
+  // A form submitted without JavaScript sends every blank field: the same view, with a compact URL.
+  const compact = compactSearchParams(raw);
+  if (compact.toString() !== toUrlSearchParams(raw).toString()) redirect(withQuery("/events", compact));
+  const path = withQuery("/events", compact);
   const result = await loadExplorerPage(path, () => listEvents(raw));
   // The data layer may be unavailable here too: the page answers 503 with its error state, never Next's error page.
   const viewerResult = await loadForPage(path, () => getViewer());
@@ -49,6 +55,7 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
       </div>
 
       <QuickRangeLinks path="/events" raw={raw} />
+      {parsed.success ? <FilterChips path="/events" filters={parsed.data.filters} query={compact.toString()} /> : null}
 
       <EventFilterForm
         key={toUrlSearchParams(raw).toString()} // uncontrolled fields: remount when a link changes the query
@@ -56,7 +63,16 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
         values={raw}
         kinds={kinds}
         visibleClasses={classes}
-        columns={result.ok ? result.value.columns : undefined}
+        facets={
+          parsed.success
+            ? { filterQuery: filtersToSearchParams(parsed.data.filters).toString(), pageQuery: listQueryToSearchParams(parsed.data).toString() }
+            : undefined
+        }
+        columns={
+          result.ok
+            ? { ...result.value.columns, defaults: DEFAULT_EVENT_COLUMNS.filter((column) => result.value.columns.available.includes(column)) }
+            : undefined
+        }
       />
 
       {!result.ok || !parsed.success ? (
@@ -84,6 +100,16 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
           </div>
           {sortKeyOf(parsed.data.sort) !== "time" ? (
             <p className="notice">Sorted by {sortKeyOf(parsed.data.sort)}: only events that carry a {sortKeyOf(parsed.data.sort)} are listed.</p>
+          ) : null}
+          {result.value.emptyHints ? (
+            <div className="notice empty-hints" role="note" aria-label="Why nothing matched">
+              <p>Why nothing matched:</p>
+              <ul>
+                {result.value.emptyHints.map((hint) => (
+                  <li key={hint}>{hint}</li>
+                ))}
+              </ul>
+            </div>
           ) : null}
           <EventsTable
             items={result.value.items}

@@ -2,8 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { ErrorState } from "@/components/error-state";
 import { RevealContent } from "@/components/events/reveal-content";
-import { FIELDS_BY_CLASS } from "@/lib/telemetry/fields";
-import { EVENT_COLUMN_BY_ID, EVENT_COLUMN_IDS, type EventColumnId } from "@/lib/telemetry/event-columns";
+import { FIELDS_BY_CLASS, TELEMETRY_FIELDS, type FieldKey } from "@/lib/telemetry/fields";
 import type { EventDetailDto } from "@/lib/telemetry/event-types";
 import { formatPercent, formatUtc, formatValue } from "@/lib/telemetry/format";
 import { EVENT_KIND_LABELS, FIELD_CLASS_LABELS, FIELD_CLASSES, type FieldClass } from "@/lib/telemetry/vocabulary";
@@ -12,21 +11,14 @@ import { loadForPage } from "@/server/http/page-guard";
 
 export const metadata: Metadata = { title: "Event" };
 
-const EXTRA_LABELS: Record<string, string> = {
-  extensionName: "Extension name",
-  extensionSettings: "Extension settings",
-  errorContext: "Error context",
-  measurements: "Other measurements",
-};
-
-const JSON_FIELDS = new Set(["extensionSettings", "errorContext", "measurements"]);
-
 function labelOf(field: string): string {
-  return (EVENT_COLUMN_IDS as readonly string[]).includes(field) ? EVENT_COLUMN_BY_ID[field as EventColumnId].label : (EXTRA_LABELS[field] ?? field);
+  return field in TELEMETRY_FIELDS ? TELEMETRY_FIELDS[field as FieldKey].label : field;
 }
 
+const isJsonField = (field: string) => field in TELEMETRY_FIELDS && TELEMETRY_FIELDS[field as FieldKey].value === "json";
+
 function FieldValue({ field, value }: { field: string; value: unknown }) {
-  if (JSON_FIELDS.has(field) && value !== null && typeof value === "object") {
+  if (isJsonField(field) && value !== null && typeof value === "object") {
     return <pre className="code code--light">{JSON.stringify(value, null, 2)}</pre>;
   }
   if (field === "persistenceRatio" && typeof value === "number") return <>{formatPercent(value)}</>;

@@ -1,13 +1,15 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { redirect } from "next/navigation";
 import { ErrorState } from "@/components/error-state";
 import { EventFilterForm } from "@/components/events/event-filter-form";
+import { FilterChips } from "@/components/events/filter-chips";
 import { InsightsCharts } from "@/components/events/insights-charts";
 import { QuickRangeLinks } from "@/components/events/quick-range-links";
 import { permittedKinds, visibleFieldClasses } from "@/lib/access/policy";
-import type { RawSearchParams } from "@/lib/telemetry/event-query";
+import { eventFilterQuerySchema, filtersToSearchParams, type RawSearchParams } from "@/lib/telemetry/event-query";
 import { formatCount, formatUtc } from "@/lib/telemetry/format";
-import { toUrlSearchParams, withQuery } from "@/lib/telemetry/search-params";
+import { compactSearchParams, toUrlSearchParams, withQuery } from "@/lib/telemetry/search-params";
 import { EVENT_KIND_LABELS } from "@/lib/telemetry/vocabulary";
 import { getEventInsights } from "@/server/data/event-insights";
 import { getViewer } from "@/server/data/get-viewer";
@@ -18,12 +20,16 @@ export const metadata: Metadata = { title: "Event charts" };
 
 export default async function InsightsPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
   const raw = await searchParams;
-  const query = toUrlSearchParams(raw);
+  // A form submitted without JavaScript sends every blank field: the same view, with a compact URL.
+  const query = compactSearchParams(raw);
+  if (query.toString() !== toUrlSearchParams(raw).toString()) redirect(withQuery("/events/insights", query));
   const result = await loadExplorerPage(withQuery("/events/insights", query), () => getEventInsights(raw));
   // The data layer may be unavailable here too: the page answers 503 with its error state, never Next's error page.
   const viewerResult = await loadForPage(withQuery("/events/insights", query), () => getViewer());
   if (!viewerResult.ok) return <ErrorState error={viewerResult.error} />;
   const viewer = viewerResult.value;
+  const parsed = eventFilterQuerySchema.safeParse(raw);
+  const filterQuery = parsed.success ? filtersToSearchParams(parsed.data.filters).toString() : null;
 
   return (
     <div className="stack explorer">
@@ -40,7 +46,15 @@ export default async function InsightsPage({ searchParams }: { searchParams: Pro
       </div>
 
       <QuickRangeLinks path="/events/insights" raw={raw} />
-      <EventFilterForm key={query.toString()} action="/events/insights" values={raw} kinds={permittedKinds(viewer.scope)} visibleClasses={visibleFieldClasses(viewer.scope)} />
+      {parsed.success ? <FilterChips path="/events/insights" filters={parsed.data.filters} query={query.toString()} /> : null}
+      <EventFilterForm
+        key={query.toString()}
+        action="/events/insights"
+        values={raw}
+        kinds={permittedKinds(viewer.scope)}
+        visibleClasses={visibleFieldClasses(viewer.scope)}
+        facets={filterQuery !== null ? { filterQuery, pageQuery: filterQuery } : undefined}
+      />
 
       {result.ok ? (
         <>
