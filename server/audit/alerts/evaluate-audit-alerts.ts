@@ -34,6 +34,7 @@
 // notification (kind audit.alert) to every active auditor and the webhooks.
 //
 // No "server-only": the job runner (scripts/start.ts) imports it.
+import type { AuditAction } from "@/lib/audit/actions";
 import { ALERT_RULE_LABELS, ALERT_RULES, describeCount, type AlertRule } from "@/lib/audit/alert-rules";
 import { AUDITED_TRANSACTION } from "@/server/access/transaction-budget";
 import { grantInForce } from "@/server/access/grant-in-force";
@@ -44,7 +45,7 @@ import { getMetrics } from "@/server/observability/metrics";
 import type { AlertConfig, WorkingHours } from "./alert-config";
 
 /** Audit actions that disclose telemetry to their actor. */
-export const DISCLOSURE_ACTIONS = ["events.list", "events.view", "events.reveal", "events.export", "events.chart"] as const;
+export const DISCLOSURE_ACTIONS = ["events.list", "events.view", "events.reveal", "events.export", "events.chart", "events.facets"] as const satisfies readonly AuditAction[];
 const EXPORT_ACTIONS = ["events.export"] as const;
 /** Triggering row ids kept on an alert (the count keeps the true number). */
 const MAX_IDS_PER_ALERT = 1_000;
