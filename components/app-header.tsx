@@ -22,7 +22,6 @@ export function AppHeader({ viewer, signOut }: { viewer: HeaderViewer | null; si
             {viewer.canBrowse ? <Link href="/events">Events</Link> : null}
             {viewer.roles.includes("admin") ? <Link href="/admin/people">Access list</Link> : null}
             {viewer.roles.includes("auditor") ? <Link href="/audit">Audit trail</Link> : null}
-            {viewer.roles.includes("auditor") ? <Link href="/audit/alerts">Alerts</Link> : null}
             {viewer.roles.includes("auditor") ? <Link href="/audit/delivery">SIEM delivery</Link> : null}
           </nav>
         ) : null}

@@ -82,7 +82,9 @@ export function discoverApiRoutes(segmentValues: Record<string, string> = {}, op
  */
 export type ApiRouteRule =
   | { prefix: string; auth: "session"; allowedAs: SignedInPersona; deniedAs: Array<SignedInPersona | "no-grant"> }
-  | { prefix: string; auth: "ingestion-key" };
+  | { prefix: string; auth: "ingestion-key" }
+  /** a machine with a bearer token (the audit witness): no session, no audit row */
+  | { prefix: string; auth: "token" };
 
 export const API_ROUTE_RULES: ApiRouteRule[] = [
   { prefix: "/api/v1/events", auth: "session", allowedAs: "viewerCopilot", deniedAs: ["auditor", "admin"] },
@@ -90,6 +92,7 @@ export const API_ROUTE_RULES: ApiRouteRule[] = [
   { prefix: "/api/v1/admin", auth: "session", allowedAs: "admin", deniedAs: ["viewerCopilot", "auditor"] },
   { prefix: "/api/v1/me", auth: "session", allowedAs: "viewerHealth", deniedAs: ["no-grant"] },
   { prefix: "/api/v1/telemetry", auth: "ingestion-key" },
+  { prefix: "/api/v1/witness", auth: "token" },
 ];
 
 export function ruleForRoute(route: Pick<ApiRoute, "template">): ApiRouteRule | undefined {

@@ -1,24 +1,29 @@
 "use client";
 // The audit console's table: the generic DataTable over one page of audit
 // rows. Sorting (by time) lives in the URL; the server has filtered and paged.
+// Words, not codes (lib/audit/labels.ts); the stored code is in each cell's
+// title. The layout is fixed (globals.css, .audit-table): long actors and
+// targets end in an ellipsis with the full text in the title, the From
+// column wraps rather than being cut, and below 640 px each row is a card.
 import Link from "next/link";
 import { useMemo } from "react";
 import { createColumnHelper, type SortingState } from "@tanstack/react-table";
 import { DataTable, type DataTableColumn, type DataTableFeatures } from "@/components/data-table/data-table";
-import { AUDIT_ACTION_LABELS, type AuditAction } from "@/lib/audit/actions";
+import { actionLabel, outcomeLabel, purposeLabel, purposeShortLabel, targetText } from "@/lib/audit/labels";
 import { formatUtc } from "@/lib/telemetry/format";
-import { PURPOSE_LABELS } from "@/lib/telemetry/vocabulary";
 import type { AuditRowDto } from "@/server/data/audit/audit-rows";
 
 const helper = createColumnHelper<DataTableFeatures, AuditRowDto>();
 
 const OUTCOME_BADGE = { allowed: "badge badge--ok", denied: "badge badge--danger", error: "badge badge--warn" } as const;
 
-function target(row: AuditRowDto): string {
-  if (row.eventIds.length > 1) return `${row.eventIds.length} events`;
-  if (row.eventIds.length === 1) return `event ${row.eventIds[0]?.slice(0, 8)}…`;
-  if (row.targetType) return row.targetId ? `${row.targetType} ${row.targetId.slice(0, 24)}` : row.targetType;
-  return "—";
+/** A cell that ends in an ellipsis when it does not fit; the whole text is its title. */
+function Clipped({ text, className }: { text: string; className?: string }) {
+  return (
+    <span className={`clip${className ? ` ${className}` : ""}`} title={text}>
+      {text}
+    </span>
+  );
 }
 
 const COLUMNS: Array<DataTableColumn<AuditRowDto>> = [
@@ -28,8 +33,8 @@ const COLUMNS: Array<DataTableColumn<AuditRowDto>> = [
     enableSorting: true,
     sortDescFirst: true,
     cell: ({ row }) => (
-      <Link href={`/audit/${row.original.id}`} className="mono" title="Open this audit row">
-        {formatUtc(row.original.occurredAt)}
+      <Link href={`/audit/${row.original.id}`} className="mono" title={`Open audit row ${row.original.id} (${formatUtc(row.original.occurredAt)} UTC)`}>
+        {formatUtc(row.original.occurredAt, false)}
       </Link>
     ),
   }),
@@ -37,29 +42,47 @@ const COLUMNS: Array<DataTableColumn<AuditRowDto>> = [
     id: "actor",
     header: "Actor",
     enableSorting: false,
-    cell: ({ row }) => row.original.actor.email ?? <span className="subtle">anonymous</span>,
+    cell: ({ row }) => (row.original.actor.email ? <Clipped text={row.original.actor.email} /> : <span className="subtle">anonymous</span>),
   }),
   helper.accessor("action", {
     id: "action",
     header: "Action",
     enableSorting: false,
-    cell: ({ row }) => AUDIT_ACTION_LABELS[row.original.action as AuditAction] ?? row.original.action,
+    cell: ({ row }) => <span title={row.original.action}>{actionLabel(row.original.action)}</span>,
   }),
   helper.accessor("outcome", {
     id: "outcome",
     header: "Outcome",
     enableSorting: false,
-    cell: ({ row }) => <span className={OUTCOME_BADGE[row.original.outcome]}>{row.original.outcome}</span>,
+    cell: ({ row }) => <span className={OUTCOME_BADGE[row.original.outcome]}>{outcomeLabel(row.original.outcome)}</span>,
   }),
   helper.accessor((row) => row.purpose ?? "", {
     id: "purpose",
     header: "Purpose",
     enableSorting: false,
-    cell: ({ row }) => (row.original.purpose ? PURPOSE_LABELS[row.original.purpose] : "—"),
+    cell: ({ row }) =>
+      row.original.purpose ? (
+        <span title={`${purposeLabel(row.original.purpose)}${row.original.purposeDetail ? ` — ${row.original.purposeDetail}` : ""}`}>{purposeShortLabel(row.original.purpose)}</span>
+      ) : (
+        <span className="subtle">—</span>
+      ),
   }),
-  helper.accessor(target, { id: "target", header: "Target", enableSorting: false }),
-  helper.accessor((row) => row.rowCount ?? "", { id: "rows", header: "Rows", enableSorting: false, cell: ({ row }) => row.original.rowCount ?? "—" }),
-  helper.accessor((row) => row.actorIp ?? "", { id: "ip", header: "From", enableSorting: false, cell: ({ row }) => row.original.actorIp ?? "—" }),
+  helper.accessor((row) => targetText(row) ?? "", {
+    id: "target",
+    header: "Target",
+    enableSorting: false,
+    cell: ({ row }) => {
+      const text = targetText(row.original);
+      return text ? <Clipped text={text} /> : <span className="subtle">—</span>;
+    },
+  }),
+  helper.accessor((row) => row.rowCount ?? "", { id: "rows", header: "Rows", enableSorting: false, cell: ({ row }) => row.original.rowCount?.toLocaleString("en-US") ?? "—" }),
+  helper.accessor((row) => row.actorIp ?? "", {
+    id: "ip",
+    header: "From",
+    enableSorting: false,
+    cell: ({ row }) => (row.original.actorIp ? <span className="mono from" title={row.original.actorIp}>{row.original.actorIp}</span> : <span className="subtle">—</span>),
+  }),
 ];
 
 export function AuditTable({ items, descending, baseQuery }: { items: AuditRowDto[]; descending: boolean; baseQuery: string }) {
@@ -73,20 +96,22 @@ export function AuditTable({ items, descending, baseQuery }: { items: AuditRowDt
     return query ? `/audit?${query}` : "/audit";
   };
   return (
-    <DataTable
-      data={items}
-      columns={COLUMNS}
-      getRowId={(row) => row.id}
-      sorting={sorting}
-      columnVisibility={{}}
-      sortHref={sortHref}
-      numericColumnIds={["rows"]}
-      caption="Audit rows matching the filters"
-      emptyState={
-        <>
-          No audit rows match these filters. <Link href="/audit">Clear the filters</Link>
-        </>
-      }
-    />
+    <div className="audit-table">
+      <DataTable
+        data={items}
+        columns={COLUMNS}
+        getRowId={(row) => row.id}
+        sorting={sorting}
+        columnVisibility={{}}
+        sortHref={sortHref}
+        numericColumnIds={["rows"]}
+        caption="Audit rows matching the filters"
+        emptyState={
+          <>
+            No audit rows match these filters. <Link href="/audit">Clear the filters</Link>
+          </>
+        }
+      />
+    </div>
   );
 }

@@ -11,6 +11,10 @@ export type VerifyState = {
   durationMs?: number;
   failure?: string | null;
   message?: string;
+  /** "incremental": only what changed since `since`; "full": everything */
+  mode?: "full" | "incremental";
+  since?: string | null;
+  treeSize?: number;
 };
 
 export type LastVerification = { at: string; ok: boolean; rowsChecked: number | null; by: string | null } | null;
@@ -26,7 +30,9 @@ export function VerifyPanel({ action, last }: { action: (state: VerifyState) => 
             Integrity of the trail
           </h2>
           <p className="subtle" style={{ marginBottom: 0 }}>
-            Every row is hash-chained to the one before it. Verification recomputes every hash and checks every link and chain head.
+            Every row is hash-chained to the one before it and sealed into a signed Merkle log. &ldquo;Verify now&rdquo; checks what changed since the last
+            verification — new rows, new leaves, new checkpoints against their signed copies — and that every row verified before is still there; the full walk
+            of every row runs daily.
           </p>
         </div>
         <form action={formAction}>
@@ -40,7 +46,13 @@ export function VerifyPanel({ action, last }: { action: (state: VerifyState) => 
           state.ok ? (
             <p className="notice notice--ok" style={{ marginTop: "0.75rem" }}>
               Intact: {state.rowsChecked?.toLocaleString("en-US")} rows in {state.chains} chains verified at {formatUtc(state.verifiedAt ?? "", false)} UTC
-              ({state.durationMs} ms).
+              ({state.durationMs} ms)
+              {state.mode === "incremental" && state.since
+                ? `, incremental: new since the verification of ${formatUtc(state.since, false)} UTC`
+                : state.mode === "full"
+                  ? ", every row (the first verification)"
+                  : ""}
+              {state.treeSize ? `; signed checkpoints consistent up to ${state.treeSize.toLocaleString("en-US")} rows` : ""}.
             </p>
           ) : (
             <p className="notice notice--error" role="alert" style={{ marginTop: "0.75rem" }}>

@@ -84,9 +84,9 @@ test.describe("signed in without the permission", () => {
 
   for (const route of ROUTES) {
     const rule = ruleFor(route);
-    if (rule?.auth === "ingestion-key") {
+    if (rule?.auth === "ingestion-key" || rule?.auth === "token") {
       for (const method of route.methods) {
-        test(`${method} ${route.path} with a portal session and no ingestion key → 401 JSON`, async ({ auditTag, baseURL }) => {
+        test(`${method} ${route.path} with a portal session and no ${rule.auth === "token" ? "bearer token" : "ingestion key"} → 401 JSON`, async ({ auditTag, baseURL }) => {
           const api = await playwrightRequest.newContext({ baseURL, storageState: storageStateFor("viewerCopilot") });
           try {
             await expectJsonRefusal(await call(api, method, route.path, { "user-agent": auditTag }), 401, method);

@@ -62,7 +62,7 @@ export type FuzzTarget = {
   name: string;
   kind: TargetKind;
   /** session: the data layer's gate decides and audits; key: an ingestion key; public: no access decision */
-  auth: "session" | "ingestion-key" | "public";
+  auth: "session" | "ingestion-key" | "token" | "public";
   arbitrary: fc.Arbitrary<FuzzInput>;
 };
 
@@ -260,11 +260,14 @@ const AUDIT_FILTERS: Record<string, fc.Arbitrary<string>> = {
   actor: text("viewer.copilot@github.example", "admin@github.example"),
   action: listOf(AUDIT_ACTIONS),
   outcome: text(...AUDIT_OUTCOMES),
-  purpose: text(...PURPOSES),
+  purpose: text(...PURPOSES, "none"),
   from: dateText,
   to: dateText,
   eventId: fc.oneof(fc.uuid(), fc.constantFrom(...HOSTILE_UUID_TEXT), hostileText),
   machineId: text("a".repeat(64)),
+  person: fc.oneof(fc.uuid(), fc.constantFrom("anonymous", ...HOSTILE_UUID_TEXT), hostileText),
+  employer: text(...EMPLOYERS, "none"),
+  routine: text("hide", "show"),
 };
 
 /** The parameters each list route reads (its query schema in lib/); routes not listed take none. */
@@ -278,6 +281,7 @@ const QUERY_PARAMS: Record<string, Record<string, fc.Arbitrary<string>>> = {
   },
   "/api/v1/events/export": { ...EVENT_FILTERS, sort: text(...EVENT_SORTS), columns: listOf(EVENT_COLUMN_IDS) },
   "/api/v1/events/insights": EVENT_FILTERS,
+  "/api/v1/audit/checkpoints/consistency": { from: numberText("1", "2", "5", "0", "-1", "9007199254740993"), to: numberText("1", "3", "10", "0", "1e3") },
   "/api/v1/audit": {
     ...AUDIT_FILTERS,
     sort: text(...AUDIT_SORTS),

@@ -20,6 +20,7 @@ export const AUDIT_ACTIONS = [
   "admin.person_create",
   "admin.person_update",
   "admin.person_disable",
+  "admin.person_enable",
   "admin.grant_create",
   "admin.grant_extend",
   "admin.grant_revoke",
@@ -39,6 +40,7 @@ export const AUDIT_ACTIONS = [
   "audit.alert_view",
   "audit.disclosure_receipt",
   "audit.delivery_view",
+  "audit.checkpoints",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -60,6 +62,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "admin.person_create": "Added a person",
   "admin.person_update": "Changed a person",
   "admin.person_disable": "Disabled a person",
+  "admin.person_enable": "Re-enabled a person",
   "admin.grant_create": "Granted access",
   "admin.grant_extend": "Extended a grant",
   "admin.grant_revoke": "Revoked a grant",
@@ -79,4 +82,5 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "audit.alert_view": "Opened an audit alert",
   "audit.disclosure_receipt": "Requested a disclosure receipt",
   "audit.delivery_view": "Viewed the SIEM delivery status",
+  "audit.checkpoints": "Viewed signed checkpoints of the audit log",
 };

@@ -16,9 +16,24 @@ describe("auditSearchSchema", () => {
       actor: "ada",
       action: ["events.list", "events.view"],
       from: new Date("2026-11-24T00:00:00.000Z"),
+      routine: "hide",
       sort: "time_desc",
       limit: 50,
     });
+  });
+
+  it("reads people, employers, purpose none and the routine toggle", () => {
+    const id = "6F2E0000-0000-4000-8000-000000000001";
+    expect(auditFilterSchema.parse(new URLSearchParams(`person=${id}&person=anonymous&employer=none&employer=github&purpose=none&routine=show`))).toEqual({
+      person: [id.toLowerCase(), "anonymous"],
+      employer: ["none", "github"],
+      purpose: ["none"],
+      routine: "show",
+    });
+    expect(problems({ person: "ada" })).toEqual(['person.0: must be a person id (a UUID) or "anonymous"']);
+    expect(problems({ employer: "acme" })).toEqual(["employer.0: is not a known employer"]);
+    expect(problems({ routine: "all" })).toEqual(["routine: must be one of hide, show"]);
+    expect(problems(new URLSearchParams("routine=show&routine=hide"))).toEqual(["routine: may be given only once"]);
   });
 
   it.each([

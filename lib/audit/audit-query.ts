@@ -4,7 +4,7 @@
 // parameters and bad values are 400s that name the parameter.
 import { z } from "zod";
 import { cursorBigint, cursorCodec, cursorTimestamp } from "@/lib/http/cursor";
-import { bigintIdString } from "@/lib/http/input-values";
+import { bigintIdString, uuidString } from "@/lib/http/input-values";
 import {
   cursorParam,
   dateTimeParam,
@@ -18,8 +18,9 @@ import {
   uuidParam,
 } from "@/lib/http/query-params";
 import { MAX_METADATA_LENGTH } from "@/lib/telemetry/metadata";
-import { AUDIT_OUTCOMES, PURPOSES } from "@/lib/telemetry/vocabulary";
+import { AUDIT_OUTCOMES, EMPLOYERS, PURPOSES } from "@/lib/telemetry/vocabulary";
 import { AUDIT_ACTIONS } from "./actions";
+import { ROUTINE_MODES } from "./routine";
 
 export const AUDIT_SORTS = ["time_desc", "time_asc"] as const;
 export type AuditSort = (typeof AUDIT_SORTS)[number];
@@ -43,17 +44,46 @@ export function decodeAuditCursor(encoded: string): AuditCursor | null {
   return payload ? { sort: payload.s, occurredAt: payload.t, id: payload.i } : null;
 }
 
+/** `person=`: an access-list person's id, or "anonymous" for rows with no actor at all. */
+export const ANONYMOUS_ACTOR = "anonymous";
+/** `purpose=none` / `employer=none`: rows that recorded none. */
+export const NONE_RECORDED = "none";
+export const PURPOSE_FILTER_VALUES = [...PURPOSES, NONE_RECORDED] as const;
+export type PurposeFilterValue = (typeof PURPOSE_FILTER_VALUES)[number];
+export const EMPLOYER_FILTER_VALUES = [...EMPLOYERS, NONE_RECORDED] as const;
+export type EmployerFilterValue = (typeof EMPLOYER_FILTER_VALUES)[number];
+
+const PERSON_MESSAGE = `must be a person id (a UUID) or "${ANONYMOUS_ACTOR}"`;
+const personValue = z.string({ error: PERSON_MESSAGE }).transform((value, ctx) => {
+  const text = value.trim().toLowerCase();
+  if (text === ANONYMOUS_ACTOR) return text;
+  const parsed = uuidString(PERSON_MESSAGE).safeParse(text);
+  if (!parsed.success) {
+    ctx.addIssue({ code: "custom", message: PERSON_MESSAGE });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
+const personParam = z.preprocess(
+  (value) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]),
+  z.array(personValue).max(50, "at most 50 people at once").optional(),
+);
+
 const dateTime = dateTimeParam("is not a date or date-time (use ISO 8601, e.g. 2026-11-24T09:30Z)");
 
 const filterShape = {
   actor: textParam(320),
   action: repeatedEnumParam(AUDIT_ACTIONS, "audit action"),
   outcome: repeatedEnumParam(AUDIT_OUTCOMES, "outcome"),
-  purpose: repeatedEnumParam(PURPOSES, "purpose"),
+  purpose: repeatedEnumParam(PURPOSE_FILTER_VALUES, "purpose"),
+  person: personParam,
+  employer: repeatedEnumParam(EMPLOYER_FILTER_VALUES, "employer"),
   from: dateTime,
   to: dateTime,
   eventId: uuidParam("must be an event id (a UUID)"),
   machineId: textParam(MAX_METADATA_LENGTH),
+  /** routine rows (lib/audit/routine.ts) are hidden unless `routine=show` */
+  routine: enumParam(ROUTINE_MODES).transform((mode) => mode ?? "hide"),
 };
 
 const withRangeCheck = <T extends { from?: Date; to?: Date }>(value: T, ctx: z.RefinementCtx) => {

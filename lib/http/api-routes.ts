@@ -14,6 +14,8 @@ export const API_ROUTE_METHODS: Readonly<Record<string, readonly string[]>> = {
   "/api/v1/audit": ["GET"],
   "/api/v1/audit/[id]": ["GET"],
   "/api/v1/audit/[id]/proof": ["GET"],
+  "/api/v1/audit/checkpoints": ["GET"],
+  "/api/v1/audit/checkpoints/consistency": ["GET"],
   "/api/v1/audit/disclosures": ["GET"],
   "/api/v1/audit/export": ["GET"],
   "/api/v1/audit/verify": ["GET"],
@@ -26,6 +28,7 @@ export const API_ROUTE_METHODS: Readonly<Record<string, readonly string[]>> = {
   "/api/v1/me": ["GET"],
   "/api/v1/me/purpose": ["PUT"],
   "/api/v1/telemetry": ["POST"],
+  "/api/v1/witness/add-checkpoint": ["POST"],
   "/v2/track": ["POST"],
 };
 

@@ -57,6 +57,9 @@ const HASHED_COLUMNS: Record<keyof AuditRowContent, string> = {
   prevHash: "prev_hash",
 };
 
+/** The SQL names of the hashed columns. */
+export const HASHED_COLUMN_NAMES: readonly string[] = Object.values(HASHED_COLUMNS);
+
 const GENESIS_PREFIX = "telemetry-portal:audit:genesis:";
 
 export function sha256Hex(text: string): string {

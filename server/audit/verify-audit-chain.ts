@@ -16,8 +16,10 @@
 // prisma/orm#26786).
 //
 // This module does not import "server-only": `npm run audit:verify` runs it.
+import type pg from "pg";
 import type { Prisma, PrismaClient } from "@/server/db/generated/client";
 import { genesisHash, hashAuditColumns } from "./canonical";
+import { streamChainRows } from "./copy-walk";
 
 export type AuditFailure = {
   /** the offending row; null when the failure is about the chain head (e.g. a cut tail) */
@@ -33,6 +35,8 @@ export type AuditVerification = {
   chains: number;
   rowsChecked: number;
   firstFailure?: AuditFailure;
+  /** where each chain was verified up to (its head as read at the start), when ok and asked for (`withHeads`) */
+  heads?: AuditCheckpoint[];
 };
 
 /**
@@ -45,11 +49,21 @@ export type VerifyOptions = {
   batchSize?: number;
   onProgress?: (rowsChecked: number) => void;
   checkpoints?: readonly AuditCheckpoint[];
+  /** what the start points are, in messages: "checkpoint" (retention, the default) or "verified" (incremental) */
+  startLabel?: "checkpoint" | "verified";
+  /**
+   * A pg client on the same database: rows are then streamed with COPY and
+   * hashed in one pass (./copy-walk.ts) instead of read in keyset batches.
+   * PostgreSQL only; PGlite takes the batch path.
+   */
+  copyClient?: pg.Client;
+  /** also return where each chain was verified up to (`heads`) */
+  withHeads?: boolean;
 };
 
 type AuditReader = PrismaClient | Prisma.TransactionClient;
 type ChainHead = { chainId: number; seq: bigint; hash: string };
-type Linked = { id: bigint | null; seq: bigint; hash: string };
+type Linked = { id: bigint | null; seq: bigint; hash: string; label?: "checkpoint" | "verified" };
 
 /** An audit row as stored: its columns by SQL name, ready for hashAuditColumns. */
 export type StoredAuditRow = {
@@ -80,7 +94,11 @@ export async function verifyAuditChain(prisma: AuditReader, options: VerifyOptio
   for (const head of heads) {
     const start = checkpoints.get(head.chainId) ?? { chainId: head.chainId, seq: 0n, hash: genesisHash(head.chainId) };
     if (head.seq > 0n) chains += 1;
-    const walked = await walkChain(prisma, head, start, batchSize, (rows) => options.onProgress?.(rowsChecked + rows));
+    const progress = (rows: number) => options.onProgress?.(rowsChecked + rows);
+    const label = options.startLabel ?? "checkpoint";
+    const walked = options.copyClient
+      ? await walkChainByCopy(options.copyClient, prisma, head, start, label, progress)
+      : await walkChain(prisma, head, start, batchSize, label, progress);
     rowsChecked += walked.rows;
     const failure = walked.failure ?? compareWithHead(head, walked.last);
     if (failure) return fail(failure);
@@ -88,7 +106,9 @@ export async function verifyAuditChain(prisma: AuditReader, options: VerifyOptio
 
   const outOfBand = await findOutOfBandRow(prisma, heads);
   if (outOfBand) return fail(outOfBand);
-  return { ok: true, chains, rowsChecked };
+  const verified: AuditVerification = { ok: true, chains, rowsChecked };
+  if (options.withHeads) verified.heads = heads.map(({ chainId, seq, hash }) => ({ chainId, seq, hash }));
+  return verified;
 }
 
 /** Checks rows start.seq+1 … head.seq of one chain, in keyset batches. */
@@ -97,9 +117,10 @@ async function walkChain(
   head: ChainHead,
   start: AuditCheckpoint,
   batchSize: number,
+  label: "checkpoint" | "verified",
   onProgress: (rows: number) => void,
 ): Promise<{ rows: number; last: Linked; failure?: AuditFailure }> {
-  let last: Linked = { id: null, seq: start.seq, hash: start.hash };
+  let last: Linked = { id: null, seq: start.seq, hash: start.hash, label };
   let rows = 0;
   while (last.seq < head.seq) {
     const batch = await readAuditRows(prisma, { chainId: head.chainId, afterSeq: last.seq, throughSeq: head.seq, limit: batchSize });
@@ -114,6 +135,55 @@ async function walkChain(
   }
   return { rows, last };
 }
+
+/**
+ * The same walk over a COPY stream: the row's hash was computed as it arrived
+ * (./copy-walk.ts); one that does not match is re-read and re-hashed on the
+ * batch path before it is called altered.
+ */
+async function walkChainByCopy(
+  client: pg.Client,
+  prisma: AuditReader,
+  head: ChainHead,
+  start: AuditCheckpoint,
+  label: "checkpoint" | "verified",
+  onProgress: (rows: number) => void,
+): Promise<{ rows: number; last: Linked; failure?: AuditFailure }> {
+  let last: Linked = { id: null, seq: start.seq, hash: start.hash, label };
+  let rows = 0;
+  let suspect: { row: StoredAuditRowLink; previous: Linked } | undefined;
+  let failure: AuditFailure | undefined;
+  if (last.seq < head.seq) {
+    await streamChainRows(client, { chainId: head.chainId, afterSeq: last.seq, throughSeq: head.seq }, (row) => {
+      const problem = checkLink(row, last) ?? (row.hasSubMillisecondTime || row.computedHash !== row.hash ? "hash" : undefined);
+      if (problem === "hash") {
+        suspect = { row, previous: last };
+        return false;
+      }
+      if (problem) {
+        failure = problem;
+        return false;
+      }
+      last = { id: row.id, seq: row.seq, hash: row.hash };
+      rows += 1;
+      if (rows % 5000 === 0) onProgress(rows);
+      return true;
+    });
+  }
+  if (suspect) {
+    // The slow path decides; if it finds the row intact, the rest of the chain is walked in batches.
+    const [stored] = await readAuditRows(prisma, { chainId: head.chainId, afterSeq: suspect.row.seq - 1n, throughSeq: suspect.row.seq, limit: 1 });
+    failure = stored ? checkRow(stored, suspect.previous) : undefined;
+    if (!failure && stored) {
+      const rest = await walkChain(prisma, head, { chainId: head.chainId, seq: stored.seq, hash: stored.hash }, DEFAULT_BATCH_SIZE, label, onProgress);
+      return { rows: rows + 1 + rest.rows, last: rest.last.id === null ? { id: stored.id, seq: stored.seq, hash: stored.hash } : rest.last, failure: rest.failure };
+    }
+  }
+  onProgress(rows);
+  return { rows, last, failure };
+}
+
+type StoredAuditRowLink = Pick<StoredAuditRow, "id" | "chainId" | "seq" | "prevHash" | "hash">;
 
 /** Rows afterSeq < seq <= throughSeq of one chain, in seq order. */
 export async function readAuditRows(
@@ -151,6 +221,25 @@ function toStoredRow(raw: RawRow): StoredAuditRow {
   };
 }
 
+/** seq continuity and the prev_hash link (not the content hash). */
+function checkLink(row: StoredAuditRowLink, previous: Linked): AuditFailure | undefined {
+  const at = (reason: string): AuditFailure => ({
+    id: row.id,
+    chainId: row.chainId,
+    seq: row.seq,
+    reason: `row ${row.id} (chain ${row.chainId}, seq ${row.seq}): ${reason}`,
+  });
+  const expectedSeq = previous.seq + 1n;
+  if (row.seq !== expectedSeq) {
+    const missing = row.seq - 1n === expectedSeq ? `seq ${expectedSeq} is` : `seq ${expectedSeq}–${row.seq - 1n} are`;
+    return at(`${missing} missing before it — rows were deleted or renumbered`);
+  }
+  if (row.prevHash !== previous.hash) {
+    return at(`prev_hash does not match the hash of ${describeLink(previous)} — a row was altered, replaced or reordered`);
+  }
+  return undefined;
+}
+
 function checkRow(row: StoredAuditRow, previous: Linked): AuditFailure | undefined {
   const at = (reason: string): AuditFailure => ({
     id: row.id,
@@ -173,7 +262,8 @@ function checkRow(row: StoredAuditRow, previous: Linked): AuditFailure | undefin
 /** The walk stopped at `last` (the start point when the chain has no rows to check). */
 function compareWithHead(head: ChainHead, last: Linked): AuditFailure | undefined {
   const at = (reason: string): AuditFailure => ({ id: null, chainId: head.chainId, seq: head.seq, reason: `chain ${head.chainId}: ${reason}` });
-  const lastRow = last.id !== null ? `the last row is seq ${last.seq}` : last.seq === 0n ? "the chain has no rows" : `the chain resumes at checkpoint seq ${last.seq}`;
+  const lastRow =
+    last.id !== null ? `the last row is seq ${last.seq}` : last.seq === 0n ? "the chain has no rows" : `the chain resumes at ${last.label === "verified" ? "the last verified" : "checkpoint"} seq ${last.seq}`;
   if (head.seq > last.seq) return at(`head says seq ${head.seq} but ${lastRow} — rows were cut from the tail`);
   if (head.seq < last.seq) return at(`head says seq ${head.seq} but ${lastRow} — the head was moved back`);
   if (head.hash !== last.hash) return at(`head hash does not match ${describeLink(last)} at seq ${last.seq} — the head or the row was altered`);
@@ -182,7 +272,8 @@ function compareWithHead(head: ChainHead, last: Linked): AuditFailure | undefine
 
 function describeLink(link: Linked): string {
   if (link.id !== null) return `row ${link.id}`;
-  return link.seq === 0n ? "the chain's genesis" : `the checkpoint at seq ${link.seq}`;
+  if (link.seq === 0n) return "the chain's genesis";
+  return link.label === "verified" ? `the last verified row (seq ${link.seq})` : `the checkpoint at seq ${link.seq}`;
 }
 
 function readHeads(prisma: AuditReader): Promise<ChainHead[]> {

@@ -146,6 +146,41 @@ const actionPatterns = z.string().transform((value, ctx) => {
   return patterns;
 });
 
+/** A witness to submit checkpoints to: its URL (no credentials) and the bearer token from the URL's password. */
+export type WitnessTarget = { url: string; token: string | undefined };
+
+const witnessUrlList = z.string().transform((value, ctx): WitnessTarget[] => {
+  const targets: WitnessTarget[] = [];
+  for (const item of value.split(",").map((part) => part.trim()).filter(Boolean)) {
+    let url: URL;
+    try {
+      url = new URL(item);
+    } catch {
+      ctx.addIssue({ code: "custom", message: `has an entry that is not a URL (${item.replace(/\/\/[^@/]*@/, "//…@").slice(0, 80)})` });
+      return z.NEVER;
+    }
+    if (url.protocol !== "https:" && url.protocol !== "http:") {
+      ctx.addIssue({ code: "custom", message: "must list http(s) URLs" });
+      return z.NEVER;
+    }
+    const token = url.password ? decodeURIComponent(url.password) : undefined;
+    url.username = "";
+    url.password = "";
+    targets.push({ url: url.toString(), token });
+  }
+  return targets;
+});
+
+const keyList = (what: string) =>
+  z.string().transform((value, ctx): string[] => {
+    const keys = value.split(",").map((part) => part.trim()).filter(Boolean);
+    if (keys.some((key) => !/^[^+\s]{1,255}\+[0-9a-f]{8}\+[A-Za-z0-9+/]+={0,2}$/.test(key))) {
+      ctx.addIssue({ code: "custom", message: `must be a comma-separated list, each ${what}` });
+      return z.NEVER;
+    }
+    return keys;
+  });
+
 /** tcp://host:port or tls://host:port (RFC 6587 / RFC 5425): where audit rows go as RFC 5424 syslog. */
 const syslogUrl = z
   .string()
@@ -289,6 +324,15 @@ const envSchema = z.object({
   AUDIT_SIGNING_KEY_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
   AUDIT_CHECKPOINT_DIR: z.preprocess(emptyToUndefined, z.string().optional()),
   AUDIT_LOG_ORIGIN: z.preprocess(emptyToUndefined, z.string().regex(/^[^\s+]{1,255}$/, "must be a name without spaces or \"+\", such as telemetry.example.com/audit").optional()),
+  // Witnesses (server/audit/witness/): where each new checkpoint is submitted (C2SP tlog-witness
+  // add-checkpoint URLs; a URL's password, if any, is sent as its bearer token) and each one's
+  // cosigner key, in the same order. And this portal as a witness of other logs: the bearer token
+  // submitters must send, the logs' verifier keys, and the witness's own cosigning key.
+  AUDIT_WITNESS_URLS: z.preprocess(emptyToUndefined, witnessUrlList.optional()),
+  AUDIT_WITNESS_KEYS: z.preprocess(emptyToUndefined, keyList("a <name>+<key id>+<base64> witness key, as npm run audit:public-key -- --witness prints it").optional()),
+  AUDIT_WITNESS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, "must be at least 16 characters").optional()),
+  AUDIT_WITNESS_LOGS: z.preprocess(emptyToUndefined, keyList("a <name>+<key id>+<base64> log verifier key, as npm run audit:public-key prints it").optional()),
+  AUDIT_WITNESS_SIGNING_KEY_FILE: z.preprocess(emptyToUndefined, z.string().optional()),
   // Notifications (server/notify/): the SMTP relay (SMTP_URL, or SMTP_HOST and the rest), the
   // sender, Slack-compatible webhooks, and the outbox's retry schedule.
   SMTP_URL: z.preprocess(emptyToUndefined, smtpUrl.optional()),
@@ -339,6 +383,8 @@ export type PortalEnv = z.infer<typeof envSchema> & {
   isDemoIdentityProvider: boolean;
   /** the audit log's name in its checkpoints (the signing key's name): AUDIT_LOG_ORIGIN, or "<PORTAL_URL host>/audit" */
   auditLogOrigin: string;
+  /** this portal's name as a witness (its cosignature key's name): "<PORTAL_URL host>/witness" */
+  auditWitnessName: string;
 };
 
 export class ConfigError extends Error {
@@ -373,6 +419,12 @@ export function parseEnv(source: Readonly<Record<string, string | undefined>> = 
   }
   if (env.DATABASE_MIGRATION_URL && env.DATABASE_URL && databaseName(env.DATABASE_MIGRATION_URL) !== databaseName(env.DATABASE_URL)) {
     throw new ConfigError("Configuration error: DATABASE_MIGRATION_URL must name the same database as DATABASE_URL.");
+  }
+  if ((env.AUDIT_WITNESS_URLS?.length ?? 0) !== (env.AUDIT_WITNESS_KEYS?.length ?? 0)) {
+    throw new ConfigError("Configuration error: AUDIT_WITNESS_KEYS must list one witness key for each URL of AUDIT_WITNESS_URLS, in the same order.");
+  }
+  if (env.AUDIT_WITNESS_LOGS && !env.AUDIT_WITNESS_TOKEN) {
+    throw new ConfigError("Configuration error: AUDIT_WITNESS_LOGS is set, so AUDIT_WITNESS_TOKEN (the bearer token submitters send, at least 16 characters) is required too.");
   }
   if (env.SMTP_URL && env.SMTP_HOST) {
     throw new ConfigError("Configuration error: set either SMTP_URL or SMTP_HOST (with SMTP_PORT, SMTP_SECURE, SMTP_USER, SMTP_PASSWORD), not both.");
@@ -424,6 +476,7 @@ export function parseEnv(source: Readonly<Record<string, string | undefined>> = 
     isProduction,
     isDemoIdentityProvider: !hasExternalIdp,
     auditLogOrigin: env.AUDIT_LOG_ORIGIN ?? `${new URL(env.PORTAL_URL).host}/audit`,
+    auditWitnessName: `${new URL(env.PORTAL_URL).host}/witness`,
   };
 }
 

@@ -61,6 +61,10 @@ export const RUNTIME_TABLE_GRANTS: Readonly<Record<string, TableGrant>> = {
     updateColumns: ["kind", "destination", "lease_holder", "lease_expires_at", "last_attempt_at", "last_success_at", "last_error", "last_error_at", "failures", "delivered_total"],
   },
   siem_delivery_cursor: { privileges: ["SELECT", "INSERT", "UPDATE"], updateColumns: ["delivered_seq", "updated_at"] },
+  // Verification resume points, witnesses' cosignatures of our checkpoints, and what we witnessed for another log: appended, never changed.
+  audit_verification: { privileges: ["SELECT", "INSERT"] },
+  audit_checkpoint_cosignature: { privileges: ["SELECT", "INSERT"] },
+  audit_witnessed_checkpoint: { privileges: ["SELECT", "INSERT"] },
 };
 
 /**

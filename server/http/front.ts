@@ -39,10 +39,10 @@ export type FrontOptions = {
 /** What the front refused, for the audit row Next.js writes (app/portal-front/refusal/route.ts). */
 export type FrontRefusal = "malformed-path" | "method-not-allowed" | "not-found" | "cross-site" | "content-type";
 
-/** Paths any host may reach: probes, metrics, and producers (authenticated by key, no cookies). */
-const ANY_ORIGIN_PATHS = new Set(["/healthz", "/readyz", "/metrics", "/v2/track", "/api/v1/telemetry"]);
+/** Paths any host may reach: probes, metrics, producers and witness submitters (authenticated by key or token, no cookies). */
+const ANY_ORIGIN_PATHS = new Set(["/healthz", "/readyz", "/metrics", "/v2/track", "/api/v1/telemetry", "/api/v1/witness/add-checkpoint"]);
 /** State-changing paths that are not cookie-authenticated, or that guard themselves (Auth.js's CSRF token; the IdP's form_post callback). */
-const NO_CSRF_CHECK = [/^\/v2\/track$/, /^\/api\/v1\/telemetry$/, /^\/api\/auth\//];
+const NO_CSRF_CHECK = [/^\/v2\/track$/, /^\/api\/v1\/telemetry$/, /^\/api\/v1\/witness\/add-checkpoint$/, /^\/api\/auth\//];
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** The methods any route answers; others (TRACE, PROPFIND, …) are refused before Next.js, which cannot represent some of them. */
 const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);

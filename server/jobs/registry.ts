@@ -10,5 +10,16 @@ import type { JobDefinition } from "./job-definition";
 import { purgeExpiredSessionsJob } from "./purge-expired-sessions";
 import { purgeRateBucketsJob } from "./purge-rate-buckets";
 import { sealAuditLogJob } from "./seal-audit-log";
+import { submitAuditWitnessesJob } from "./submit-audit-witnesses";
+import { verifyAuditTrailFullJob } from "./verify-audit-trail-full";
 
-export const JOBS: readonly JobDefinition[] = [purgeExpiredSessionsJob, purgeRateBucketsJob, sealAuditLogJob, deliverNotificationsJob, evaluateAuditAlertsJob, deliverToSiemJob];
+export const JOBS: readonly JobDefinition[] = [
+  purgeExpiredSessionsJob,
+  purgeRateBucketsJob,
+  sealAuditLogJob,
+  deliverNotificationsJob,
+  evaluateAuditAlertsJob,
+  deliverToSiemJob,
+  submitAuditWitnessesJob,
+  verifyAuditTrailFullJob,
+];

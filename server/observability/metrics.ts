@@ -27,6 +27,7 @@ export type PortalMetrics = {
   siemDeliveryFailures: client.Counter<"sink">;
   siemLagRows: client.Gauge<"sink">;
   siemLagSeconds: client.Gauge<"sink">;
+  auditWitnessSubmissions: client.Counter<"witness" | "result">;
 };
 
 const key = Symbol.for("telemetry-portal.metrics");
@@ -83,6 +84,12 @@ export function getMetrics(): PortalMetrics {
       siemDeliveryFailures: new client.Counter({ name: "portal_siem_delivery_failures_total", help: "Delivery attempts a SIEM sink did not acknowledge (unreachable, refused, timed out), by sink", labelNames: ["sink"], registers: [registry] }),
       siemLagRows: new client.Gauge({ name: "portal_siem_lag_rows", help: "Audit rows committed but not yet acknowledged by the SIEM sink", labelNames: ["sink"], registers: [registry] }),
       siemLagSeconds: new client.Gauge({ name: "portal_siem_lag_seconds", help: "Age of the oldest audit row the SIEM sink has not acknowledged (0 when caught up)", labelNames: ["sink"], registers: [registry] }),
+      auditWitnessSubmissions: new client.Counter({
+        name: "portal_audit_witness_submissions_total",
+        help: "Audit checkpoints submitted to witnesses, by witness (key name) and result (cosigned, refused, unreachable)",
+        labelNames: ["witness", "result"],
+        registers: [registry],
+      }),
     };
   }
   return holder[key];

@@ -41,8 +41,12 @@ export async function writeCheckpointFile(directory: string, treeSize: number, n
   throw new Error(`${file} already holds a different checkpoint of size ${treeSize}: the audit log was rewound or forked since it was written. The file was not overwritten.`);
 }
 
-/** Every checkpoint file in the directory, by name, with its text (missing directory: none). */
-export async function readCheckpointFiles(directory: string): Promise<Array<{ name: string; treeSize: number | null; text: string }>> {
+/**
+ * Every checkpoint file in the directory, by name, with its text (missing
+ * directory: none). With `fromSize`, only files named for that size or more
+ * are read (and every file whose name is not a checkpoint's, to be named).
+ */
+export async function readCheckpointFiles(directory: string, options: { fromSize?: number } = {}): Promise<Array<{ name: string; treeSize: number | null; text: string }>> {
   let names: string[];
   try {
     names = await fs.readdir(directory);
@@ -53,6 +57,8 @@ export async function readCheckpointFiles(directory: string): Promise<Array<{ na
   const files = [];
   for (const name of names.sort()) {
     if (!name.startsWith("checkpoint-")) continue;
+    const size = treeSizeOfFileName(name);
+    if (options.fromSize !== undefined && size !== null && size < options.fromSize) continue;
     files.push({ name, treeSize: treeSizeOfFileName(name), text: await fs.readFile(path.join(directory, name), "utf8") });
   }
   return files;

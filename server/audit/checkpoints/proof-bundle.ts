@@ -8,7 +8,7 @@
 // No "server-only": the CLI verifies bundles without a database.
 import { z } from "zod";
 import type { Prisma } from "@/server/db/generated/client";
-import { MerkleTree, auditLeafHash, verifyInclusion } from "@/server/audit/merkle/merkle";
+import { MerkleTree, auditLeafHash, verifyConsistency, verifyInclusion } from "@/server/audit/merkle/merkle";
 import { canonicalAuditColumns, canonicalJson, sha256Hex } from "@/server/audit/canonical";
 import { readAuditRows } from "@/server/audit/verify-audit-chain";
 import { NoteError, openCheckpoint, type NoteVerifier } from "./signed-note";
@@ -95,4 +95,80 @@ export function verifyProofBundle(bundle: ProofBundle, verifier: NoteVerifier): 
     return fail(`the inclusion proof does not lead from leaf ${bundle.leafIndex} to the signed root of size ${bundle.treeSize} — the row or the proof was altered`);
   }
   return { ok: true, treeSize: bundle.treeSize, leafIndex: bundle.leafIndex, time: checkpoint.time };
+}
+
+// ─── Consistency bundles ─────────────────────────────────────────────────────
+// Two signed checkpoints and the RFC 9162 consistency proof between them: the
+// older tree is a prefix of the newer, i.e. nothing the log once signed was
+// rewritten. Checked with the key alone (`npm run audit:verify -- --bundle`).
+
+export const CONSISTENCY_BUNDLE_FORMAT = "telemetry-portal-audit-consistency/1";
+
+export const consistencyBundleSchema = z.strictObject({
+  format: z.literal(CONSISTENCY_BUNDLE_FORMAT),
+  oldSize: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  newSize: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  /** the C2SP signed checkpoints of sizes oldSize and newSize */
+  oldCheckpoint: z.string().min(1).max(16_384),
+  newCheckpoint: z.string().min(1).max(16_384),
+  consistencyProof: z.array(base64Hash).max(64),
+});
+
+export type ConsistencyBundle = z.infer<typeof consistencyBundleSchema>;
+
+/** Either kind of bundle, told apart by `format`. */
+export const anyBundleSchema = z.discriminatedUnion("format", [proofBundleSchema, consistencyBundleSchema]);
+export type AnyBundle = z.infer<typeof anyBundleSchema>;
+
+/**
+ * The consistency bundle between the stored checkpoints of sizes `from` and
+ * `to`; null (with which) when either is not a stored checkpoint.
+ */
+export async function buildConsistencyBundle(tx: Prisma.TransactionClient, from: number, to: number): Promise<ConsistencyBundle | { missing: number }> {
+  const rows = await tx.$queryRaw<Array<{ tree_size: string; root_hash: string; note: string }>>`
+    SELECT tree_size::text, root_hash, note FROM audit_checkpoint WHERE tree_size IN (${BigInt(from)}, ${BigInt(to)})`;
+  const older = rows.find((row) => Number(row.tree_size) === from);
+  const newer = rows.find((row) => Number(row.tree_size) === to);
+  if (!older) return { missing: from };
+  if (!newer) return { missing: to };
+  const leaves = await tx.$queryRaw<Array<{ leaf_hash: string }>>`
+    SELECT leaf_hash FROM audit_merkle_leaf WHERE leaf_index < ${BigInt(to)} ORDER BY leaf_index`;
+  const tree = new MerkleTree(leaves.map((row) => Buffer.from(row.leaf_hash, "hex")));
+  if (tree.size !== to || tree.root(from).toString("hex") !== older.root_hash || tree.root().toString("hex") !== newer.root_hash) {
+    throw new ProofUnavailableError("The Merkle log does not match its signed checkpoints, so no consistency proof can be given: run npm run audit:verify.");
+  }
+  return {
+    format: CONSISTENCY_BUNDLE_FORMAT,
+    oldSize: from,
+    newSize: to,
+    oldCheckpoint: older.note,
+    newCheckpoint: newer.note,
+    consistencyProof: tree.consistencyProof(from, to).map((hash) => hash.toString("base64")),
+  };
+}
+
+export type ConsistencyVerdict = { ok: true; oldSize: number; newSize: number; oldTime: Date | null; newTime: Date | null } | { ok: false; reason: string };
+
+/** Checks a consistency bundle with nothing but the verifier key. */
+export function verifyConsistencyBundle(bundle: ConsistencyBundle, verifier: NoteVerifier): ConsistencyVerdict {
+  const open = (text: string, which: string) => {
+    try {
+      return openCheckpoint(text, verifier);
+    } catch (error) {
+      if (error instanceof NoteError) return `the bundle's ${which} checkpoint: ${error.message}`;
+      throw error;
+    }
+  };
+  const older = open(bundle.oldCheckpoint, "old");
+  if (typeof older === "string") return { ok: false, reason: older };
+  const newer = open(bundle.newCheckpoint, "new");
+  if (typeof newer === "string") return { ok: false, reason: newer };
+  if (older.treeSize !== bundle.oldSize) return { ok: false, reason: `the bundle says old size ${bundle.oldSize} but its old checkpoint is of size ${older.treeSize}` };
+  if (newer.treeSize !== bundle.newSize) return { ok: false, reason: `the bundle says new size ${bundle.newSize} but its new checkpoint is of size ${newer.treeSize}` };
+  if (older.treeSize > newer.treeSize) return { ok: false, reason: `the old checkpoint (size ${older.treeSize}) is larger than the new one (size ${newer.treeSize})` };
+  const proof = bundle.consistencyProof.map((hash) => Buffer.from(hash, "base64"));
+  if (!verifyConsistency(older.treeSize, newer.treeSize, proof, older.rootHash, newer.rootHash)) {
+    return { ok: false, reason: `the consistency proof from size ${older.treeSize} to ${newer.treeSize} does not verify — the newer checkpoint does not extend the older one (a fork or a rewritten history), or the proof was altered` };
+  }
+  return { ok: true, oldSize: older.treeSize, newSize: newer.treeSize, oldTime: older.time, newTime: newer.time };
 }

@@ -121,9 +121,11 @@ export function signCheckpoint(checkpoint: Checkpoint, signer: NoteSigner): stri
   return `${body}\n${SIGNATURE_PREFIX}${signer.name} ${Buffer.concat([signer.keyId, signature]).toString("base64")}\n`;
 }
 
-type Signature = { name: string; keyId: Buffer; signature: Buffer };
+export type NoteSignature = { name: string; keyId: Buffer; signature: Buffer };
+type Signature = NoteSignature;
 
-function splitNote(text: string): { body: string; signatures: Signature[] } {
+/** A signed note's body (up to and including the newline before the blank line) and its signature lines; throws NoteError. */
+export function splitNote(text: string): { body: string; signatures: Signature[] } {
   if (Buffer.byteLength(text, "utf8") > MAX_NOTE_BYTES) throw new NoteError(`it is longer than ${MAX_NOTE_BYTES} bytes`);
   const split = text.lastIndexOf("\n\n");
   if (split < 0 || !text.endsWith("\n")) throw new NoteError("it is not a signed note (no blank line between text and signatures, or no final newline)");

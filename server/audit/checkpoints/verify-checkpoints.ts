@@ -28,6 +28,8 @@ export type CheckpointVerification = {
   files: number;
   logSize: number;
   failures: string[];
+  /** the newest checkpoint the log reaches and agrees with (where an incremental run can resume), when ok */
+  latest?: { treeSize: number; root: Hash; frontier: Hash[] } | null;
 };
 
 type Seen = { treeSize: number; root: Hash; where: string };
@@ -39,7 +41,7 @@ export async function verifyAuditCheckpoints(prisma: Reader, options: { verifier
   const seen: Seen[] = [];
 
   const stored = await prisma.$queryRaw<Array<{ tree_size: string; root_hash: string; note: string }>>`
-    SELECT tree_size::text, root_hash, note FROM audit_checkpoint ORDER BY tree_size`;
+    SELECT c.tree_size::text, c.root_hash, c.note FROM audit_checkpoint c ORDER BY c.tree_size`;
   for (const row of stored) {
     const where = `stored checkpoint at size ${row.tree_size}`;
     try {
@@ -97,7 +99,9 @@ export async function verifyAuditCheckpoints(prisma: Reader, options: { verifier
     }
   }
   const failed = new Set(failures.join("\n").match(/(stored checkpoint at size \d+|checkpoint file \S+)/g) ?? []);
+  const newest = distinct.filter((item) => item.treeSize <= tree.size).at(-1);
   return {
+    latest: failures.length === 0 ? (newest ? { treeSize: newest.treeSize, root: newest.root, frontier: tree.frontier(newest.treeSize) } : null) : undefined,
     ok: failures.length === 0,
     checkpoints: distinct.filter((item) => !failed.has(item.where)).length,
     files: files.length,

@@ -143,6 +143,21 @@ export class MerkleTree {
     return proof;
   }
 
+  /** The roots of the complete subtrees that make up the first `size` leaves, largest first (StreamingRoot's frontier). */
+  frontier(size = this.size): Hash[] {
+    this.assertWithin(size, "size");
+    const hashes: Hash[] = [];
+    let start = 0;
+    for (let bit = 52; bit >= 0; bit -= 1) {
+      const width = 2 ** bit;
+      if (Math.floor(size / width) % 2 === 1) {
+        hashes.push(this.rangeHash(start, start + width));
+        start += width;
+      }
+    }
+    return hashes;
+  }
+
   /** MTH(D[start:end]) for a range the RFC recursion produces (start aligned to the left subtree). */
   private rangeHash(start: number, end: number): Hash {
     const n = end - start;

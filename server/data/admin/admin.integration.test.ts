@@ -255,7 +255,7 @@ describe.each(targets)("the admin data layer on $name", (target) => {
         ["admin.grant_extend", () => extendGrant({ grantId: veraGrant.id, expiresAt: dateInDays(170), justification: "Extending my own access quietly" })],
         ["admin.grant_revoke", () => revokeGrant({ grantId: veraGrant.id, reason: "Revoking somebody else's access" })],
         ["admin.person_disable", () => disablePerson({ personId: ids[ADMIN], reason: "Disabling the admin to take over" })],
-        ["admin.person_update", () => enablePerson({ personId: ids[EXPIRED], reason: "Re-enabling someone without being admin" })],
+        ["admin.person_enable", () => enablePerson({ personId: ids[EXPIRED], reason: "Re-enabling someone without being admin" })],
         ["admin.view", () => listGroups()],
         ["admin.group_scope_update", () => updateGroupScope({ groupKey: "platform_health", eventKinds: ["error"], fieldClasses: ["content"], justification: "Give platform health the code" })],
         ["admin.view", () => listExpiringGrants()],
@@ -295,7 +295,7 @@ describe.each(targets)("the admin data layer on $name", (target) => {
         ["admin.grant_extend", (idle) => extendExpiringGrantAction(idle, form({ grantId: veraGrant.id, expiresAt: dateInDays(170), justification }))],
         ["admin.grant_revoke", (idle) => revokeGrantAction(idle, form({ grantId: veraGrant.id, reason: justification }))],
         ["admin.person_disable", (idle) => disablePersonAction(idle, form({ personId: ids[ADMIN]!, reason: justification }))],
-        ["admin.person_update", (idle) => enablePersonAction(idle, form({ personId: ids[EXPIRED]!, reason: justification }))],
+        ["admin.person_enable", (idle) => enablePersonAction(idle, form({ personId: ids[EXPIRED]!, reason: justification }))],
         ["admin.group_scope_update", (idle) => updateGroupScopeAction(idle, form({ groupKey: "platform_health", "class:content": "on", "kind:error": "on", justification }))],
         ["admin.access_import", (idle) => importAccessListAction(idle, form({ file: new File([`email,name\r\nx@github.example,X\r\n`], "list.csv", { type: "text/csv" }) }))],
         ["admin.ingestion_key_create", (idle) => createIngestionKeyAction(idle, form({ name: "Rogue producer" }))],
@@ -596,7 +596,7 @@ describe.each(targets)("the admin data layer on $name", (target) => {
         "disabled",
       );
       expect((await listPeople({ status: "disabled" })).items.map((person) => person.email)).toEqual([OPENAI]);
-      const { row: enabled } = await expectChange("admin.person_update", () => enablePerson({ personId: ids[OPENAI], reason: "Rejoined the Copilot model team" }));
+      const { row: enabled } = await expectChange("admin.person_enable", () => enablePerson({ personId: ids[OPENAI], reason: "Rejoined the Copilot model team" }));
       expect(enabled.after).toMatchObject({ status: "active" });
     });
   });

@@ -1,5 +1,6 @@
 // Re-enables a disabled person. Their grants are as they were (expired ones
-// stay expired; revoked ones stay revoked). Audited (admin.person_update).
+// stay expired; revoked ones stay revoked). Audited (admin.person_enable, the counterpart of
+// admin.person_disable) with before/after.
 import "server-only";
 import { audited } from "@/server/access/audited";
 import { AppError } from "@/server/http/app-error";
@@ -10,7 +11,7 @@ import type { PersonRefDto } from "./types";
 
 export async function enablePerson(input: unknown): Promise<PersonRefDto> {
   return audited(
-    { action: "admin.person_update", permission: "access.manage", details: { targetType: "person", targetId: targetHint(input, "personId") } },
+    { action: "admin.person_enable", permission: "access.manage", details: { targetType: "person", targetId: targetHint(input, "personId") } },
     async ({ tx, actor }) => {
       const { personId, reason } = parseInput(personReasonInputSchema, input);
       const now = new Date();

@@ -3,7 +3,8 @@
 // cursor and the display never depend on the session time zone.
 import "server-only";
 import { Prisma } from "@/server/db/generated/client";
-import type { AuditCursor, AuditFilters, AuditSort } from "@/lib/audit/audit-query";
+import { ANONYMOUS_ACTOR, NONE_RECORDED, type AuditCursor, type AuditFilters, type AuditSort } from "@/lib/audit/audit-query";
+import { ROUTINE_RULES } from "@/lib/audit/routine";
 import type { AuditOutcome, Employer, Purpose } from "@/lib/telemetry/vocabulary";
 
 export type AuditRowDto = {
@@ -113,17 +114,75 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (char) => `\\${char}`);
 }
 
-/** The WHERE clause for the console's filters (all parameterized). */
-export function auditWhere(filters: AuditFilters): Prisma.Sql {
+/** The routine rows of lib/audit/routine.ts, as SQL (the one place the rule becomes a predicate). */
+export function auditRoutineSql(): Prisma.Sql {
+  const parts = ROUTINE_RULES.map((rule) =>
+    rule.outcomes === "any"
+      ? Prisma.sql`action = ${rule.action}`
+      : Prisma.sql`(action = ${rule.action} AND outcome = ANY(${[...rule.outcomes]}::audit_outcome[]))`,
+  );
+  return Prisma.sql`(${Prisma.join(parts, " OR ")})`;
+}
+
+/** The filters a facet can leave out of its own counts (so a picked value's neighbours keep theirs). */
+export type AuditFacetDimension = "actor" | "action" | "outcome" | "purpose" | "employer";
+
+/** `column = ANY(values)`, where the value "none" stands for NULL. */
+function anyOrNone(column: Prisma.Sql, values: readonly string[], type: Prisma.Sql): Prisma.Sql {
+  const named = values.filter((value) => value !== NONE_RECORDED);
+  const parts: Prisma.Sql[] = [];
+  if (named.length > 0) parts.push(Prisma.sql`${column} = ANY(${named}::${type}[])`);
+  if (named.length < values.length) parts.push(Prisma.sql`${column} IS NULL`);
+  return Prisma.sql`(${Prisma.join(parts, " OR ")})`;
+}
+
+/** One facet's own filter as a predicate, or null when nothing is picked in it. */
+export function auditDimensionSql(filters: AuditFilters, dimension: AuditFacetDimension): Prisma.Sql | null {
+  switch (dimension) {
+    case "actor": {
+      if (!filters.person?.length) return null;
+      const ids = filters.person.filter((person) => person !== ANONYMOUS_ACTOR);
+      const people: Prisma.Sql[] = [];
+      if (ids.length > 0) people.push(Prisma.sql`actor_person_id = ANY(${ids}::uuid[])`);
+      if (ids.length < filters.person.length) people.push(Prisma.sql`(actor_person_id IS NULL AND actor_email IS NULL)`);
+      return Prisma.sql`(${Prisma.join(people, " OR ")})`;
+    }
+    case "action":
+      return filters.action?.length ? Prisma.sql`action = ANY(${filters.action}::text[])` : null;
+    case "outcome":
+      return filters.outcome?.length ? Prisma.sql`outcome = ANY(${filters.outcome}::audit_outcome[])` : null;
+    case "purpose":
+      return filters.purpose?.length ? anyOrNone(Prisma.sql`purpose`, filters.purpose, Prisma.sql`purpose`) : null;
+    case "employer":
+      return filters.employer?.length ? anyOrNone(Prisma.sql`actor_employer`, filters.employer, Prisma.sql`employer`) : null;
+  }
+}
+
+export const AUDIT_FACET_DIMENSIONS: readonly AuditFacetDimension[] = ["actor", "action", "outcome", "purpose", "employer"];
+
+/**
+ * The WHERE clause for the console's filters (all parameterized). `omit`
+ * leaves facets' own filters out; `routine` overrides the filters' mode
+ * ("only" selects the routine rows the filters would otherwise hide).
+ */
+export function auditWhere(
+  filters: AuditFilters,
+  options: { omit?: readonly AuditFacetDimension[]; routine?: "hide" | "show" | "only" } = {},
+): Prisma.Sql {
+  const omitted = new Set(options.omit ?? []);
+  const routine = options.routine ?? filters.routine ?? "hide";
   const parts: Prisma.Sql[] = [];
   if (filters.actor) parts.push(Prisma.sql`actor_email ILIKE ${`%${escapeLike(filters.actor.toLowerCase())}%`}`);
-  if (filters.action?.length) parts.push(Prisma.sql`action = ANY(${filters.action}::text[])`);
-  if (filters.outcome?.length) parts.push(Prisma.sql`outcome = ANY(${filters.outcome}::audit_outcome[])`);
-  if (filters.purpose?.length) parts.push(Prisma.sql`purpose = ANY(${filters.purpose}::purpose[])`);
+  for (const dimension of AUDIT_FACET_DIMENSIONS) {
+    const predicate = omitted.has(dimension) ? null : auditDimensionSql(filters, dimension);
+    if (predicate) parts.push(predicate);
+  }
   if (filters.from) parts.push(Prisma.sql`occurred_at >= ${filters.from.toISOString()}::timestamptz`);
   if (filters.to) parts.push(Prisma.sql`occurred_at <= ${filters.to.toISOString()}::timestamptz`);
   if (filters.eventId) parts.push(Prisma.sql`(event_ids @> ARRAY[${filters.eventId}]::text[] OR target_id = ${filters.eventId})`);
   if (filters.machineId) parts.push(Prisma.sql`machine_ids @> ARRAY[${filters.machineId}]::text[]`);
+  if (routine === "hide") parts.push(Prisma.sql`NOT ${auditRoutineSql()}`);
+  if (routine === "only") parts.push(auditRoutineSql());
   return parts.length > 0 ? Prisma.join(parts, " AND ") : Prisma.sql`TRUE`;
 }
 
@@ -135,7 +194,11 @@ export function auditPageQuery(where: Prisma.Sql, sort: AuditSort, cursor: Audit
       ? Prisma.sql`AND (occurred_at, id) < (${cursor.occurredAt}::timestamptz, ${cursor.id}::bigint)`
       : Prisma.sql`AND (occurred_at, id) > (${cursor.occurredAt}::timestamptz, ${cursor.id}::bigint)`
     : Prisma.empty;
-  const order = descending ? Prisma.sql`ORDER BY occurred_at DESC, id DESC` : Prisma.sql`ORDER BY occurred_at ASC, id ASC`;
+  // Qualified: a bare `occurred_at` in ORDER BY would name the output column (the formatted text),
+  // which sorts the same but cannot use the (occurred_at, id) index: a full scan and sort per page.
+  const order = descending
+    ? Prisma.sql`ORDER BY audit_event.occurred_at DESC, audit_event.id DESC`
+    : Prisma.sql`ORDER BY audit_event.occurred_at ASC, audit_event.id ASC`;
   return Prisma.sql`SELECT ${SELECT_COLUMNS} FROM audit_event WHERE ${where} ${after} ${order} LIMIT ${limit}`;
 }
 
@@ -144,3 +207,9 @@ export function auditRowByIdQuery(id: string): Prisma.Sql {
 }
 
 export type { AuditSqlRow };
+
+/** access_group key → the display name admins gave it (rows store keys; the console shows names). */
+export async function loadGroupNames(tx: Prisma.TransactionClient): Promise<Record<string, string>> {
+  const rows = await tx.$queryRaw<Array<{ key: string; name: string }>>`SELECT key::text AS key, name FROM access_group`;
+  return Object.fromEntries(rows.map((row) => [row.key, row.name]));
+}

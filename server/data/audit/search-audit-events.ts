@@ -1,18 +1,29 @@
 // The auditor's search over the trail: filters, keyset pages. The search is
-// itself audited (audit.search) with its filters and row count.
+// itself audited (audit.search) with its filters and row count. The console
+// asks for the overview too (facets, routine rows hidden, charts:
+// ./audit-overview.ts), computed in the same audited transaction.
 import "server-only";
 import { auditSearchSchema, encodeAuditCursor } from "@/lib/audit/audit-query";
 import { audited } from "@/server/access/audited";
 import { parseInput } from "@/server/http/parse-input";
-import { auditPageQuery, auditWhere, toAuditRowDto, type AuditRowDto, type AuditSqlRow } from "./audit-rows";
+import { loadAuditOverview, type AuditOverview } from "./audit-overview";
+import { auditPageQuery, auditWhere, loadGroupNames, toAuditRowDto, type AuditRowDto, type AuditSqlRow } from "./audit-rows";
 
 export type LastVerificationDto = { at: string; ok: boolean; rowsChecked: number | null; by: string | null };
 
-export type AuditSearchResult = { items: AuditRowDto[]; nextCursor: string | null; lastVerification: LastVerificationDto | null };
+export type AuditSearchResult = {
+  items: AuditRowDto[];
+  nextCursor: string | null;
+  lastVerification: LastVerificationDto | null;
+  /** access_group key → display name, for the groups rows name */
+  groupNames: Record<string, string>;
+  /** only when asked for (the console) */
+  overview?: AuditOverview;
+};
 
 type LastVerificationRow = { at: string; by: string | null; row_count: number | null; ok: boolean | null };
 
-export async function searchAuditEvents(input: unknown): Promise<AuditSearchResult> {
+export async function searchAuditEvents(input: unknown, options: { overview?: boolean } = {}): Promise<AuditSearchResult> {
   return audited({ action: "audit.search", permission: "audit.read", requirePurpose: false }, async ({ tx }) => {
     const query = parseInput(auditSearchSchema, input);
     const { cursor, limit, sort, ...filters } = query;
@@ -28,11 +39,13 @@ export async function searchAuditEvents(input: unknown): Promise<AuditSearchResu
     const lastVerification = verification
       ? { at: verification.at, ok: verification.ok === true, rowsChecked: verification.row_count === null ? null : Number(verification.row_count), by: verification.by }
       : null;
+    const groupNames = await loadGroupNames(tx);
+    const overview = options.overview ? await loadAuditOverview(tx, filters) : undefined;
     return {
-      value: { items, nextCursor, lastVerification },
+      value: { items, nextCursor, lastVerification, groupNames, ...(overview ? { overview } : {}) },
       audit: {
         targetType: "audit_event",
-        filters: { ...filters, sort, limit, page: cursor ? "next" : "first" },
+        filters: { ...filters, sort, limit, page: cursor ? "next" : "first", ...(overview ? { overview: true } : {}) },
         rowCount: items.length,
       },
     };

@@ -1,29 +1,51 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ErrorState } from "@/components/error-state";
-import { AUDIT_ACTION_LABELS, type AuditAction } from "@/lib/audit/actions";
+import {
+  actionLabel,
+  chainPosition,
+  employerLabel,
+  fieldClassLabel,
+  groupLabel,
+  outcomeLabel,
+  purposeLabel,
+  roleLabel,
+  targetText,
+  targetTypeLabel,
+} from "@/lib/audit/labels";
 import { formatUtc } from "@/lib/telemetry/format";
-import { EMPLOYER_LABELS, PURPOSE_LABELS } from "@/lib/telemetry/vocabulary";
 import { getAuditEvent } from "@/server/data/audit/get-audit-event";
 import { loadForPage } from "@/server/http/page-guard";
 
 export const metadata: Metadata = { title: "Audit row" };
 
+const OUTCOME_BADGE = { allowed: "badge badge--ok", denied: "badge badge--danger", error: "badge badge--warn" } as const;
+
 function Json({ value }: { value: unknown }) {
   if (value === null || value === undefined) return <span className="subtle">—</span>;
-  return <pre className="code">{JSON.stringify(value, null, 2)}</pre>;
+  return <pre className="code code--light code--wrap">{JSON.stringify(value, null, 2)}</pre>;
 }
 
 function List({ items, link }: { items: string[]; link?: (item: string) => string }) {
   if (items.length === 0) return <span className="subtle">—</span>;
   return (
-    <ul style={{ margin: 0, paddingLeft: "1.1rem" }}>
+    <ul className="id-list">
       {items.map((item) => (
         <li key={item} className="mono">
           {link ? <Link href={link(item)}>{item}</Link> : item}
         </li>
       ))}
     </ul>
+  );
+}
+
+/** A label with the stored code beside it, small, for whoever needs to match it elsewhere (API, CSV, SIEM). */
+function Labelled({ label, code }: { label: string; code: string }) {
+  return (
+    <>
+      {label}
+      {label !== code ? <code className="code-note">{code}</code> : null}
+    </>
   );
 }
 
@@ -35,17 +57,17 @@ export default async function AuditRowPage({ params }: { params: Promise<{ id: s
   const { actor } = row;
 
   return (
-    <div className="stack">
+    <div className="stack audit-row">
       <p>
         <Link href="/audit">← Audit trail</Link>
       </p>
       <div className="page-head">
         <div>
           <h1>
-            Audit row {row.id}: {AUDIT_ACTION_LABELS[row.action as AuditAction] ?? row.action}
+            Audit row {row.id}: {actionLabel(row.action)}
           </h1>
           <p className="subtle">
-            {formatUtc(row.occurredAt)} UTC · outcome <strong>{row.outcome}</strong>
+            {formatUtc(row.occurredAt)} UTC · <span className={OUTCOME_BADGE[row.outcome]}>{outcomeLabel(row.outcome)}</span> · {chainPosition(row.chainId, row.seq)}
           </p>
         </div>
       </div>
@@ -58,22 +80,22 @@ export default async function AuditRowPage({ params }: { params: Promise<{ id: s
             <dt>Actor</dt>
             <dd>{actor.email ?? "anonymous"}</dd>
             <dt>Employer</dt>
-            <dd>{actor.employer ? EMPLOYER_LABELS[actor.employer] : "—"}</dd>
+            <dd>{actor.employer ? employerLabel(actor.employer) : "—"}</dd>
             <dt>Groups then</dt>
-            <dd>{actor.groups.join(", ") || "—"}</dd>
+            <dd>{actor.groups.map((group) => groupLabel(group, row.groupNames)).join(", ") || "—"}</dd>
             <dt>Roles then</dt>
-            <dd>{actor.roles.join(", ") || "—"}</dd>
+            <dd>{actor.roles.map(roleLabel).join(", ") || "—"}</dd>
             <dt>Purpose</dt>
             <dd>
-              {row.purpose ? PURPOSE_LABELS[row.purpose] : "—"}
+              {row.purpose ? purposeLabel(row.purpose) : "—"}
               {row.purposeDetail ? ` — ${row.purposeDetail}` : ""}
             </dd>
             <dt>IP address</dt>
-            <dd className="mono">{row.actorIp ?? "—"}</dd>
+            <dd className="mono break">{row.actorIp ?? "—"}</dd>
             <dt>User agent</dt>
-            <dd className="mono">{row.actorUserAgent ?? "—"}</dd>
+            <dd className="mono break">{row.actorUserAgent ?? "—"}</dd>
             <dt>Request id</dt>
-            <dd className="mono">{row.requestId}</dd>
+            <dd className="mono break">{row.requestId}</dd>
           </dl>
         </section>
         <section className="card" aria-labelledby="what">
@@ -82,19 +104,29 @@ export default async function AuditRowPage({ params }: { params: Promise<{ id: s
           </h2>
           <dl className="props">
             <dt>Action</dt>
-            <dd className="mono">{row.action}</dd>
+            <dd>
+              <Labelled label={actionLabel(row.action)} code={row.action} />
+            </dd>
+            <dt>Outcome</dt>
+            <dd>{outcomeLabel(row.outcome)}</dd>
             <dt>Reason</dt>
             <dd>{row.reason ?? "—"}</dd>
             <dt>Target</dt>
-            <dd className="mono">{row.targetType ? `${row.targetType}${row.targetId ? ` ${row.targetId}` : ""}` : "—"}</dd>
-            <dt>Rows</dt>
-            <dd>{row.rowCount ?? "—"}</dd>
-            <dt>Field classes</dt>
-            <dd>{row.fieldClasses.join(", ") || "—"}</dd>
-            <dt>File SHA-256</dt>
-            <dd className="mono" style={{ wordBreak: "break-all" }}>
-              {row.fileSha256 ?? "—"}
+            <dd className="break">
+              {row.targetType && row.targetId ? (
+                <>
+                  {targetTypeLabel(row.targetType)} <span className="mono">{row.targetId}</span>
+                </>
+              ) : (
+                (targetText({ eventIds: [], targetType: row.targetType, targetId: null }) ?? "—")
+              )}
             </dd>
+            <dt>Rows</dt>
+            <dd>{row.rowCount?.toLocaleString("en-US") ?? "—"}</dd>
+            <dt>Field classes</dt>
+            <dd>{row.fieldClasses.map(fieldClassLabel).join(", ") || "—"}</dd>
+            <dt>File SHA-256</dt>
+            <dd className="mono break">{row.fileSha256 ?? "—"}</dd>
           </dl>
         </section>
       </div>
@@ -104,11 +136,11 @@ export default async function AuditRowPage({ params }: { params: Promise<{ id: s
         </h2>
         <div className="grid-2">
           <div>
-            <h3>Events ({row.eventIds.length})</h3>
+            <h3>Events ({row.eventIds.length.toLocaleString("en-US")})</h3>
             <List items={row.eventIds} link={(eventId) => `/audit?eventId=${eventId}`} />
           </div>
           <div>
-            <h3>Pseudonymous machines ({row.machineIds.length})</h3>
+            <h3>Pseudonymous machines ({row.machineIds.length.toLocaleString("en-US")})</h3>
             <List items={row.machineIds} link={(machineId) => `/audit?machineId=${encodeURIComponent(machineId)}`} />
           </div>
         </div>
@@ -134,21 +166,18 @@ export default async function AuditRowPage({ params }: { params: Promise<{ id: s
       ) : null}
       <section className="card" aria-labelledby="chain">
         <h2 id="chain" style={{ marginTop: 0 }}>
-          Chain
+          Place in the trail
         </h2>
         <dl className="props">
-          <dt>Chain / sequence</dt>
-          <dd className="mono">
-            {row.chainId} / {row.seq}
+          <dt>Position</dt>
+          <dd>
+            {chainPosition(row.chainId, row.seq)}
+            <span className="hint">Row #{row.seq} of audit chain {row.chainId}; the trail has several chains written side by side.</span>
           </dd>
           <dt>Previous hash</dt>
-          <dd className="mono" style={{ wordBreak: "break-all" }}>
-            {row.prevHash}
-          </dd>
+          <dd className="mono break">{row.prevHash}</dd>
           <dt>Hash</dt>
-          <dd className="mono" style={{ wordBreak: "break-all" }}>
-            {row.hash}
-          </dd>
+          <dd className="mono break">{row.hash}</dd>
         </dl>
       </section>
     </div>

@@ -54,9 +54,6 @@ export default async function AuditAlertsPage({ searchParams }: { searchParams: 
 
   return (
     <div className="stack">
-      <p>
-        <Link href="/audit">← Audit trail</Link>
-      </p>
       <div className="page-head">
         <div>
           <h1>Audit alerts</h1>
