@@ -23,6 +23,8 @@ export function AppHeader({ viewer, signOut }: { viewer: HeaderViewer | null; si
             {viewer.roles.includes("admin") ? <Link href="/admin/people">Access list</Link> : null}
             {viewer.roles.includes("auditor") ? <Link href="/audit">Audit trail</Link> : null}
             {viewer.roles.includes("auditor") ? <Link href="/audit/delivery">SIEM delivery</Link> : null}
+            <Link href="/access">My access</Link>
+            <Link href="/access/requests">Requests</Link>
           </nav>
         ) : null}
         <span className="header-spacer" />

@@ -20,6 +20,8 @@ export const PERSONAS = {
   auditor: { email: "auditor@github.example", name: "Audrey Auditor", groups: [], roles: ["auditor"] },
   expired: { email: "expired@github.example", name: "Eli Expired", groups: [], roles: [] },
   outsider: { email: "outsider@github.example", name: "Otto Outsider", groups: [], roles: [] },
+  approver: { email: "approver@github.example", name: "Paz Approver", groups: ["GitHub Copilot team"], roles: ["viewer"] },
+  newcomer: { email: "newcomer@github.example", name: "Nora Newcomer", groups: [], roles: [] },
 } as const;
 
 export type PersonaKey = keyof typeof PERSONAS;

@@ -73,6 +73,10 @@ export const ACTION_RULES: ActionRule[] = [
   { prefix: "/audit", allowedAs: "auditor", personas: ["viewerCopilot", "admin"] },
   { prefix: "/purpose", allowedAs: "viewerMicrosoft", personas: ["no-grant"] },
   { prefix: "/events", allowedAs: "viewerCopilot", personas: ["auditor", "admin"] },
+  // Deciding requests: admins and a group's named approvers only (the seed names Paz Approver, no persona below).
+  { prefix: "/access/requests", allowedAs: "admin", personas: ["viewerCopilot", "auditor", "no-grant"] },
+  // Asking for access and withdrawing one's own request: anyone listed and active, grant or not.
+  { prefix: "/access", allowedAs: "viewerCopilot", personas: [] },
 ];
 /** Actions of the portal chrome, on every page: only sign-out, which needs no grant. */
 export const CHROME_ACTIONS = new Set(["signOutAction"]);

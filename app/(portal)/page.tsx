@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: "Your access" };
 const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 export default async function HomePage() {
-  const result = await loadForPage("/", () => getViewer({ audit: true }));
+  const result = await loadForPage("/", () => getViewer({ audit: true }), { withoutGrant: "/access" });
   if (!result.ok) return <ErrorState error={result.error} />;
   const viewer = result.value;
   const kinds = permittedKinds(viewer.scope);

@@ -41,6 +41,14 @@ export default async function NoAccessPage({ searchParams }: { searchParams: Sea
         ) : (
           <p>No administrator is on the list yet: an operator must run <code>npm run access:bootstrap-admin</code>.</p>
         )}
+        {reason === "no-active-grant" ? (
+          <p>
+            <Link className="button" href="/access">
+              Ask for access
+            </Link>{" "}
+            <span className="subtle">You can ask for telemetry access, or an extension, in the portal; approvers decide there.</span>
+          </p>
+        ) : null}
         <p className="subtle">Refused attempts are recorded in the audit trail.</p>
         <p>
           <Link href="/signin?prompt=login">Sign in with another account</Link>

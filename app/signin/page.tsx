@@ -47,6 +47,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
             You are signed out.
           </p>
         ) : null}
+        {params.reason === "fresh" ? (
+          <p className="notice notice--warn" role="status">
+            Sign in again: deciding access requests needs a recent sign-in.
+          </p>
+        ) : null}
         {error ? (
           <p className="notice notice--error" role="alert">
             {error}

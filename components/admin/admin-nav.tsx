@@ -9,6 +9,7 @@ const SECTIONS = [
   { href: "/admin/expiring", label: "Expiring soon" },
   { href: "/admin/import-export", label: "Import / export" },
   { href: "/admin/ingestion-keys", label: "Ingestion keys" },
+  { href: "/admin/scim-tokens", label: "SCIM tokens" },
 ] as const;
 
 export function AdminNav() {

@@ -8,6 +8,7 @@ const NOTICES = {
   disabled: "Person disabled.",
   enabled: "Person re-enabled. Their grants are as they were: expired and revoked ones stay so.",
   "key-revoked": "Ingestion key revoked: the producer's next batch is refused.",
+  "scim-token-revoked": "SCIM token revoked: the identity provider's next request is refused.",
 } as const;
 
 export type DoneCode = keyof typeof NOTICES;

@@ -9,7 +9,7 @@ import { DataTable, type DataTableColumn, type DataTableFeatures } from "@/compo
 import { GROUP_LABELS } from "@/lib/telemetry/vocabulary";
 import type { PeopleSort } from "@/server/data/admin/schemas";
 import type { PersonSummaryDto } from "@/server/data/admin/types";
-import { employmentLabel, formatDate, STATUS_BADGES, STATUS_LABELS } from "./format";
+import { CAPABILITY_BADGES, capabilityShortLabel, employmentLabel, formatDate } from "./format";
 
 const helper = createColumnHelper<DataTableFeatures, PersonSummaryDto>();
 
@@ -39,7 +39,11 @@ const COLUMNS: Array<DataTableColumn<PersonSummaryDto>> = [
   helper.display({
     id: "status",
     header: "Status",
-    cell: ({ row }) => <span className={STATUS_BADGES[row.original.status]}>{STATUS_LABELS[row.original.status]}</span>,
+    cell: ({ row }) => (
+      <span className={CAPABILITY_BADGES[row.original.capability.tone]} title={row.original.capability.summary}>
+        {capabilityShortLabel(row.original.capability)}
+      </span>
+    ),
   }),
   helper.accessor("nextExpiry", {
     id: "nextExpiry",

@@ -1,6 +1,7 @@
 // The access list, driven by the admin through the console's forms: adding a
-// Microsoft contractor and granting them the Microsoft – Copilot group and the
-// viewer role, each with a justification and an expiry; and the seed's rules
+// Microsoft contractor and granting them telemetry access to Microsoft –
+// Copilot in one step (the group and the viewer role, one justification, one
+// expiry, 30 days unless the admin chooses otherwise); and the seed's rules
 // refusing, with their own words, an OpenAI contractor and a grant longer than
 // a contractor may hold. The forms offer little room for mistakes, so each
 // refusal here is the server's (the forms do not validate in the browser).
@@ -30,7 +31,8 @@ type GrantRow = { access: string; justification: string; expires_on: string; gra
 
 async function grantsOf(email: string): Promise<GrantRow[]> {
   return sql<GrantRow>(
-    `SELECT coalesce('group:' || g.group_key::text, 'role:' || g.role::text) AS access, g.justification,
+    `SELECT CASE WHEN g.group_key IS NOT NULL AND g.role = 'viewer' THEN 'telemetry:' || g.group_key::text
+                 ELSE coalesce('group:' || g.group_key::text, 'role:' || g.role::text) END AS access, g.justification,
             to_char(g.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS expires_on, by_person.email AS granted_by, g.revoked_at
        FROM "grant" g JOIN person p ON p.id = g.person_id LEFT JOIN person by_person ON by_person.id = g.granted_by_id
       WHERE p.email = $1 ORDER BY access`,
@@ -38,37 +40,31 @@ async function grantsOf(email: string): Promise<GrantRow[]> {
   );
 }
 
-test("adds a Microsoft contractor and grants them the Microsoft – Copilot group and the viewer role, justified and within the contractor maximum", async ({
+test("adds a Microsoft contractor and grants them telemetry access to Microsoft – Copilot in one step, 30 days unless chosen otherwise", async ({
   page,
   auditTag,
 }) => {
   const person = { name: "Casey Contractor", email: uniqueEmail("casey.contractor", "microsoft.example"), employer: "Microsoft", employmentType: "Contractor" } as const;
-  const groupGrant = { access: "Group: Microsoft – Copilot", expiresOn: dateInDays(30), justification: "Casey evaluates Copilot completions for the Microsoft Copilot team." };
-  const roleGrant = { access: "Role: viewer", expiresOn: dateInDays(60), justification: "Casey needs to browse the Microsoft – Copilot events for the evaluation." };
+  const grant = { access: "Telemetry: Microsoft – Copilot", expiresOn: dateInDays(30), days: 30, justification: "Casey evaluates Copilot completions for the Microsoft Copilot team." } as const;
 
   const personId = await addPerson(page, person);
-  await expect(page.getByText(`${person.email} · Microsoft contractor · No grant in force`)).toBeVisible();
+  await expect(page.getByText(`${person.email} · Microsoft contractor · No grant in force: sees nothing`)).toBeVisible();
 
-  // the form offers only what the seed's rules allow a Microsoft contractor, for at most the contractor maximum
+  // the form offers only what the seed's rules allow a Microsoft contractor (no staff role), 30 days preselected, at most the contractor maximum
   const form = grantForm(page);
-  await expect(form.getByLabel("Group or role").getByRole("option")).toHaveText(["Choose…", "Group: Microsoft – Copilot", "Role: viewer"]);
-  await expect(form.getByText(`at most ${CONTRACTOR_GRANT_MAX_DAYS} days from today`)).toBeVisible();
+  await expect(form.getByLabel("Access", { exact: true }).getByRole("option")).toHaveText(["Choose…", "Telemetry: Microsoft – Copilot"]);
+  await expect(form.getByText(`At most ${CONTRACTOR_GRANT_MAX_DAYS} days for this person.`)).toBeVisible();
+  await expect(form.getByRole("radio", { name: "30 days" })).toBeChecked();
 
-  await grantAccess(page, groupGrant);
-  const group = grantItem(page, "Grants in force", groupGrant.access);
-  await expect(group).toContainText("In force");
-  await expect(definition(group, "Granted")).toContainText(`by ${admin.name} (${admin.email})`);
-  await expect(definition(group, "Expires")).toHaveText(`${groupGrant.expiresOn} 00:00 UTC`);
-  await expect(definition(group, "Justification")).toHaveText(groupGrant.justification);
-  // what is granted is no longer offered
-  await expect(form.getByLabel("Group or role").getByRole("option")).toHaveText(["Choose…", "Role: viewer"]);
-
-  await submitGrant(page, roleGrant);
-  const role = grantItem(page, "Grants in force", roleGrant.access);
-  await expect(definition(role, "Expires")).toHaveText(`${roleGrant.expiresOn} 00:00 UTC`);
-  await expect(definition(role, "Justification")).toHaveText(roleGrant.justification);
+  await grantAccess(page, grant);
+  const item = grantItem(page, "Grants in force", grant.access);
+  await expect(item).toContainText("In force");
+  await expect(definition(item, "Granted")).toContainText(`by ${admin.name} (${admin.email})`);
+  await expect(definition(item, "Expires")).toHaveText(new RegExp(`^${grant.expiresOn} \\d{2}:\\d{2} UTC$`));
+  await expect(definition(item, "Justification")).toHaveText(grant.justification);
   await expect(page.getByText(`${person.name} holds every group and role the seed's rules allow.`)).toBeVisible();
-  await expect(page.getByText(`${person.email} · Microsoft contractor · Active`)).toBeVisible();
+  // the status says what they can do, and until when
+  await expect(page.getByText(`${person.email} · Microsoft contractor · Can browse telemetry (Microsoft – Copilot) · expires in 29 days`)).toBeVisible();
 
   // the access list shows them with that group and role
   await page.goto("/admin/people");
@@ -85,7 +81,7 @@ test("adds a Microsoft contractor and grants them the Microsoft – Copilot grou
     "Microsoft – Copilot",
     "viewer",
     "Active",
-    groupGrant.expiresOn,
+    grant.expiresOn,
     /^\d{4}-\d{2}-\d{2}$/,
   ]);
   await rows.getByRole("link", { name: person.name }).click();
@@ -93,14 +89,12 @@ test("adds a Microsoft contractor and grants them the Microsoft – Copilot grou
 
   // recorded as made: by the admin, with the justification and expiry given
   expect(await grantsOf(person.email)).toEqual([
-    { access: "group:microsoft_copilot", justification: groupGrant.justification, expires_on: groupGrant.expiresOn, granted_by: admin.email, revoked_at: null },
-    { access: "role:viewer", justification: roleGrant.justification, expires_on: roleGrant.expiresOn, granted_by: admin.email, revoked_at: null },
+    { access: "telemetry:microsoft_copilot", justification: grant.justification, expires_on: grant.expiresOn, granted_by: admin.email, revoked_at: null },
   ]);
   const changes = (await auditRowsFor(auditTag)).filter((row) => row.action !== "admin.view");
   expect(changes).toEqual([
     expect.objectContaining({ action: "admin.person_create", outcome: "allowed", actor_email: admin.email, target_id: personId }),
-    expect.objectContaining({ action: "admin.grant_create", outcome: "allowed", actor_email: admin.email, reason: groupGrant.justification }),
-    expect.objectContaining({ action: "admin.grant_create", outcome: "allowed", actor_email: admin.email, reason: roleGrant.justification }),
+    expect.objectContaining({ action: "admin.grant_create", outcome: "allowed", actor_email: admin.email, reason: grant.justification }),
   ]);
 });
 
@@ -130,23 +124,26 @@ test("refuses a grant to a contractor beyond the contractor maximum, and grants 
   const justification = "Max joins the Microsoft Copilot evaluation for the quarter.";
   await addPerson(page, person);
 
-  const expires = grantForm(page).getByLabel("Expires on");
+  // 30 days unless the admin chooses otherwise: the maximum is a choice, not the default
+  const form = grantForm(page);
+  await expect(form.getByRole("radio", { name: "30 days" })).toBeChecked();
+  await form.getByRole("radio", { name: "Until a date" }).check();
+  const expires = form.getByLabel("Expires on");
   const latest = await expires.getAttribute("max");
   expect(latest).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-  // the field starts at the longest allowed: a contractor's maximum from today
-  await expect(expires).toHaveValue(latest!);
   expect([dateInDays(CONTRACTOR_GRANT_MAX_DAYS - 1), dateInDays(CONTRACTOR_GRANT_MAX_DAYS)]).toContain(latest);
 
   const tooLate = dayAfter(latest!);
-  await submitGrant(page, { access: "Role: viewer", expiresOn: tooLate, justification });
+  await submitGrant(page, { access: "Telemetry: Microsoft – Copilot", expiresOn: tooLate, justification });
   const refusal = `Grants to contractors may last at most ${CONTRACTOR_GRANT_MAX_DAYS} days: choose ${latest} or earlier.`;
   await expect(grantForm(page).getByRole("alert")).toHaveText(refusal);
   await expect(await fieldError(page, expires)).toHaveText(refusal);
   await expect(page.getByRole("region", { name: "Grants in force" })).toContainText(`No grant in force: ${person.name} sees nothing in the portal.`);
+  await expect(page.getByRole("status").filter({ hasText: "Granted" })).toHaveCount(0);
   expect(await grantsOf(person.email)).toEqual([]);
 
   // the last allowed day is granted
-  await submitGrant(page, { access: "Role: viewer", expiresOn: latest!, justification });
-  await expect(definition(grantItem(page, "Grants in force", "Role: viewer"), "Expires")).toHaveText(`${latest} 00:00 UTC`);
-  expect(await grantsOf(person.email)).toEqual([expect.objectContaining({ access: "role:viewer", expires_on: latest })]);
+  await submitGrant(page, { access: "Telemetry: Microsoft – Copilot", expiresOn: latest!, justification });
+  await expect(definition(grantItem(page, "Grants in force", "Telemetry: Microsoft – Copilot"), "Expires")).toHaveText(`${latest} 00:00 UTC`);
+  expect(await grantsOf(person.email)).toEqual([expect.objectContaining({ access: "telemetry:microsoft_copilot", expires_on: latest })]);
 });

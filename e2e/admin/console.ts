@@ -62,19 +62,28 @@ export function grantForm(page: Page): Locator {
   return page.getByRole("form", { name: "Grant access" });
 }
 
-/** Fills and submits the person page's "Grant access" form; the caller asserts the outcome. */
-export async function submitGrant(page: Page, grant: { access: string; expiresOn: string; justification: string }): Promise<void> {
+/**
+ * Fills and submits the person page's "Grant access" form; the caller asserts the outcome.
+ * `days`: one of the presets (30/60/90); else "Until a date" with `expiresOn`.
+ */
+export async function submitGrant(page: Page, grant: { access: string; expiresOn: string; justification: string; days?: 30 | 60 | 90 }): Promise<void> {
   const form = grantForm(page);
-  await form.getByLabel("Group or role").selectOption({ label: grant.access });
-  await form.getByLabel("Expires on").fill(grant.expiresOn);
+  await form.getByLabel("Access", { exact: true }).selectOption({ label: grant.access });
+  if (grant.days) {
+    await form.getByRole("radio", { name: `${grant.days} days` }).check();
+  } else {
+    await form.getByRole("radio", { name: "Until a date" }).check();
+    await form.getByLabel("Expires on").fill(grant.expiresOn);
+  }
   await form.getByLabel("Justification").fill(grant.justification);
   await form.getByRole("button", { name: "Grant access" }).click();
 }
 
-/** Grants access through the form and waits for the notice that names the grant. */
-export async function grantAccess(page: Page, grant: { access: string; expiresOn: string; justification: string }): Promise<void> {
+/** Grants access through the form and waits for the page's notice that names the grant (drawn from the grant in force). */
+export async function grantAccess(page: Page, grant: { access: string; expiresOn: string; justification: string; days?: 30 | 60 | 90 }): Promise<void> {
   await submitGrant(page, grant);
-  await expect(grantForm(page).getByRole("status")).toHaveText(`Granted ${grant.access} until ${grant.expiresOn}.`);
+  await expect(page).toHaveURL(/\?done=granted&grant=[0-9a-f-]{36}$/);
+  await expect(page.getByRole("status").filter({ hasText: "Granted" })).toHaveText(`Granted ${grant.access} until ${grant.expiresOn}.`);
 }
 
 /** A grant on the person page: the list item under "Grants in force" or "Earlier grants" whose title is `access`. */

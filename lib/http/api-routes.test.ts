@@ -22,8 +22,8 @@ function routesOnDisk(dir: string): Record<string, string[]> {
 }
 
 describe("the API's routes, as the HTTP front knows them", () => {
-  it("are exactly the route files under app/api/v1 and app/v2 and the methods they export", () => {
-    expect(API_ROUTE_METHODS).toEqual({ ...routesOnDisk(path.join(APP, "api/v1")), ...routesOnDisk(path.join(APP, "v2")) });
+  it("are exactly the route files under app/api/v1, app/v2 and app/scim/v2 and the methods they export", () => {
+    expect(API_ROUTE_METHODS).toEqual({ ...routesOnDisk(path.join(APP, "api/v1")), ...routesOnDisk(path.join(APP, "v2")), ...routesOnDisk(path.join(APP, "scim/v2")) });
   });
 
   it("match a path segment by segment, static segments before dynamic ones", () => {

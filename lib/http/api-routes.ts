@@ -4,7 +4,8 @@
 // unknown path, or a method the route does not export — is refused there as
 // JSON (404 / 405) and audited, instead of reaching Next.js's HTML not-found
 // page or its empty 405. `[name]` is a dynamic segment (any one segment).
-// api-routes.test.ts checks this list against app/api/v1 and app/v2 on disk.
+// /scim/v2 is the SCIM endpoint for identity providers (server/scim/).
+// api-routes.test.ts checks this list against app/api/v1, app/v2 and app/scim/v2 on disk.
 // Safe on both sides (the front imports it outside Next.js).
 
 export const API_ROUTE_METHODS: Readonly<Record<string, readonly string[]>> = {
@@ -30,6 +31,13 @@ export const API_ROUTE_METHODS: Readonly<Record<string, readonly string[]>> = {
   "/api/v1/telemetry": ["POST"],
   "/api/v1/witness/add-checkpoint": ["POST"],
   "/v2/track": ["POST"],
+  "/scim/v2/Groups": ["GET", "POST"],
+  "/scim/v2/Groups/[id]": ["GET", "PUT", "PATCH", "DELETE"],
+  "/scim/v2/ResourceTypes": ["GET"],
+  "/scim/v2/Schemas": ["GET"],
+  "/scim/v2/ServiceProviderConfig": ["GET"],
+  "/scim/v2/Users": ["GET", "POST"],
+  "/scim/v2/Users/[id]": ["GET", "PUT", "PATCH", "DELETE"],
 };
 
 /** Next.js answers these for every route: HEAD as GET without the body, OPTIONS with the Allow header. */

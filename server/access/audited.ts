@@ -36,6 +36,12 @@ export type GateSpec = {
   auditAllowed?: boolean;
   /** skip the row for a refusal; only for page chrome whose page audits its own refusal */
   auditRefusals?: boolean;
+  /**
+   * The request area: also let in a listed, active person with no grant in
+   * force (as an actor with no role, group or scope), so they can ask for
+   * access and follow their requests. Only with `permission: null`.
+   */
+  allowWithoutGrant?: boolean;
 };
 
 export type GateContext = { tx: Prisma.TransactionClient; actor: Actor; request: RequestContext };
@@ -169,6 +175,9 @@ export async function audited<T>(spec: GateSpec, work: (context: GateContext) =>
     const prisma = await getPrisma();
     return await prisma.$transaction(async (tx) => {
       resolution = await resolveActor(tx, sessionToken, { idleMinutes: env.SESSION_IDLE_MINUTES, maxHours: env.SESSION_MAX_HOURS });
+      if (spec.allowWithoutGrant && spec.permission === null && resolution.status === "no-access" && resolution.requester) {
+        resolution = { status: "active", actor: resolution.requester };
+      }
       const refusal = refusalFor(resolution, spec);
       if (refusal) throw new Refusal(refusal, resolution);
       if (resolution.status !== "active") throw new Error("unreachable: refusalFor lets only active actors through");

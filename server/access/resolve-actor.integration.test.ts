@@ -223,7 +223,8 @@ for (const makeTarget of targets) {
           { role: "viewer", expiresAt: past },
         ],
       });
-      expect(await resolve(sessionToken)).toEqual({ status: "no-access", reason: "no-active-grant", email, personId, sessionToken });
+      // a listed person with nothing in force: refused, but known as a requester (the request area only)
+      expect(await resolve(sessionToken)).toEqual({ status: "no-access", reason: "no-active-grant", email, personId, sessionToken, requester: expect.objectContaining({ personId, roles: [], groups: [] }) });
     });
 
     it("counts a grant that expires exactly now as expired", async () => {

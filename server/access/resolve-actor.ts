@@ -23,13 +23,27 @@ export type Actor = {
   sessionToken: string;
   purpose: Purpose | null;
   purposeDetail: string | null;
-  /** the earliest expiry among the grants in force */
+  /** the earliest expiry among the grants in force (a requester without any: the epoch) */
   grantExpiresAt: Date;
+  /** when this session's sign-in happened (approvals need a fresh one) */
+  sessionStartedAt: Date;
 };
 
 export type ActorResolution =
   | { status: "anonymous"; reason: "no-session" | "session-expired" }
-  | { status: "no-access"; reason: NoAccessReason; email: string | null; personId: string | null; sessionToken: string }
+  | {
+      status: "no-access";
+      reason: NoAccessReason;
+      email: string | null;
+      personId: string | null;
+      sessionToken: string;
+      /**
+       * A listed, active person with no grant in force: who they are, with no
+       * role, group or scope. Only gates that take requesters (the request
+       * area, GateSpec.allowWithoutGrant) let them through.
+       */
+      requester?: Actor;
+    }
   | { status: "active"; actor: Actor };
 
 export type SessionLimits = { idleMinutes: number; maxHours: number };
@@ -67,13 +81,37 @@ export async function resolveActor(
   if (access.person && session.user.personId !== null && session.user.personId !== access.person.id) {
     return { status: "no-access", reason: "identity-mismatch", email, personId, sessionToken };
   }
-  if (access.status !== "active") return { status: "no-access", reason: access.reason, email: access.person?.email ?? email, personId, sessionToken };
-  const person = access.person;
-
-  const idleEnd = Math.min(now.getTime() + limits.idleMinutes * 60_000, absoluteEnd);
-  if (idleEnd - session.expires.getTime() >= ROLL_GRANULARITY_MS) {
-    await tx.session.update({ where: { sessionToken }, data: { expires: new Date(idleEnd) } });
+  const rollIdleExpiry = async () => {
+    const idleEnd = Math.min(now.getTime() + limits.idleMinutes * 60_000, absoluteEnd);
+    if (idleEnd - session.expires.getTime() >= ROLL_GRANULARITY_MS) {
+      await tx.session.update({ where: { sessionToken }, data: { expires: new Date(idleEnd) } });
+    }
+  };
+  if (access.status !== "active") {
+    const refused = { status: "no-access" as const, reason: access.reason, email: access.person?.email ?? email, personId, sessionToken };
+    if (access.reason !== "no-active-grant" || !access.person) return refused;
+    // Not rolled forward: a session without a grant lasts SESSION_IDLE_MINUTES from its sign-in at most.
+    const person = access.person;
+    const requester: Actor = {
+      personId: person.id,
+      name: person.name,
+      email: person.email,
+      employer: person.employer,
+      employmentType: person.employmentType,
+      roles: [],
+      groups: [],
+      subject: { roles: [], groups: [] },
+      scope: telemetryScope({ roles: [], groups: [] }),
+      sessionToken,
+      purpose: session.purpose,
+      purposeDetail: session.purposeDetail,
+      grantExpiresAt: new Date(0),
+      sessionStartedAt: session.createdAt,
+    };
+    return { ...refused, requester };
   }
+  const person = access.person;
+  await rollIdleExpiry();
 
   const { roles } = rolesAndGroups(person);
   const groupGrants = person.grants.flatMap((grant) => (grant.group ? [grant.group] : []));
@@ -97,6 +135,7 @@ export async function resolveActor(
       purpose: session.purpose,
       purposeDetail: session.purposeDetail,
       grantExpiresAt: new Date(Math.min(...person.grants.map((grant) => grant.expiresAt.getTime()))),
+      sessionStartedAt: session.createdAt,
     },
   };
 }

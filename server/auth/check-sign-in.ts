@@ -1,5 +1,9 @@
 // Decides whether an identity proven by the identity provider may start a
-// portal session, and binds it to a named person. Runs in Auth.js's signIn
+// portal session, and binds it to a named person. A listed, active person with
+// no grant in force may sign in too, into the request area only (every other
+// gate still refuses them: server/access/audited.ts, allowWithoutGrant), so
+// they can ask for access; someone not on the list is refused (an admin adds
+// them first: nobody outside the list can file requests). Runs in Auth.js's signIn
 // callback. Every decision is audited; if the audit row cannot be written the
 // sign-in fails (Auth.js turns the thrown error into its error page).
 //
@@ -36,7 +40,8 @@ export async function checkSignIn(identity: SignInIdentity, now = new Date()): P
     if (previousSession) await endSessionInTransaction(tx, previousSession, request, "replaced by a new sign-in in the same browser");
 
     const access = email && identity.emailVerified ? await accessAtSignIn(tx, proven, email, now) : null;
-    const refusal: SignInRefusal | null = !access ? "unverified-email" : access.status === "active" ? null : access.reason;
+    const requestOnly = access?.status === "no-access" && access.reason === "no-active-grant";
+    const refusal: SignInRefusal | null = !access ? "unverified-email" : access.status === "active" || requestOnly ? null : access.reason;
     const person = access?.person ?? null;
 
     if (!refusal && person && access?.isFirstSignIn) {
@@ -56,7 +61,7 @@ export async function checkSignIn(identity: SignInIdentity, now = new Date()): P
       actorUserAgent: request.userAgent,
       action: refusal ? "auth.sign_in_refused" : "auth.sign_in",
       outcome: refusal ? "denied" : "allowed",
-      reason: refusal ?? `signed in with ${identity.providerId}`,
+      reason: refusal ?? `signed in with ${identity.providerId}${requestOnly ? "; no grant in force: the request area only" : ""}`,
       targetType: "identity",
       targetId,
     });

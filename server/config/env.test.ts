@@ -184,6 +184,8 @@ describe("whole numbers, flags and choices", () => {
     ["SESSION_MAX_HOURS", 1, 720, 12],
     ["GRANT_MAX_DAYS", 1, 3_650, 180],
     ["CONTRACTOR_GRANT_MAX_DAYS", 1, 3_650, 90],
+    ["APPROVAL_FRESHNESS_MINUTES", 1, 1_440, 15],
+    ["ACCESS_REQUEST_LAPSE_DAYS", 1, 365, 7],
     ["EXPORT_MAX_ROWS", 1, 10_000_000, 100_000],
     ["EXACT_COUNT_THRESHOLD", 1, 1_000_000_000, 10_000],
     ["AUDIT_CHAINS", 1, 64, 8],
@@ -203,6 +205,14 @@ describe("whole numbers, flags and choices", () => {
     if (min > 0) expectOneSentence(name, String(min - 1), `must be at least ${min}`);
     expectOneSentence(name, String(max + 1), `must be at most ${max}`);
     expectOneSentence(name, "99999999999999999999999", `must be at most ${max}`);
+  });
+
+  it("GRANT_REMINDER_DAYS is a comma-separated list of days, 14,3 by default, largest first, and refuses anything else", () => {
+    const read = (value: string | undefined) => parseEnv({ GRANT_REMINDER_DAYS: value }).GRANT_REMINDER_DAYS;
+    expect(read(undefined)).toEqual([14, 3]);
+    expect(read("")).toEqual([14, 3]);
+    expect(read("3, 30,7,7")).toEqual([30, 7, 3]);
+    for (const value of ["14;3", "fourteen", "14,", "-3", "0", "1.5"]) expectOneSentence("GRANT_REMINDER_DAYS", value, /must be whole numbers of days|must name at least one day count/);
   });
 
   it.each(["SKIP_BUILD", "SEED_IF_EMPTY"])("%s is true/false/1/0, false by default, and nothing else", (name) => {

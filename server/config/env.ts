@@ -315,6 +315,19 @@ const envSchema = z.object({
   SESSION_MAX_HOURS: z.preprocess(emptyToUndefined, wholeNumber(1, 720).default(12)),
   GRANT_MAX_DAYS: z.preprocess(emptyToUndefined, wholeNumber(1, 3_650).default(180)),
   CONTRACTOR_GRANT_MAX_DAYS: z.preprocess(emptyToUndefined, wholeNumber(1, 3_650).default(90)),
+  // Access requests (server/data/access/): how recent a sign-in an approval needs, when an
+  // unanswered request lapses, and how many days before expiry holders are reminded.
+  APPROVAL_FRESHNESS_MINUTES: z.preprocess(emptyToUndefined, wholeNumber(1, 1_440).default(15)),
+  ACCESS_REQUEST_LAPSE_DAYS: z.preprocess(emptyToUndefined, wholeNumber(1, 365).default(7)),
+  GRANT_REMINDER_DAYS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\s*\d{1,3}(\s*,\s*\d{1,3})*\s*$/, "must be whole numbers of days separated by commas, such as 14,3")
+      .transform((value) => [...new Set(value.split(",").map((part) => Number(part.trim())))].filter((days) => days > 0).sort((a, b) => b - a))
+      .refine((days) => days.length > 0, "must name at least one day count above 0, such as 14,3")
+      .default([14, 3]),
+  ),
   EXPORT_MAX_ROWS: z.preprocess(emptyToUndefined, wholeNumber(1, 10_000_000).default(100_000)),
   EXACT_COUNT_THRESHOLD: z.preprocess(emptyToUndefined, wholeNumber(1, 1_000_000_000).default(10_000)),
   AUDIT_CHAINS: z.preprocess(emptyToUndefined, wholeNumber(1, 64).default(8)),

@@ -23,9 +23,10 @@ export type ViewerDto = {
  * `audit: true` (the API) audits the look-up and its refusals; page chrome
  * passes nothing, since the page beneath it audits its own access.
  */
-export async function getViewer(options: { audit?: boolean } = {}): Promise<ViewerDto> {
+export async function getViewer(options: { audit?: boolean; allowWithoutGrant?: boolean } = {}): Promise<ViewerDto> {
   const audit = options.audit ?? false;
-  return audited({ action: "session.view", permission: null, auditAllowed: audit, auditRefusals: audit }, async ({ actor }) => ({
+  // allowWithoutGrant: the page chrome of the request area (a person with no grant in force has a name and a sign-out button there).
+  return audited({ action: "session.view", permission: null, auditAllowed: audit, auditRefusals: audit, allowWithoutGrant: options.allowWithoutGrant ?? false }, async ({ actor }) => ({
     value: {
       personId: actor.personId,
       name: actor.name,

@@ -26,6 +26,7 @@ export type TableGrant = {
 export const RUNTIME_TABLE_GRANTS: Readonly<Record<string, TableGrant>> = {
   telemetry_event: { privileges: ["SELECT", "INSERT"] },
   ingestion_key: { privileges: ["SELECT", "INSERT", "UPDATE"] },
+  scim_token: { privileges: ["SELECT", "INSERT", "UPDATE"] },
   event_name_mapping: { privileges: ["SELECT"] },
   property_classification: { privileges: ["SELECT"] },
   known_value: { privileges: ["SELECT"] },
@@ -45,6 +46,12 @@ export const RUNTIME_TABLE_GRANTS: Readonly<Record<string, TableGrant>> = {
   // the sealer's one state row is locked (SELECT … FOR UPDATE) and moved forward (its trigger refuses going back).
   audit_merkle_leaf: { privileges: ["SELECT", "INSERT"] },
   audit_checkpoint: { privileges: ["SELECT", "INSERT"] },
+  // Access requests (server/data/access/): a request's decision is written once (trigger), approvals are appended,
+  // a group's named approvers are added and removed by admins, reminders are recorded once each.
+  access_request: { privileges: ["SELECT", "INSERT", "UPDATE"], updateColumns: ["status", "decided_at", "decided_by_id", "decision_reason", "grant_id"] },
+  access_request_approval: { privileges: ["SELECT", "INSERT"] },
+  group_approver: { privileges: ["SELECT", "INSERT", "DELETE"] },
+  grant_reminder: { privileges: ["SELECT", "INSERT"] },
   audit_log_state: { privileges: ["SELECT", "UPDATE"], updateColumns: ["tree_size", "frontier", "floor_id", "pending_id", "pending_xmax", "updated_at"] },
   // The notification outbox (server/notify/): written with the change it reports, claimed and marked by the
   // delivery job, deleted NOTIFY_RETENTION_DAYS after delivery or failure. Message columns are never updated.

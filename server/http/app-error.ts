@@ -4,6 +4,8 @@ import "server-only";
 
 export const APP_ERROR_STATUS = {
   unauthenticated: 401,
+  /** signed in, but too long ago for this step (approvals): sign in again */
+  reauthentication_required: 401,
   forbidden: 403,
   purpose_required: 428,
   not_found: 404,

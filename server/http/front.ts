@@ -42,7 +42,9 @@ export type FrontRefusal = "malformed-path" | "method-not-allowed" | "not-found"
 /** Paths any host may reach: probes, metrics, producers and witness submitters (authenticated by key or token, no cookies). */
 const ANY_ORIGIN_PATHS = new Set(["/healthz", "/readyz", "/metrics", "/v2/track", "/api/v1/telemetry", "/api/v1/witness/add-checkpoint"]);
 /** State-changing paths that are not cookie-authenticated, or that guard themselves (Auth.js's CSRF token; the IdP's form_post callback). */
-const NO_CSRF_CHECK = [/^\/v2\/track$/, /^\/api\/v1\/telemetry$/, /^\/api\/v1\/witness\/add-checkpoint$/, /^\/api\/auth\//];
+// The bearer-token APIs (intake, witness, SCIM) carry no ambient credential a cross-site page could use; the
+// SCIM routes check their own media type (application/scim+json or application/json, server/scim/scim-http.ts).
+const NO_CSRF_CHECK = [/^\/v2\/track$/, /^\/api\/v1\/telemetry$/, /^\/api\/v1\/witness\/add-checkpoint$/, /^\/api\/auth\//, /^\/scim\/v2\//];
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** The methods any route answers; others (TRACE, PROPFIND, …) are refused before Next.js, which cannot represent some of them. */
 const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
@@ -202,7 +204,7 @@ export function isMalformedPath(path: string): boolean {
 
 /** Paths whose routes are all listed in lib/http/api-routes.ts (Auth.js's own routes are not). */
 function isApiPath(path: string): boolean {
-  return (path.startsWith("/api/") && !path.startsWith("/api/auth/")) || path.startsWith("/v2/");
+  return (path.startsWith("/api/") && !path.startsWith("/api/auth/")) || path.startsWith("/v2/") || path.startsWith("/scim/");
 }
 
 /** "." or "..", literally or percent-encoded. */

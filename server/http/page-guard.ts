@@ -12,7 +12,7 @@ import { overrideStatus } from "./status-override";
 export type PageError = { status: number; code: string; message: string; issues: AppErrorIssue[] };
 export type PageResult<T> = { ok: true; value: T } | { ok: false; error: PageError };
 
-export async function loadForPage<T>(path: string, load: () => Promise<T>): Promise<PageResult<T>> {
+export async function loadForPage<T>(path: string, load: () => Promise<T>, options: { withoutGrant?: string } = {}): Promise<PageResult<T>> {
   try {
     return { ok: true, value: await load() };
   } catch (error) {
@@ -21,9 +21,13 @@ export async function loadForPage<T>(path: string, load: () => Promise<T>): Prom
     switch (error.code) {
       case "unauthenticated":
         redirect(`/signin?callbackUrl=${back}`);
+      case "reauthentication_required":
+        redirect(`/signin?prompt=login&reason=fresh&callbackUrl=${back}`);
       case "purpose_required":
         redirect(`/purpose?next=${back}`);
       case "forbidden":
+        // A listed person with no grant in force may be sent to the request area instead (the home page does).
+        if (error.detail === "no-active-grant" && options.withoutGrant) redirect(options.withoutGrant);
         if (error.detail) redirect(`/no-access?reason=${encodeURIComponent(error.detail)}`);
         forbidden();
       case "not_found":

@@ -66,6 +66,18 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
     description: "Grant has expired",
   },
   {
+    sub: "demo-approver",
+    email: "approver@github.example",
+    name: "Paz Approver",
+    description: "Copilot team viewer, named approver of every group",
+  },
+  {
+    sub: "demo-newcomer",
+    email: "newcomer@github.example",
+    name: "Nora Newcomer",
+    description: "On the access list, no grant yet: asks for access",
+  },
+  {
     sub: "demo-outsider",
     email: "outsider@github.example",
     name: "Otto Outsider",

@@ -7,11 +7,13 @@ import { deliverNotificationsJob } from "./deliver-notifications";
 import { evaluateAuditAlertsJob } from "./evaluate-audit-alerts";
 import { deliverToSiemJob } from "./deliver-to-siem";
 import type { JobDefinition } from "./job-definition";
+import { expireAccessRequestsJob } from "./expire-access-requests";
 import { purgeExpiredSessionsJob } from "./purge-expired-sessions";
 import { purgeRateBucketsJob } from "./purge-rate-buckets";
 import { sealAuditLogJob } from "./seal-audit-log";
 import { submitAuditWitnessesJob } from "./submit-audit-witnesses";
 import { verifyAuditTrailFullJob } from "./verify-audit-trail-full";
+import { sendGrantRemindersJob } from "./send-grant-reminders";
 
 export const JOBS: readonly JobDefinition[] = [
   purgeExpiredSessionsJob,
@@ -22,4 +24,6 @@ export const JOBS: readonly JobDefinition[] = [
   deliverToSiemJob,
   submitAuditWitnessesJob,
   verifyAuditTrailFullJob,
+  expireAccessRequestsJob,
+  sendGrantRemindersJob,
 ];

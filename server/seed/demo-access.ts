@@ -79,7 +79,8 @@ export const DEMO_GROUPS: readonly DemoGroup[] = [
   },
 ];
 
-export type DemoGrant = ({ groupKey: GroupKey; role?: undefined } | { role: Role; groupKey?: undefined }) & {
+/** A group alone, a role alone (the older halves, kept for the personas' tests), or telemetry access (a group with the viewer role, one grant). */
+export type DemoGrant = ({ groupKey: GroupKey; role?: undefined } | { role: Role; groupKey?: undefined } | { groupKey: GroupKey; role: "viewer" }) & {
   justification: string;
   /** days from now until expiry; negative = already expired */
   expiresInDays: number;
@@ -91,6 +92,8 @@ export type DemoPerson = {
   employer: Employer;
   employmentType: EmploymentType;
   grants: readonly DemoGrant[];
+  /** groups whose access requests this person may decide, besides the admins */
+  approverOf?: readonly GroupKey[];
 };
 
 export const BOOTSTRAP_JUSTIFICATION = "Bootstrap administrator";
@@ -180,6 +183,30 @@ export const DEMO_PEOPLE: readonly DemoPerson[] = [
       { role: "viewer", justification: "Used the portal during the Copilot team rotation; rotation has ended.", expiresInDays: -1 },
     ],
   },
+  {
+    // A second approver, so requests that need two distinct approvers can be decided in the demo (with Ada Admin).
+    email: "approver@github.example",
+    name: "Paz Approver",
+    employer: "github",
+    employmentType: "employee",
+    grants: [
+      {
+        groupKey: "copilot_team",
+        role: "viewer",
+        justification: "Copilot team engineering manager; reviews completion telemetry and approves the team's access requests.",
+        expiresInDays: 90,
+      },
+    ],
+    approverOf: ["copilot_team", "platform_health", "microsoft_copilot", "openai_copilot"],
+  },
+  {
+    // On the list, nothing granted yet: signs in to the request area and asks for access.
+    email: "newcomer@github.example",
+    name: "Nora Newcomer",
+    employer: "github",
+    employmentType: "employee",
+    grants: [],
+  },
 ];
 
 /** A minimal SQL runner: positional `$n` parameters, rows back. */
@@ -257,6 +284,14 @@ export async function writeDemoAccess(run: SqlRunner, now: Date = new Date()): P
         );
         grantsCreated++;
       }
+    }
+  }
+  for (const person of DEMO_PEOPLE) {
+    for (const groupKey of person.approverOf ?? []) {
+      await run(
+        `INSERT INTO group_approver (group_key, person_id, added_by_id) VALUES ($1::group_key, $2::uuid, $3::uuid) ON CONFLICT (group_key, person_id) DO NOTHING`,
+        [groupKey, personIds.get(person.email)!, adminId ?? null],
+      );
     }
   }
   const demoKey = demoIngestionKeyRow();

@@ -124,6 +124,9 @@ const EXPECTED_PEOPLE: Record<
   "admin@github.example": { name: "Ada Admin", employer: "github", employmentType: "employee", groups: [], roles: ["admin"], expiresInDays: 90 },
   "auditor@github.example": { name: "Audrey Auditor", employer: "github", employmentType: "employee", groups: [], roles: ["auditor"], expiresInDays: 90 },
   "expired@github.example": { name: "Eli Expired", employer: "github", employmentType: "employee", groups: ["copilot_team"], roles: ["viewer"], expiresInDays: -1 },
+  // telemetry access as one grant (group + viewer role), and a named approver of every group
+  "approver@github.example": { name: "Paz Approver", employer: "github", employmentType: "employee", groups: ["copilot_team"], roles: ["viewer"], expiresInDays: 90 },
+  "newcomer@github.example": { name: "Nora Newcomer", employer: "github", employmentType: "employee", groups: [], roles: [], expiresInDays: 0 },
 };
 
 const GENERATED = new Map([...generateEvents({ count: EVENT_COUNT, seed: SEED, now: NOW })].map((event) => [event.id, event]));
@@ -145,7 +148,7 @@ for (const harness of [pgliteHarness, pgHarness]) {
       const result = await seedDatabase({ ...harness.target, events: EVENT_COUNT, seed: SEED, now: NOW, keys: KEYS, log: quiet });
       expect(result.eventsWritten).toBe(EVENT_COUNT);
       expect(result.seed).toBe(SEED);
-      expect(result.access).toMatchObject({ people: 7, groups: 4, grantsCreated: 12, grantsRefreshed: 0 });
+      expect(result.access).toMatchObject({ people: 9, groups: 4, grantsCreated: 13, grantsRefreshed: 0 });
 
       await harness.use(async (run) => {
         expect(await count(run, "SELECT count(*)::int AS n FROM telemetry_event")).toBe(EVENT_COUNT);
@@ -165,7 +168,9 @@ for (const harness of [pgliteHarness, pgHarness]) {
           `SELECT p.email, g.group_key::text AS group_key, g.role::text AS role, g.justification, g.expires_at, g.granted_by_id, g.revoked_at
            FROM "grant" g JOIN person p ON p.id = g.person_id`,
         );
-        expect(grants).toHaveLength(12);
+        expect(grants).toHaveLength(13);
+        const approvers = await run(`SELECT p.email, a.group_key::text AS group_key FROM group_approver a JOIN person p ON p.id = a.person_id ORDER BY a.group_key`);
+        expect(approvers).toEqual(["copilot_team", "platform_health", "microsoft_copilot", "openai_copilot"].map((group_key) => ({ email: "approver@github.example", group_key })));
         for (const person of people) {
           const expected = EXPECTED_PEOPLE[String(person.email)]!;
           expect(person).toMatchObject({ name: expected.name, employer: expected.employer, employment_type: expected.employmentType, status: "active" });
@@ -286,7 +291,7 @@ for (const harness of [pgliteHarness, pgHarness]) {
 
     it("upserts the access list idempotently, honours ifEmpty, and appends new events", async () => {
       const again = await seedDatabase({ ...harness.target, events: 0, now: NOW, keys: KEYS, log: quiet });
-      expect(again.access).toMatchObject({ grantsCreated: 0, grantsRefreshed: 12 });
+      expect(again.access).toMatchObject({ grantsCreated: 0, grantsRefreshed: 13 });
       const skipped = await seedDatabase({ ...harness.target, ifEmpty: true, events: 500, now: NOW, keys: KEYS, log: quiet });
       expect(skipped).toMatchObject({ eventsWritten: 0, access: null });
       const appended = await seedDatabase({ ...harness.target, events: 100, seed: SEED + 1, now: NOW, keys: KEYS, log: quiet });
@@ -295,8 +300,8 @@ for (const harness of [pgliteHarness, pgHarness]) {
       await expect(seedDatabase({ ...harness.target, events: 100, seed: SEED + 1, now: NOW, keys: KEYS, log: quiet })).rejects.toMatchObject({ code: "23505" });
 
       await harness.use(async (run) => {
-        expect(await count(run, "SELECT count(*)::int AS n FROM person")).toBe(7);
-        expect(await count(run, `SELECT count(*)::int AS n FROM "grant"`)).toBe(12);
+        expect(await count(run, "SELECT count(*)::int AS n FROM person")).toBe(9);
+        expect(await count(run, `SELECT count(*)::int AS n FROM "grant"`)).toBe(13);
         expect(await count(run, "SELECT count(*)::int AS n FROM access_group")).toBe(4);
         expect(await count(run, "SELECT count(*)::int AS n FROM telemetry_event")).toBe(EVENT_COUNT + 100);
       });
@@ -307,7 +312,7 @@ for (const harness of [pgliteHarness, pgHarness]) {
         await run(`UPDATE "grant" SET revoked_at = now(), revoke_reason = 'test' WHERE group_key = 'openai_copilot'`);
       });
       const result = await seedDatabase({ ...harness.target, events: 0, now: NOW, keys: KEYS, log: quiet });
-      expect(result.access).toMatchObject({ grantsCreated: 0, grantsRefreshed: 11 });
+      expect(result.access).toMatchObject({ grantsCreated: 0, grantsRefreshed: 12 });
       await harness.use(async (run) => {
         expect(await count(run, `SELECT count(*)::int AS n FROM "grant" WHERE group_key = 'openai_copilot' AND revoked_at IS NULL`)).toBe(0);
       });

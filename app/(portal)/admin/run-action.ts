@@ -45,7 +45,10 @@ export async function runAction<T, D = null>(
     value = await options.call();
   } catch (error) {
     if (!isAppError(error)) throw error;
-    if (error.status === 401) redirect(`/signin?callbackUrl=${encodeURIComponent(safeReturnPath(options.returnTo, { fallback: "/admin" }))}`);
+    const back = encodeURIComponent(safeReturnPath(options.returnTo, { fallback: "/admin" }));
+    // A step that needs a recent sign-in (approving) asks the identity provider to check again, not to reuse its session.
+    if (error.code === "reauthentication_required") redirect(`/signin?prompt=login&reason=fresh&callbackUrl=${back}`);
+    if (error.status === 401) redirect(`/signin?callbackUrl=${back}`);
     const fieldErrors: Record<string, string> = {};
     const issues: ActionState<D>["issues"] = [];
     for (const issue of error.issues) {

@@ -14,22 +14,28 @@ import { grantInForce } from "@/server/access/access-now";
 export const DAY_MS = 86_400_000;
 
 /** One advisory lock for every change to the access list, so two admins never race past a check. */
-const ACCESS_LIST_LOCK = 0x7e1e_0a11;
+export const ACCESS_LIST_LOCK = 0x7e1e_0a11;
 
 /** What an access code ("group:copilot_team", "role:viewer") stands for. */
 export function parseAccessCode(code: AccessCode): AccessDto {
-  const [kind, value] = code.split(":") as ["group", GroupKey] | ["role", Role];
-  return kind === "group" ? { kind, groupKey: value, code, label: `Group: ${GROUP_LABELS[value]}` } : { kind, role: value, code, label: `Role: ${value}` };
+  const [kind, value] = code.split(":") as [string, string];
+  if (kind === "role") return { kind, role: value as Role, code, label: `Role: ${value}` };
+  const groupKey = value as GroupKey;
+  return kind === "telemetry"
+    ? { kind, groupKey, code, label: `Telemetry: ${GROUP_LABELS[groupKey]}` }
+    : { kind: "group", groupKey, code, label: `Group: ${GROUP_LABELS[groupKey]}` };
 }
 
 export function accessOf(grant: Pick<Grant, "groupKey" | "role">): AccessDto {
+  if (grant.groupKey && grant.role === "viewer") return parseAccessCode(`telemetry:${grant.groupKey}`);
   if (grant.groupKey) return parseAccessCode(`group:${grant.groupKey}`);
   if (grant.role) return parseAccessCode(`role:${grant.role}`);
-  throw new Error("a grant holds exactly one of group_key and role");
+  throw new Error("a grant names a group, a role, or both (telemetry)");
 }
 
 /** Where a grant's access goes in a Prisma where/data clause. */
 export function accessColumns(access: AccessDto): { groupKey: GroupKey | null; role: Role | null } {
+  if (access.kind === "telemetry") return { groupKey: access.groupKey, role: "viewer" };
   return access.kind === "group" ? { groupKey: access.groupKey, role: null } : { groupKey: null, role: access.role };
 }
 
@@ -78,6 +84,7 @@ export function refuseRule(rule: EligibilityRule, field: string, suffix = ""): n
 }
 
 export function accessViolation(person: PersonFacts, access: AccessDto): EligibilityRule | null {
+  if (access.kind === "telemetry") return groupViolation(person, access.groupKey) ?? roleViolation(person, "viewer");
   return access.kind === "group" ? groupViolation(person, access.groupKey) : roleViolation(person, access.role);
 }
 
@@ -108,11 +115,16 @@ export function checkFactsAgainstGrants(person: PersonFacts & { name: string }, 
  * revoking this one) cannot slip between the gate's check and this change.
  */
 export async function lockAccessList(tx: Prisma.TransactionClient, actor: Actor, now: Date): Promise<void> {
-  await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(${ACCESS_LIST_LOCK}::bigint)) AS lock`;
+  await takeAccessListLock(tx);
   const stillAdmin = await tx.grant.count({
     where: { personId: actor.personId, role: "admin", ...activeGrantWhere(now), person: { status: "active" } },
   });
   if (stillAdmin === 0) throw new AppError("forbidden", "Your admin access ended while this change was being made; nothing was changed.");
+}
+
+/** The access list's lock alone: for changes whose author is checked otherwise (an approved request makes a grant). */
+export async function takeAccessListLock(tx: Prisma.TransactionClient): Promise<void> {
+  await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(${ACCESS_LIST_LOCK}::bigint)) AS lock`;
 }
 
 /** Separation of duties: nobody changes their own access. */

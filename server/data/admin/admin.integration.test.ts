@@ -95,6 +95,8 @@ const HEALTH = "viewer.health@github.example";
 const MICROSOFT = "viewer@microsoft.example";
 const OPENAI = "viewer@openai.example";
 const EXPIRED = "expired@github.example";
+const APPROVER = "approver@github.example";
+const NEWCOMER = "newcomer@github.example";
 const PROJECT_DIR = path.resolve(import.meta.dirname, "../../..");
 const quiet = () => undefined;
 
@@ -327,23 +329,23 @@ describe.each(targets)("the admin data layer on $name", (target) => {
     it("lists everyone with their groups, roles, status and nearest expiry, audited", async () => {
       await signIn(ADMIN);
       const { value, rows } = await withAudit(() => listPeople({}));
-      expect(value?.total).toBe(7);
+      expect(value?.total).toBe(9);
       expect(value?.items.map((person) => person.name)).toEqual([...value!.items.map((person) => person.name)].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
       const vera = value?.items.find((person) => person.email === COPILOT);
       expect(vera).toMatchObject({ employer: "github", employmentType: "employee", status: "active", groups: ["copilot_team"], roles: ["viewer"] });
       expect(vera?.nextExpiry).toEqual(expect.any(String));
       expect(value?.items.find((person) => person.email === EXPIRED)).toMatchObject({ status: "no_access", groups: [], roles: [], nextExpiry: null });
       expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ action: "admin.view", outcome: "allowed", row_count: 7, actor_email: ADMIN });
+      expect(rows[0]).toMatchObject({ action: "admin.view", outcome: "allowed", row_count: 9, actor_email: ADMIN });
       expect(rows[0]!.filters).toMatchObject({ view: "people", sort: "name_asc" });
     });
 
     it.each([
       [{ employer: "microsoft" }, [MICROSOFT]],
       [{ type: "contractor" }, [HEALTH]],
-      [{ group: "copilot_team" }, [COPILOT]],
+      [{ group: "copilot_team" }, [COPILOT, APPROVER]],
       [{ role: "admin" }, [ADMIN]],
-      [{ status: "no_access" }, [EXPIRED]],
+      [{ status: "no_access" }, [EXPIRED, NEWCOMER]],
       [{ q: "HEALTH" }, [HEALTH]],
       [{ q: "openai.example" }, [OPENAI]],
       [{ q: "100%_" }, []],
@@ -367,7 +369,7 @@ describe.each(targets)("the admin data layer on $name", (target) => {
           cursor = page.nextCursor;
         } while (cursor);
         expect(paged).toEqual(all);
-        expect(all).toHaveLength(7);
+        expect(all).toHaveLength(9);
       },
     );
 
@@ -384,12 +386,21 @@ describe.each(targets)("the admin data layer on $name", (target) => {
       expect(value).toMatchObject({ name: "Mira Microsoft", employer: "microsoft", status: "active", options: { isSelf: false, maxGrantDays: 180 } });
       expect(value?.grants).toHaveLength(2);
       expect(value?.grants[0]?.grantedBy).toMatchObject({ email: ADMIN });
-      expect(value?.options.allowedAccess.map((access) => access.code)).toEqual(["group:microsoft_copilot", "role:viewer"]);
+      // telemetry access is offered as one thing; a Microsoft employee may hold no staff role
+      expect(value?.options.allowedAccess.map((access) => access.code)).toEqual(["telemetry:microsoft_copilot"]);
+      expect(value?.options.durationPresets).toEqual([30, 60, 90]);
+      expect(value?.capability).toMatchObject({ tone: "ok", summary: "Can browse telemetry (Microsoft – Copilot)", expiry: expect.stringMatching(/^expires in \d+ days$/) });
       expect(rows[0]).toMatchObject({ action: "admin.view", target_type: "person", target_id: ids[MICROSOFT] });
 
       const health = await getPerson({ personId: ids[HEALTH] });
       expect(health.options.maxGrantDays).toBe(90);
-      expect(health.options.allowedAccess.map((access) => access.code)).toEqual(["group:copilot_team", "group:platform_health", "role:viewer"]);
+      expect(health.options.allowedAccess.map((access) => access.code)).toEqual(["telemetry:copilot_team", "telemetry:platform_health"]);
+      expect((await getPerson({ personId: ids[AUDITOR] })).options.allowedAccess.map((access) => access.code)).toEqual([
+        "telemetry:copilot_team",
+        "telemetry:platform_health",
+        "role:admin",
+        "role:auditor",
+      ]);
       const self = await getPerson({ personId: ids[ADMIN] });
       expect(self.options).toMatchObject({ isSelf: true, isLastActiveAdmin: true });
       await expectRefusal(() => getPerson({ personId: randomUUID() }), 404);
@@ -832,8 +843,20 @@ describe.each(targets)("the admin data layer on $name", (target) => {
       const rule = await grantAccessAction(idleState(), form({ personId: ids[MICROSOFT]!, access: "group:platform_health", expiresAt: dateInDays(30), justification: "Wants the platform health view" }));
       expect(rule).toMatchObject({ status: "error", message: RULES.microsoftGroup.message, fieldErrors: { access: RULES.microsoftGroup.message } });
 
-      const granted = await grantAccessAction(idleState(), form({ personId: ids[AUDITOR]!, access: "role:viewer", expiresAt: dateInDays(30), justification: "Reviews what viewers see for the audit" }));
-      expect(granted).toMatchObject({ status: "ok", message: `Granted Role: viewer until ${dateInDays(30)}.` });
+      // success lands on the person page naming the grant, whose notice is drawn from the grant as it then is
+      await expect(
+        grantAccessAction(idleState(), form({ personId: ids[AUDITOR]!, access: "role:viewer", expiresAt: dateInDays(30), justification: "Reviews what viewers see for the audit" })),
+      ).rejects.toMatchObject({ redirectedTo: expect.stringMatching(new RegExp(`^/admin/people/${ids[AUDITOR]}\\?done=granted&grant=[0-9a-f-]{36}$`)) });
+      // a preset: 30 days from now, the group and the viewer role in one grant
+      await expect(
+        grantAccessAction(idleState(), form({ personId: ids[AUDITOR]!, access: "telemetry:platform_health", duration: "30", justification: "Reviews what platform health sees" })),
+      ).rejects.toMatchObject({ redirectedTo: expect.stringContaining("?done=granted&grant=") });
+      const telemetry = await grantOf(AUDITOR, { groupKey: "platform_health" });
+      expect(telemetry).toMatchObject({ groupKey: "platform_health", role: "viewer" });
+      expect(Math.abs(telemetry.expiresAt.getTime() - (Date.now() + 30 * DAY_MS))).toBeLessThan(60_000);
+      // a duration that is not a preset is refused next to its field
+      const odd = await grantAccessAction(idleState(), form({ personId: ids[AUDITOR]!, access: "telemetry:copilot_team", duration: "45", justification: "Reviews what the Copilot team sees" }));
+      expect(odd).toMatchObject({ status: "error", fieldErrors: { durationDays: "Choose 30, 60 or 90 days." } });
     });
 
     it("lands on the page with a notice when the change removes its own form", async () => {

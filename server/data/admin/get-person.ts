@@ -3,11 +3,14 @@
 // Audited (admin.view) with the person as target.
 import "server-only";
 import { GROUPS_BY_EMPLOYER, roleViolation } from "@/lib/access/eligibility";
-import { ROLES } from "@/lib/telemetry/vocabulary";
+import { capabilityOf } from "@/lib/access/capability";
+import type { Role } from "@/lib/telemetry/vocabulary";
 import { audited } from "@/server/access/audited";
 import { parseInput } from "@/server/http/parse-input";
 import { accessOf, activeAdminIds, DAY_MS, findPersonOrThrow, grantStateOf, isoDate, maxExpiry, parseAccessCode, targetHint } from "./access-list";
-import { getPersonInputSchema } from "./schemas";
+import { DURATION_PRESETS, getPersonInputSchema } from "./schemas";
+
+const STAFF_ROLES: readonly Role[] = ["admin", "auditor"];
 import type { GrantDto, PersonDetailDto, PersonRefDto } from "./types";
 
 const personRef = { select: { id: true, name: true, email: true } } as const;
@@ -46,11 +49,24 @@ export async function getPerson(input: unknown): Promise<PersonDetailDto> {
         revokeReason: grant.revokeReason,
       }));
       const hasActiveGrant = grantDtos.some((grant) => grant.state === "active");
+      // Telemetry access is offered as one thing (group + viewer role); admin and auditor stay separate roles.
       const allowedAccess = [
-        ...GROUPS_BY_EMPLOYER[person.employer].map((key) => parseAccessCode(`group:${key}`)),
-        ...ROLES.filter((role) => roleViolation(person, role) === null).map((role) => parseAccessCode(`role:${role}`)),
+        ...GROUPS_BY_EMPLOYER[person.employer].map((key) => parseAccessCode(`telemetry:${key}`)),
+        ...STAFF_ROLES.filter((role) => roleViolation(person, role) === null).map((role) => parseAccessCode(`role:${role}`)),
       ];
       const max = maxExpiry(person, now);
+      const inForce = grants.filter((grant) => grantStateOf(grant, now) === "active");
+      const expired = grants.filter((grant) => grantStateOf(grant, now) === "expired");
+      const capability = capabilityOf(
+        {
+          personStatus: person.status,
+          groups: inForce.flatMap((grant) => (grant.groupKey ? [grant.groupKey] : [])),
+          roles: inForce.flatMap((grant) => (grant.role ? [grant.role] : [])),
+          nextExpiry: inForce.length > 0 ? new Date(Math.min(...inForce.map((grant) => grant.expiresAt.getTime()))) : null,
+          lastExpiredAt: expired.length > 0 ? new Date(Math.max(...expired.map((grant) => grant.expiresAt.getTime()))) : null,
+        },
+        now,
+      );
 
       return {
         value: {
@@ -61,6 +77,7 @@ export async function getPerson(input: unknown): Promise<PersonDetailDto> {
           employmentType: person.employmentType,
           personStatus: person.status,
           status: person.status === "disabled" ? "disabled" : hasActiveGrant ? "active" : "no_access",
+          capability,
           disabledAt: person.disabledAt?.toISOString() ?? null,
           disabledReason: person.disabledReason,
           boundAt: person.boundAt?.toISOString() ?? null,
@@ -74,6 +91,7 @@ export async function getPerson(input: unknown): Promise<PersonDetailDto> {
             // An OpenAI contractor may hold nothing at all (the seed's first rule).
             allowedAccess: person.employer === "openai" && person.employmentType !== "employee" ? [] : allowedAccess.map(({ code, label }) => ({ code, label })),
             maxGrantDays: max.days,
+            durationPresets: DURATION_PRESETS.filter((days) => days <= max.days),
             latestExpiryDate: max.latestDate,
             earliestExpiryDate: isoDate(new Date(now.getTime() + DAY_MS)),
           },

@@ -1,4 +1,6 @@
-// Grants a group membership or a role, with a justification and an expiry.
+// Grants telemetry access to a group (the group and the viewer role in one
+// grant), or a role, with one justification and one expiry: a date, or 30/60/90
+// days from now.
 // Enforced here, whatever the form offered: not to oneself (403); not to a
 // disabled person (409); the seed's eligibility rules (422, the rule named);
 // an expiry in the future and within the maximum (contractors shorter; 422);
@@ -11,6 +13,7 @@ import { parseInput } from "@/server/http/parse-input";
 import {
   accessColumns,
   accessViolation,
+  DAY_MS,
   activeGrantWhere,
   checkExpiry,
   findPersonOrThrow,
@@ -29,9 +32,10 @@ export async function grantAccess(input: unknown): Promise<{ grantId: string; pe
   return audited(
     { action: "admin.grant_create", permission: "access.manage", details: { targetType: "person", targetId: targetHint(input, "personId") } },
     async ({ tx, actor }) => {
-      const { personId, access: code, expiresAt, justification } = parseInput(grantAccessInputSchema, input);
+      const { personId, access: code, expiresAt: givenExpiry, durationDays, justification } = parseInput(grantAccessInputSchema, input);
       const access = parseAccessCode(code);
       const now = new Date();
+      const expiresAt = givenExpiry ?? new Date(now.getTime() + (durationDays ?? 0) * DAY_MS);
       await lockAccessList(tx, actor, now);
       const person = await findPersonOrThrow(tx, personId);
       refuseSelf(actor, person.id, "grant access to");

@@ -20,6 +20,7 @@ import { AppError, isAppError, type AppErrorIssue } from "@/server/http/app-erro
 import { parseInput } from "@/server/http/parse-input";
 import {
   accessColumns,
+  accessOf,
   accessViolation,
   activeGrantWhere,
   checkExpiry,
@@ -280,5 +281,5 @@ export async function importAccessList(input: unknown): Promise<ImportSummaryDto
 }
 
 function codeOf(grant: Pick<Grant, "groupKey" | "role">): string {
-  return grant.groupKey ? `group:${grant.groupKey}` : `role:${grant.role}`;
+  return accessOf(grant).code;
 }

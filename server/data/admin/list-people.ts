@@ -5,6 +5,7 @@ import "server-only";
 import { Prisma } from "@/server/db/generated/client";
 import { encodePeopleCursor, listPeopleQuerySchema, type ListPeopleQuery, type PeopleSort } from "@/lib/admin/people-query";
 import type { Employer, EmploymentType, GroupKey, Role } from "@/lib/telemetry/vocabulary";
+import { capabilityOf } from "@/lib/access/capability";
 import { audited } from "@/server/access/audited";
 import { parseInput } from "@/server/http/parse-input";
 import type { PeopleListDto, PersonAccessStatus, PersonSummaryDto } from "./types";
@@ -119,6 +120,7 @@ export async function listPeople(input: unknown): Promise<PeopleListDto> {
       employer: row.employer,
       employmentType: row.employment_type,
       status: statusOf(row),
+      capability: capabilityOf({ personStatus: row.person_status, groups: row.groups, roles: row.roles, nextExpiry: row.next_expiry }, now),
       groups: [...row.groups].sort(),
       roles: [...row.roles].sort(),
       nextExpiry: row.next_expiry?.toISOString() ?? null,

@@ -53,9 +53,22 @@ export const reasonSchema = z.preprocess(
     .superRefine(refineStorableText),
 );
 
-export const ACCESS_CODES: readonly AccessCode[] = [...GROUP_KEYS.map((key) => `group:${key}` as const), ...ROLES.map((role) => `role:${role}` as const)];
+export const ACCESS_CODES: readonly AccessCode[] = [
+  ...GROUP_KEYS.map((key) => `telemetry:${key}` as const),
+  ...GROUP_KEYS.map((key) => `group:${key}` as const),
+  ...ROLES.map((role) => `role:${role}` as const),
+];
 
-export const accessCodeSchema = z.enum(ACCESS_CODES as [AccessCode, ...AccessCode[]], "Choose a group or a role.");
+export const accessCodeSchema = z.enum(ACCESS_CODES as [AccessCode, ...AccessCode[]], "Choose telemetry access for a group, or a role.");
+
+/** The grant lengths offered as one click: 30 days is the default, not the maximum. */
+export const DURATION_PRESETS = [30, 60, 90] as const;
+export const DEFAULT_DURATION_DAYS = 30;
+
+export const durationDaysSchema = z.preprocess(
+  (value) => (typeof value === "string" && value.trim() !== "" ? Number(value) : value === "" ? undefined : value),
+  z.union(DURATION_PRESETS.map((days) => z.literal(days)) as unknown as [z.ZodLiteral<30>, z.ZodLiteral<60>, z.ZodLiteral<90>], "Choose 30, 60 or 90 days."),
+);
 
 /**
  * An expiry: a date (YYYY-MM-DD, meaning 00:00 UTC that day — access ends as
@@ -80,12 +93,20 @@ export const updatePersonInputSchema = createPersonInputSchema.extend({ personId
 
 export const personReasonInputSchema = z.strictObject({ personId: idSchema, reason: reasonSchema });
 
-export const grantAccessInputSchema = z.strictObject({
-  personId: idSchema,
-  access: accessCodeSchema,
-  expiresAt: expirySchema,
-  justification: justificationSchema,
-});
+/** An expiry as a date, or as one of the presets counted from now: exactly one of them. */
+export const grantAccessInputSchema = z
+  .strictObject({
+    personId: idSchema,
+    access: accessCodeSchema,
+    expiresAt: expirySchema.optional(),
+    durationDays: durationDaysSchema.optional(),
+    justification: justificationSchema,
+  })
+  .superRefine((value, ctx) => {
+    if ((value.expiresAt === undefined) === (value.durationDays === undefined)) {
+      ctx.addIssue({ code: "custom", path: ["expiresAt"], message: "Choose 30, 60 or 90 days, or an expiry date." });
+    }
+  });
 
 export const extendGrantInputSchema = z.strictObject({
   grantId: idSchema,

@@ -1,12 +1,23 @@
 // The admin data layer's DTOs: what pages, forms and the JSON API receive.
 // Types only (no runtime code), so client components may `import type` them.
 // Dates travel as ISO strings; no session tokens, key hashes or OIDC subjects.
+import type { Capability } from "@/lib/access/capability";
 import type { Employer, EmploymentType, EventKind, FieldClass, GroupKey, Role } from "@/lib/telemetry/vocabulary";
 
-/** A grant's target as one string: "group:copilot_team" or "role:viewer" (forms, CSV, audit rows). */
-export type AccessCode = `group:${GroupKey}` | `role:${Role}`;
+/**
+ * A grant's target as one string (forms, CSV, audit rows): "telemetry:copilot_team"
+ * (the group and the viewer role together, one grant), "role:admin", or the
+ * older halves "group:copilot_team" and "role:viewer".
+ */
+export type AccessCode = `telemetry:${GroupKey}` | `group:${GroupKey}` | `role:${Role}`;
 
-export type AccessDto = ({ kind: "group"; groupKey: GroupKey } | { kind: "role"; role: Role }) & { code: AccessCode; label: string };
+export type AccessDto = ({ kind: "telemetry"; groupKey: GroupKey } | { kind: "group"; groupKey: GroupKey } | { kind: "role"; role: Role }) & {
+  code: AccessCode;
+  label: string;
+};
+
+/** What a person can actually do with the grants in force (lib/access/capability.ts). */
+export type CapabilityDto = Capability;
 
 export type GrantState = "active" | "expired" | "revoked";
 
@@ -22,6 +33,7 @@ export type PersonSummaryDto = {
   employer: Employer;
   employmentType: EmploymentType;
   status: PersonAccessStatus;
+  capability: CapabilityDto;
   groups: GroupKey[];
   roles: Role[];
   /** the nearest expiry among the grants in force */
@@ -57,6 +69,7 @@ export type PersonDetailDto = {
   employmentType: EmploymentType;
   personStatus: "active" | "disabled";
   status: PersonAccessStatus;
+  capability: CapabilityDto;
   disabledAt: string | null;
   disabledReason: string | null;
   /** when the person first signed in and was bound to an identity */
@@ -73,6 +86,8 @@ export type PersonDetailDto = {
     /** groups and roles the seed's rules allow for this person */
     allowedAccess: Array<{ code: AccessCode; label: string }>;
     maxGrantDays: number;
+    /** the duration presets (days) this person may be given: 30/60/90 within their maximum */
+    durationPresets: number[];
     /** the latest expiry date allowed today (YYYY-MM-DD) */
     latestExpiryDate: string;
     /** the earliest (tomorrow, YYYY-MM-DD) */
@@ -88,6 +103,11 @@ export type GroupDto = {
   fieldClasses: FieldClass[];
   updatedAt: string;
   activeMembers: number;
+  /** named approvers of the group's access requests (admins approve every group) */
+  approverEmails: string[];
+  approvalsRequired: number;
+  /** for requests from Microsoft or OpenAI personnel, or for a scope with content */
+  sensitiveApprovalsRequired: number;
 };
 
 export type ExpiringGrantDto = {
@@ -126,3 +146,7 @@ export type IngestionKeyDto = {
 
 /** Returned once, at creation: the key itself is never stored or shown again. */
 export type CreatedIngestionKeyDto = { id: string; name: string; prefix: string; key: string };
+
+/** A SCIM token as listed and as issued: the same shapes as an ingestion key's. */
+export type ScimTokenDto = IngestionKeyDto;
+export type CreatedScimTokenDto = CreatedIngestionKeyDto;

@@ -1,10 +1,11 @@
 import type { Metadata } from "next";
 import { ErrorState } from "@/components/error-state";
 import { formatDateTime } from "@/components/admin/format";
+import { GroupApproversForm } from "@/components/admin/group-approvers-form";
 import { GroupScopeForm } from "@/components/admin/group-scope-form";
 import { listGroups } from "@/server/data/admin/list-groups";
 import { loadForPage } from "@/server/http/page-guard";
-import { updateGroupScopeAction } from "./actions";
+import { updateGroupApproversAction, updateGroupScopeAction } from "./actions";
 
 export const metadata: Metadata = { title: "Group scopes" };
 
@@ -34,6 +35,20 @@ export default async function GroupsPage() {
               {formatDateTime(group.updatedAt)}
             </p>
             <GroupScopeForm action={updateGroupScopeAction} groupKey={group.key} name={group.name} eventKinds={group.eventKinds} fieldClasses={group.fieldClasses} />
+            <details>
+              <summary>
+                Access requests: {group.approverEmails.length} named {group.approverEmails.length === 1 ? "approver" : "approvers"}, {group.approvalsRequired}{" "}
+                per request ({group.sensitiveApprovalsRequired} when sensitive)
+              </summary>
+              <GroupApproversForm
+                action={updateGroupApproversAction}
+                groupKey={group.key}
+                name={group.name}
+                approverEmails={group.approverEmails}
+                approvalsRequired={group.approvalsRequired}
+                sensitiveApprovalsRequired={group.sensitiveApprovalsRequired}
+              />
+            </details>
           </section>
         ))
       )}

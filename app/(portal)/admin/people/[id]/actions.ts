@@ -30,17 +30,21 @@ export async function updatePersonAction(_state: ActionState, formData: FormData
 }
 
 export async function grantAccessAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  // "duration" is a preset (30/60/90) or "date", which takes the "expiresAt" field; without it, a date alone is an expiry.
+  const duration = field(formData, "duration");
+  const byDate = duration === "date" || (duration === undefined && field(formData, "expiresAt") !== undefined);
   return runAction(formData, {
-    fields: ["access", "expiresAt", "justification"],
+    fields: ["access", "durationDays", "expiresAt", "justification"],
     returnTo: returnTo(formData),
     call: () =>
       grantAccess({
         personId: field(formData, "personId"),
         access: field(formData, "access") || undefined,
-        expiresAt: field(formData, "expiresAt"),
+        ...(byDate ? { expiresAt: field(formData, "expiresAt") } : { durationDays: duration }),
         justification: field(formData, "justification"),
       }),
-    success: (grant) => ({ message: `Granted ${grant.access.label} until ${grant.expiresAt.slice(0, 10)}.` }),
+    // The notice is drawn from the grant as it is when the page renders (see the page's GrantNotice), so it never outlives it.
+    redirectTo: (grant) => `/admin/people/${grant.personId}?done=granted&grant=${grant.grantId}`,
   });
 }
 
@@ -49,7 +53,7 @@ export async function extendGrantAction(_state: ActionState, formData: FormData)
     fields: ["expiresAt", "justification"],
     returnTo: returnTo(formData),
     call: () => extendGrant({ grantId: field(formData, "grantId"), expiresAt: field(formData, "expiresAt"), justification: field(formData, "justification") }),
-    redirectTo: (grant) => `/admin/people/${grant.personId}?done=extended`,
+    redirectTo: (grant) => `/admin/people/${grant.personId}?done=extended&grant=${grant.grantId}`,
   });
 }
 

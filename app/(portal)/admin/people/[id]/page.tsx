@@ -3,7 +3,7 @@ import Link from "next/link";
 import { ErrorState } from "@/components/error-state";
 import { DoneNotice } from "@/components/admin/done-notice";
 import { ExtendGrantForm } from "@/components/admin/extend-grant-form";
-import { employmentLabel, formatDateTime, GRANT_STATE_BADGES, GRANT_STATE_LABELS, STATUS_BADGES, STATUS_LABELS } from "@/components/admin/format";
+import { CAPABILITY_BADGES, employmentLabel, formatDate, formatDateTime, GRANT_STATE_BADGES, GRANT_STATE_LABELS } from "@/components/admin/format";
 import { GrantForm } from "@/components/admin/grant-form";
 import { PersonDetailsForm } from "@/components/admin/person-details-form";
 import { ReasonForm } from "@/components/admin/reason-form";
@@ -37,6 +37,8 @@ export default async function PersonPage({ params, searchParams }: { params: Par
   const canChange = !person.options.isSelf;
   // What may still be granted: allowed by the rules and not already in force (the server checks both again).
   const grantable = person.options.allowedAccess.filter((access) => !active.some((grant) => grant.access.code === access.code));
+  // Forms are remounted whenever the grants change, so no notice or refusal of theirs outlives the state it spoke of.
+  const stateKey = person.grants.map((grant) => `${grant.id}:${grant.state}:${grant.expiresAt}`).join("|") + `|${person.personStatus}`;
 
   return (
     <>
@@ -48,12 +50,13 @@ export default async function PersonPage({ params, searchParams }: { params: Par
           <h1>{person.name}</h1>
           <p className="subtle">
             <span className="mono">{person.email}</span> · {employmentLabel(person.employer, person.employmentType)} ·{" "}
-            <span className={STATUS_BADGES[person.status]}>{STATUS_LABELS[person.status]}</span>
+            <span className={CAPABILITY_BADGES[person.capability.tone]}>{person.capability.summary}</span>
+            {person.capability.expiry ? ` · ${person.capability.expiry}` : null}
           </p>
         </div>
       </div>
 
-      <DoneNotice params={query} />
+      <PersonNotice params={query} person={person} />
       {person.options.isSelf ? (
         <p className="notice notice--warn">This is you. Another admin must change your access (separation of duties).</p>
       ) : null}
@@ -70,7 +73,7 @@ export default async function PersonPage({ params, searchParams }: { params: Par
         {active.length === 0 ? <p className="subtle">No grant in force: {person.name} sees nothing in the portal.</p> : null}
         <ul className="grant-list">
           {active.map((grant) => (
-            <GrantItem key={grant.id} grant={grant} person={person} canChange={canChange} />
+            <GrantItem key={`${grant.id}:${stateKey}`} grant={grant} person={person} canChange={canChange} />
           ))}
         </ul>
       </section>
@@ -88,10 +91,12 @@ export default async function PersonPage({ params, searchParams }: { params: Par
             </p>
           ) : (
             <GrantForm
+              key={stateKey}
               action={grantAccessAction}
               personId={person.id}
               allowedAccess={grantable}
               maxGrantDays={person.options.maxGrantDays}
+              durationPresets={person.options.durationPresets}
               earliestExpiryDate={person.options.earliestExpiryDate}
               latestExpiryDate={person.options.latestExpiryDate}
             />
@@ -176,6 +181,28 @@ export default async function PersonPage({ params, searchParams }: { params: Par
       </section>
     </>
   );
+}
+
+/**
+ * The notice after a change that redirected here (?done=…&grant=…), drawn from
+ * the state as it is now: "Granted … until …" only while that grant is in
+ * force, "Grant revoked" only while it is revoked — never a leftover.
+ */
+function PersonNotice({ params, person }: { params: Record<string, string | string[] | undefined>; person: PersonDetailDto }) {
+  const done = typeof params.done === "string" ? params.done : null;
+  const grant = typeof params.grant === "string" ? person.grants.find((candidate) => candidate.id === params.grant) : undefined;
+  if (done === "granted" || done === "extended") {
+    if (!grant || grant.state !== "active") return null;
+    return (
+      <p className="notice notice--ok" role="status">
+        {done === "granted" ? "Granted" : "Extended"} {grant.access.label} until {formatDate(grant.expiresAt)}.
+      </p>
+    );
+  }
+  if (done === "revoked" && !person.grants.some((candidate) => candidate.state === "revoked")) return null;
+  if (done === "disabled" && person.personStatus !== "disabled") return null;
+  if (done === "enabled" && person.personStatus !== "active") return null;
+  return <DoneNotice params={params} />;
 }
 
 function GrantItem({ grant, person, canChange }: { grant: GrantDto; person: PersonDetailDto; canChange: boolean }) {
