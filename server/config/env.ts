@@ -102,6 +102,50 @@ const listenHost = z
 
 export type TrustedProxy = { address: string; prefix: number; family: "ipv4" | "ipv6" };
 
+/** An alert threshold: a whole number ("more than N"), or "off" to disable the rule (null). */
+const alertThreshold = (max: number) => z.union([z.literal("off").transform(() => null), wholeNumber(0, max)], { error: `must be a whole number from 0 to ${max}, or off` });
+
+/** "08:00-19:00": a person's working hours, in their time zone (minutes after midnight). */
+const workingHours = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$/, "must be HH:MM-HH:MM, such as 08:00-19:00")
+  .transform((value) => {
+    const [from = "", to = ""] = value.split("-");
+    const minutes = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+    return { startMinute: minutes(from), endMinute: minutes(to) };
+  })
+  .refine((hours) => hours.startMinute < hours.endMinute && hours.endMinute <= 24 * 60, "must end after it starts, at 24:00 at the latest");
+
+const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
+/** "mon-fri" or "mon,tue,thu": the working days (0 = Sunday … 6 = Saturday). */
+const workingDays = z.string().transform((value, ctx) => {
+  const days = new Set<number>();
+  for (const part of value.toLowerCase().split(",").map((item) => item.trim()).filter(Boolean)) {
+    const [from, to, ...rest] = part.split("-");
+    const start = WEEKDAYS.indexOf(from as (typeof WEEKDAYS)[number]);
+    const end = to === undefined ? start : WEEKDAYS.indexOf(to as (typeof WEEKDAYS)[number]);
+    if (start < 0 || end < 0 || rest.length > 0) {
+      ctx.addIssue({ code: "custom", message: "must be days such as mon-fri or mon,tue,wed (sun … sat)" });
+      return z.NEVER;
+    }
+    for (let day = start; ; day = (day + 1) % 7) {
+      days.add(day);
+      if (day === end) break;
+    }
+  }
+  return [...days].sort();
+});
+
+/** "access.break_glass, access.emergency_*": audit actions that are break-glass uses ("*" at the end: a prefix). */
+const actionPatterns = z.string().transform((value, ctx) => {
+  const patterns = value.split(",").map((item) => item.trim()).filter(Boolean);
+  if (patterns.some((pattern) => !/^[a-z][a-z0-9_.]*\*?$/.test(pattern))) {
+    ctx.addIssue({ code: "custom", message: "must be audit action names separated by commas (a trailing * matches a prefix)" });
+    return z.NEVER;
+  }
+  return patterns;
+});
+
 /** A witness to submit checkpoints to: its URL (no credentials) and the bearer token from the URL's password. */
 export type WitnessTarget = { url: string; token: string | undefined };
 
@@ -318,6 +362,16 @@ const envSchema = z.object({
   NOTIFY_RETRY_BASE_SECONDS: z.preprocess(emptyToUndefined, wholeNumber(1, 86_400).default(30)),
   NOTIFY_RETRY_MAX_SECONDS: z.preprocess(emptyToUndefined, wholeNumber(1, 604_800).default(3_600)),
   NOTIFY_RETENTION_DAYS: z.preprocess(emptyToUndefined, wholeNumber(1, 3_650).default(30)),
+  // Audit alerts (server/audit/alerts/): thresholds ("more than N"; "off" disables a rule) and the working hours.
+  ALERT_BULK_READ_EVENTS_PER_HOUR: z.preprocess(emptyToUndefined, alertThreshold(100_000_000).default(5_000)),
+  ALERT_REVEALS_PER_HOUR: z.preprocess(emptyToUndefined, alertThreshold(1_000_000).default(20)),
+  ALERT_EXPORTS_PER_DAY: z.preprocess(emptyToUndefined, alertThreshold(1_000_000).default(0)),
+  ALERT_DENIALS: z.preprocess(emptyToUndefined, alertThreshold(1_000_000).default(10)),
+  ALERT_DENIALS_WINDOW_MINUTES: z.preprocess(emptyToUndefined, wholeNumber(1, 1_440).default(10)),
+  ALERT_OFF_HOURS: z.preprocess(emptyToUndefined, z.enum(["on", "off"], "must be on or off").default("on")),
+  ALERT_WORKING_HOURS: z.preprocess(emptyToUndefined, workingHours.prefault("07:00-20:00")),
+  ALERT_WORKING_DAYS: z.preprocess(emptyToUndefined, workingDays.prefault("mon-fri")),
+  ALERT_BREAK_GLASS_ACTIONS: z.preprocess(emptyToUndefined, actionPatterns.prefault("access.break_glass")),
   // Streaming the audit trail to a SIEM (server/siem/, docs/SIEM.md): RFC 5424 syslog over TCP or TLS,
   // and/or a Splunk HEC-compatible HTTPS endpoint. Unset: no streaming.
   SIEM_SYSLOG_URL: z.preprocess(emptyToUndefined, syslogUrl.optional()),

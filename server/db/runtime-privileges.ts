@@ -57,6 +57,10 @@ export const RUNTIME_TABLE_GRANTS: Readonly<Record<string, TableGrant>> = {
   audit_log_state: { privileges: ["SELECT", "UPDATE"], updateColumns: ["tree_size", "frontier", "floor_id", "pending_id", "pending_xmax", "updated_at"] },
   // The notification outbox (server/notify/): written with the change it reports, claimed and marked by the
   // delivery job, deleted NOTIFY_RETENTION_DAYS after delivery or failure. Message columns are never updated.
+  // Audit alerts (server/audit/alerts/): alerts are appended, never changed (triggers too); the job's per-chain
+  // read cursors are locked and moved forward.
+  audit_alert: { privileges: ["SELECT", "INSERT"] },
+  audit_alert_cursor: { privileges: ["SELECT", "INSERT", "UPDATE"], updateColumns: ["seq", "updated_at"] },
   notification_outbox: { privileges: ["SELECT", "INSERT", "UPDATE", "DELETE"], updateColumns: ["attempts", "next_attempt_at", "delivered_at", "failed_at", "last_error"] },
   // SIEM delivery (server/siem/): a sink's row is registered, leased and updated with each attempt's
   // outcome; its per-chain cursors are created once and then only moved. Nothing is deleted (an

@@ -4,6 +4,7 @@
 //
 // No "server-only": the job runner, started by scripts/start.ts, imports it.
 import { deliverNotificationsJob } from "./deliver-notifications";
+import { evaluateAuditAlertsJob } from "./evaluate-audit-alerts";
 import { deliverToSiemJob } from "./deliver-to-siem";
 import type { JobDefinition } from "./job-definition";
 import { expireAccessRequestsJob } from "./expire-access-requests";
@@ -19,6 +20,7 @@ export const JOBS: readonly JobDefinition[] = [
   purgeRateBucketsJob,
   sealAuditLogJob,
   deliverNotificationsJob,
+  evaluateAuditAlertsJob,
   deliverToSiemJob,
   submitAuditWitnessesJob,
   verifyAuditTrailFullJob,

@@ -22,6 +22,7 @@ export type PortalMetrics = {
   notificationAttemptErrors: client.Counter<"channel">;
   notificationOutboxDepth: client.Gauge<"channel" | "state">;
   notificationOldestPending: client.Gauge<"channel">;
+  auditAlerts: client.Counter<"rule">;
   siemRowsDelivered: client.Counter<"sink">;
   siemDeliveryFailures: client.Counter<"sink">;
   siemLagRows: client.Gauge<"sink">;
@@ -71,6 +72,7 @@ export function getMetrics(): PortalMetrics {
         labelNames: ["channel", "state"],
         registers: [registry],
       }),
+      auditAlerts: new client.Counter({ name: "portal_audit_alerts_total", help: "Audit alerts raised, by rule", labelNames: ["rule"], registers: [registry] }),
       notificationOldestPending: new client.Gauge({
         name: "portal_notification_outbox_oldest_pending_seconds",
         help: "Age of the oldest notification not yet delivered, by channel (0 when none); read when scraped",
@@ -98,7 +100,7 @@ const ROUTE_WORDS = new Set([
   "api", "v1", "v2", "auth", "callback", "signin", "signout", "session", "csrf", "providers", "error",
   "events", "insights", "export", "reveal", "audit", "verify", "admin", "people", "new", "expiring", "groups",
   "import-export", "ingestion-keys", "access-list", "me", "purpose", "telemetry", "track", "no-access",
-  "healthz", "readyz", "metrics", "portal-front", "refusal", "favicon.ico", "disclosures", "delivery",
+  "healthz", "readyz", "metrics", "portal-front", "refusal", "favicon.ico", "disclosures", "delivery", "alerts",
 ]);
 
 /** A route pattern with bounded cardinality: known words stay, every other segment is ":id", static assets one label. */

@@ -56,6 +56,9 @@ const ACTIVITY_OF_ACTION: Partial<Record<AuditAction, OcsfActivityId>> = {
   "audit.export": 2,
   "audit.verify": 2,
   "audit.delivery_view": 2,
+  "audit.alert_raised": 1,
+  "audit.alerts_list": 2,
+  "audit.alert_view": 2,
 };
 
 export function activityOf(action: string): OcsfActivityId {
