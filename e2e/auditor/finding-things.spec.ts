@@ -9,7 +9,7 @@ import { sql } from "../db";
 import { PERSONAS, declarePurpose, expect, storageStateFor, test } from "../fixtures";
 
 const viewer = PERSONAS.viewerCopilot;
-const ROUTINE = `(action = 'session.view' OR (action IN ('admin.view', 'audit.search', 'audit.checkpoints', 'audit.delivery_view') AND outcome = 'allowed'))`;
+const ROUTINE = `(action = 'session.view' OR (action IN ('admin.view', 'audit.search', 'audit.checkpoints', 'audit.delivery_view', 'audit.alerts_list') AND outcome = 'allowed'))`;
 
 async function personId(email: string): Promise<string> {
   const [row] = await sql<{ id: string }>("SELECT id::text AS id FROM person WHERE email = $1", [email]);

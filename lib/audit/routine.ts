@@ -10,7 +10,8 @@
 //     groups or the ingestion keys (every change has its own action);
 //   - `audit.search` allowed: the audit console's own searches (one per page
 //     view and filter click), and its checkpoint panel (`audit.checkpoints`)
-//     and SIEM delivery page (`audit.delivery_view`).
+//     SIEM delivery page (`audit.delivery_view`) and alerts list
+//     (`audit.alerts_list`).
 // Refusals of admin.view and audit.search stay visible: a viewer trying the
 // admin or audit console is exactly what an auditor looks for.
 import type { AuditAction } from "./actions";
@@ -24,6 +25,7 @@ export const ROUTINE_RULES: readonly RoutineRule[] = [
   { action: "audit.search", outcomes: ["allowed"], why: "the audit console's own searches" },
   { action: "audit.checkpoints", outcomes: ["allowed"], why: "the audit console's signed-checkpoint panel, read with every page view" },
   { action: "audit.delivery_view", outcomes: ["allowed"], why: "auditors viewing the SIEM delivery status" },
+  { action: "audit.alerts_list", outcomes: ["allowed"], why: "auditors viewing the list of alerts" },
 ];
 
 export const ROUTINE_MODES = ["hide", "show"] as const;

@@ -44,7 +44,7 @@ const AUDITOR = "auditor@github.example";
 const OUTSIDER = "outsider@github.example";
 
 /** The routine rule of lib/audit/routine.ts, written out independently for the direct SQL counts. */
-const ROUTINE = `(action = 'session.view' OR (action IN ('admin.view', 'audit.search', 'audit.checkpoints', 'audit.delivery_view') AND outcome = 'allowed'))`;
+const ROUTINE = `(action = 'session.view' OR (action IN ('admin.view', 'audit.search', 'audit.checkpoints', 'audit.delivery_view', 'audit.alerts_list') AND outcome = 'allowed'))`;
 
 const targets = seededTestTargets({ label: "auditconsole", keys: [{ id: "itk1", key: Buffer.alloc(32, 12) }], events: 0 });
 
