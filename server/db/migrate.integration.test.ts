@@ -85,7 +85,9 @@ async function expectMigratedSchema(query: Query): Promise<void> {
        VALUES (gen_random_uuid(), '${person}', ${target}, '${justification}', now() + interval '1 day')`,
     );
   await expect(insertGrant("NULL, 'viewer'", "on-call rotation")).resolves.toBeDefined();
-  await expect(insertGrant("NULL, NULL", "neither group nor role")).rejects.toThrow(/grant_exactly_one_target/);
+  await expect(insertGrant("NULL, NULL", "neither group nor role")).rejects.toThrow(/grant_target/);
+  // a group may come with the viewer role only (telemetry access); with any other role it is refused
+  await expect(insertGrant("'copilot_team', 'admin'", "group and admin role")).rejects.toThrow(/grant_target/);
   await expect(insertGrant("NULL, 'viewer'", " \t ")).rejects.toThrow(/grant_justification_not_blank/);
 }
 

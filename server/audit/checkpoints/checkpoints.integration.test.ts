@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AUDITED_TRANSACTION } from "@/server/access/transaction-budget";
 import { hashAuditColumns } from "@/server/audit/canonical";
 import { readAuditRows, verifyAuditChain } from "@/server/audit/verify-audit-chain";
-import { writeAuditEvent, type AuditEntry } from "@/server/audit/write-audit-event";
+import { pickChain, writeAuditEvent, type AuditEntry } from "@/server/audit/write-audit-event";
 import { MerkleTree } from "@/server/audit/merkle/merkle";
 import { connectDatabase, type Database } from "@/server/db/connect";
 import type { Prisma, PrismaClient } from "@/server/db/generated/client";
@@ -114,12 +114,16 @@ describe.each(seededTestTargets({ label: "merkle", keys: KEYS }))("the audit Mer
       let release: () => void = () => undefined;
       const held = new Promise<void>((resolve) => (release = resolve));
       let lowId = 0n;
+      const slowRequest = randomUUID();
       const slow = db.prisma.$transaction(async (tx) => {
-        lowId = (await writeAuditEvent(tx, entry(), { chains: 8 })).id;
+        lowId = (await writeAuditEvent(tx, entry({ requestId: slowRequest }), { chains: 8 })).id;
         await held;
       }, AUDITED_TRANSACTION);
       while (lowId === 0n) await new Promise((resolve) => setTimeout(resolve, 20));
-      const high = await write(db.prisma);
+      // on another chain: the open transaction holds its chain's head until it ends
+      let highRequest = randomUUID();
+      while (pickChain(highRequest, 8) === pickChain(slowRequest, 8)) highRequest = randomUUID();
+      const high = await write(db.prisma, { requestId: highRequest });
       expect(high.id).toBeGreaterThan(lowId);
       await seal();
       const sealed = async (id: bigint) => (await db.prisma.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM audit_merkle_leaf WHERE audit_event_id = ${id}`)).length;
