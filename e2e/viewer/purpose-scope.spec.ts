@@ -5,6 +5,7 @@
 // "investigate abuse" from the header brings them back on the next request.
 import type { Page } from "@playwright/test";
 import { PERSONAS, expect, storageStateFor, test } from "../fixtures";
+import { sql } from "../db";
 import { readEventsTable } from "../explorer/support";
 
 const { email } = PERSONAS.viewerCopilot;
@@ -49,7 +50,13 @@ test("a viewer's purpose decides the columns, the event's fields and Reveal, and
   expect(evaluating.headers).toContain("OS");
   await page.screenshot({ path: testInfo.outputPath("purpose-evaluate-1440.png"), fullPage: false });
 
-  const eventId = evaluating.rows[0]!.id;
+  // an event that carries content (events other specs send may have none, and then no Reveal)
+  const [withContent] = await sql<{ id: string }>(
+    "SELECT id::text AS id FROM telemetry_event WHERE id::text = ANY($1::text[]) AND content_ciphertext IS NOT NULL ORDER BY time DESC LIMIT 1",
+    [evaluating.rows.map((row) => row.id)],
+  );
+  expect(withContent, "a listed event with content").toBeDefined();
+  const eventId = withContent!.id;
   await page.goto(`/events/${eventId}`);
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Completion shown");
   await expect(page.getByRole("button", { name: "Reveal content" })).toHaveCount(0);
