@@ -151,7 +151,11 @@ describe.each(seededTestTargets({ label: "merkle", keys: KEYS }))("the audit Mer
   });
 
   it("names a tail cut with the chain head rewound, which the chains alone miss", async () => {
-    const requestId = randomUUID();
+    // on a chain that already holds rows: the head is rewound to the row before the cut
+    const used = new Set((await db.prisma.$queryRawUnsafe<Array<{ chain_id: number }>>("SELECT DISTINCT chain_id FROM audit_event")).map((row) => row.chain_id));
+    expect(used.size).toBeGreaterThan(0);
+    let requestId = randomUUID();
+    while (!used.has(pickChain(requestId, 8))) requestId = randomUUID();
     for (let i = 0; i < 3; i += 1) await write(db.prisma, { requestId });
     const { treeSize } = await seal();
     const cut = await db.prisma.$queryRawUnsafe<Array<{ id: bigint; chain_id: number; seq: bigint }>>(`SELECT id, chain_id, seq FROM audit_event WHERE request_id = '${requestId}' ORDER BY seq`);
