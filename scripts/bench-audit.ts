@@ -28,7 +28,7 @@ import { writeAuditEvent } from "../server/audit/write-audit-event";
 import { generateKeyPairSync } from "node:crypto";
 import { verifyAuditChain } from "../server/audit/verify-audit-chain";
 import { canonicalAuditRow, genesisHash, hashAuditRow, type AuditRowContent } from "../server/audit/canonical";
-import { copyAndHashFloor, copyBinary } from "../server/audit/copy-walk";
+import { copyAndHashFloor } from "../server/audit/copy-walk";
 import { verifyAuditTrail } from "../server/audit/verify-trail";
 import { sealAuditLog } from "../server/audit/checkpoints/seal-audit-log";
 import { parseSigningKey, verifierOf } from "../server/audit/checkpoints/signed-note";
@@ -362,21 +362,9 @@ async function floorRun(client: pg.Client, heads: Heads, columns = "e.*"): Promi
   let rows = 0;
   let bytes = 0;
   for (const head of heads) {
-    if (columns === "e.*") {
-      const result = await copyAndHashFloor(client, { chainId: head.chainId, afterSeq: 0n, throughSeq: head.seq });
-      rows += result.rows;
-      bytes += result.bytes;
-    } else {
-      await copyBinary(client, `SELECT ${columns} FROM audit_event e WHERE e.chain_id = ${head.chainId} AND e.seq <= ${head.seq} ORDER BY e.seq`, (fields) => {
-        const hash = createHash("sha256");
-        for (const field of fields) if (field) {
-          hash.update(field);
-          bytes += field.length;
-        }
-        hash.digest();
-        rows += 1;
-      });
-    }
+    const result = await copyAndHashFloor(client, { chainId: head.chainId, afterSeq: 0n, throughSeq: head.seq }, columns);
+    rows += result.rows;
+    bytes += result.bytes;
   }
   return { rows, bytes, seconds: (performance.now() - started) / 1000 };
 }

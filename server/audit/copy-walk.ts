@@ -24,7 +24,7 @@
 // keyset batches there.
 //
 // This module does not import "server-only": `npm run audit:verify` runs it.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { HASHED_COLUMN_NAMES, canonicalJson } from "./canonical";
@@ -52,7 +52,7 @@ const COLUMN_KINDS: Record<string, ColumnKind> = {
 const SORTED_COLUMNS = [...HASHED_COLUMN_NAMES].sort();
 const KINDS: ColumnKind[] = SORTED_COLUMNS.map((column) => COLUMN_KINDS[column] ?? "text");
 /** `{"action":`, `,"actor_email":`, …: each member's key with what precedes it */
-const KEY_PREFIXES: Buffer[] = SORTED_COLUMNS.map((column, i) => Buffer.from(`${i === 0 ? "{" : ","}${JSON.stringify(column)}:`, "utf8"));
+const KEY_PREFIXES: Uint8Array[] = SORTED_COLUMNS.map((column, i) => Buffer.from(`${i === 0 ? "{" : ","}${JSON.stringify(column)}:`, "utf8"));
 /** id and hash come first, then every hashed column in sorted key order */
 const FIXED_FIELDS = 2;
 
@@ -75,44 +75,107 @@ export type StreamedRow = {
 const SIGNATURE = Buffer.from("PGCOPY\n\xff\r\n\0", "latin1");
 
 /**
+ * One tuple of a binary COPY stream, as positions in `buffer` (valid during
+ * the callback only): field i spans [start(i), end(i)), start -1 for NULL;
+ * the whole tuple, framing included, spans [tupleStart, tupleEnd). No Buffer
+ * view is made per field: a list row has ~30 fields, and the views cost more
+ * than the hashing.
+ */
+export class CopyTuple {
+  buffer: Buffer = Buffer.alloc(0);
+  count = 0;
+  tupleStart = 0;
+  tupleEnd = 0;
+  /** start, end of each field */
+  readonly bounds = new Int32Array(2 * 256);
+
+  start(i: number): number {
+    return this.bounds[2 * i] as number;
+  }
+
+  end(i: number): number {
+    return this.bounds[2 * i + 1] as number;
+  }
+
+  isNull(i: number): boolean {
+    return this.bounds[2 * i] === -1;
+  }
+
+  /** field i as a view (a copy-free subarray), null for NULL */
+  field(i: number): Buffer | null {
+    const start = this.bounds[2 * i] as number;
+    return start === -1 ? null : this.buffer.subarray(start, this.bounds[2 * i + 1]);
+  }
+
+  text(i: number): string {
+    const start = this.bounds[2 * i] as number;
+    return start === -1 ? "" : this.buffer.toString("utf8", start, this.bounds[2 * i + 1]);
+  }
+}
+
+/**
  * A parser of COPY's binary format: header, then tuples (int16 field count,
  * each field an int32 length (-1 = NULL) and its bytes), then -1. Chunks may
- * split anything; only a split tuple's bytes are copied.
+ * split anything; a tuple split across chunks is completed from the next
+ * chunk's first bytes only (the rest of that chunk is parsed in place, not
+ * copied).
  */
 export class BinaryCopyParser {
   private pending: Buffer | null = null;
   private headerDone = false;
+  private readonly tuple = new CopyTuple();
   finished = false;
 
-  /** Calls `onTuple` with each complete tuple's fields (views into the chunk, valid during the call). */
-  push(chunk: Buffer, onTuple: (fields: Array<Buffer | null>) => void): void {
-    const buffer = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = null;
+  /** Calls `onTuple` with each complete tuple (valid during the call). */
+  push(chunk: Buffer, onTuple: (tuple: CopyTuple) => void): void {
+    if (this.finished) return;
     let offset = 0;
-    if (!this.headerDone) {
-      if (buffer.length < 19) {
-        this.pending = Buffer.from(buffer);
-        return;
+    if (this.pending) {
+      // Complete the split tuple (or header) from as few of the chunk's bytes as will do.
+      const pending = this.pending;
+      for (let take = Math.min(chunk.length, 16_384); ; take = Math.min(chunk.length, take * 4)) {
+        const joined = Buffer.concat([pending, chunk.subarray(0, take)]);
+        const stop = this.parse(joined, 0, onTuple, 1);
+        if (this.finished) return;
+        if (stop > pending.length) {
+          // at least the split tuple completed: carry on in the chunk itself
+          this.pending = null;
+          offset = stop - pending.length;
+          break;
+        }
+        if (take === chunk.length) {
+          this.pending = joined;
+          return;
+        }
       }
-      if (!buffer.subarray(0, 11).equals(SIGNATURE)) throw new Error("the COPY stream is not in PostgreSQL's binary format");
-      const extension = buffer.readInt32BE(15);
-      if (buffer.length < 19 + extension) {
-        this.pending = Buffer.from(buffer);
-        return;
-      }
-      offset = 19 + extension;
-      this.headerDone = true;
     }
-    const fields: Array<Buffer | null> = [];
-    for (;;) {
+    const stop = this.parse(chunk, offset, onTuple, Number.POSITIVE_INFINITY);
+    if (!this.finished && stop < chunk.length) this.pending = Buffer.from(chunk.subarray(stop));
+  }
+
+  /** Parses up to `limit` tuples from `offset`; returns where the unparsed bytes start. */
+  private parse(buffer: Buffer, offset: number, onTuple: (tuple: CopyTuple) => void, limit: number): number {
+    if (!this.headerDone) {
+      if (buffer.length - offset < 19) return offset;
+      if (!buffer.subarray(offset, offset + 11).equals(SIGNATURE)) throw new Error("the COPY stream is not in PostgreSQL's binary format");
+      const extension = buffer.readInt32BE(offset + 15);
+      if (buffer.length - offset < 19 + extension) return offset;
+      offset += 19 + extension;
+      this.headerDone = true;
+      if (limit === 1) return offset;
+    }
+    const tuple = this.tuple;
+    const bounds = tuple.bounds;
+    let parsed = 0;
+    while (parsed < limit) {
       if (buffer.length - offset < 2) break;
       const count = buffer.readInt16BE(offset);
       if (count === -1) {
         this.finished = true;
-        return;
+        return offset + 2;
       }
+      if (count < 0 || 2 * count > bounds.length) throw new Error(`the COPY stream has a tuple of ${count} fields`);
       let cursor = offset + 2;
-      fields.length = 0;
       let complete = true;
       for (let i = 0; i < count; i += 1) {
         if (buffer.length - cursor < 4) {
@@ -122,28 +185,33 @@ export class BinaryCopyParser {
         const length = buffer.readInt32BE(cursor);
         cursor += 4;
         if (length === -1) {
-          fields.push(null);
+          bounds[2 * i] = -1;
+          bounds[2 * i + 1] = -1;
           continue;
         }
         if (buffer.length - cursor < length) {
           complete = false;
           break;
         }
-        fields.push(buffer.subarray(cursor, cursor + length));
+        bounds[2 * i] = cursor;
+        bounds[2 * i + 1] = cursor + length;
         cursor += length;
       }
       if (!complete) break;
-      onTuple(fields);
+      tuple.buffer = buffer;
+      tuple.count = count;
+      tuple.tupleStart = offset;
+      tuple.tupleEnd = cursor;
+      onTuple(tuple);
       offset = cursor;
+      parsed += 1;
     }
-    if (offset < buffer.length) this.pending = Buffer.from(buffer.subarray(offset));
+    return offset;
   }
 }
 
-const text = (field: Buffer | null | undefined): string => (field ? field.toString("utf8") : "");
-
 /** Streams `COPY (query) TO STDOUT (FORMAT binary)` through `onTuple`. */
-export async function copyBinary(client: pg.Client, query: string, onTuple: (fields: Array<Buffer | null>) => void): Promise<void> {
+export async function copyBinary(client: pg.Client, query: string, onTuple: (tuple: CopyTuple) => void): Promise<void> {
   const parser = new BinaryCopyParser();
   const stream = client.query(copyTo(`COPY (${query}) TO STDOUT (FORMAT binary)`));
   for await (const chunk of stream as AsyncIterable<Buffer>) parser.push(chunk, onTuple);
@@ -166,17 +234,18 @@ export async function streamChainRows(
   const seqIndex = SORTED_COLUMNS.indexOf("seq") + FIXED_FIELDS;
   const prevIndex = SORTED_COLUMNS.indexOf("prev_hash") + FIXED_FIELDS;
   let stopped = false;
-  await copyBinary(client, query, (fields) => {
+  await copyBinary(client, query, (tuple) => {
     if (stopped) return;
-    const canonical = encodeCanonical(fields);
+    const canonical = encodeCanonical(tuple);
+    const buffer = tuple.buffer;
     const row: StreamedRow = {
-      id: (fields[0] as Buffer).readBigInt64BE(0),
-      chainId: (fields[chainIndex] as Buffer).readInt16BE(0),
-      seq: (fields[seqIndex] as Buffer).readBigInt64BE(0),
-      prevHash: text(fields[prevIndex]),
-      hash: text(fields[1]),
+      id: buffer.readBigInt64BE(tuple.start(0)),
+      chainId: buffer.readInt16BE(tuple.start(chainIndex)),
+      seq: buffer.readBigInt64BE(tuple.start(seqIndex)),
+      prevHash: tuple.text(prevIndex),
+      hash: tuple.text(1),
       hasSubMillisecondTime: canonical.hasSubMillisecondTime,
-      computedHash: createHash("sha256").update(canonical.bytes).digest("hex"),
+      computedHash: hash("sha256", canonical.bytes),
     };
     if (onRow(row) === false) stopped = true;
   });
@@ -187,6 +256,7 @@ export async function streamChainRows(
 const POSTGRES_EPOCH_MS = 946_684_800_000n;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
 const NEEDS_ESCAPE = new Uint8Array(256);
 for (let byte = 0; byte < 0x20; byte += 1) NEEDS_ESCAPE[byte] = 1;
 NEEDS_ESCAPE[QUOTE] = 1;
@@ -194,51 +264,71 @@ NEEDS_ESCAPE[BACKSLASH] = 1;
 let scratch = Buffer.allocUnsafe(1 << 16);
 let out = 0;
 
+/**
+ * jsonb columns (filters, before, after) repeat: a list row's filters are one
+ * of a few shapes. Their canonical form is remembered by the text PostgreSQL
+ * sent (bounded; cleared when full).
+ */
+const canonicalJsonb = new Map<string, string>();
+const JSONB_CACHE_LIMIT = 4096;
+
 /** The row's canonical JSON (./canonical.ts), written into the scratch buffer (valid until the next call). */
-export function encodeCanonical(fields: ReadonlyArray<Buffer | null>): { bytes: Buffer; hasSubMillisecondTime: boolean } {
+export function encodeCanonical(tuple: CopyTuple): { bytes: Buffer; hasSubMillisecondTime: boolean } {
   out = 0;
   let hasSubMillisecondTime = false;
+  const buffer = tuple.buffer;
   for (let i = 0; i < KINDS.length; i += 1) {
-    writeBytes(KEY_PREFIXES[i] as Buffer);
-    const field = fields[i + FIXED_FIELDS];
-    if (field === null || field === undefined) {
+    writePrefix(KEY_PREFIXES[i] as Uint8Array);
+    const column = i + FIXED_FIELDS;
+    const start = tuple.start(column);
+    if (start === -1 || column >= tuple.count) {
       writeAscii("null");
       continue;
     }
+    const end = tuple.end(column);
     switch (KINDS[i]) {
       case "text":
-        writeJsonString(field, 0, field.length);
+        writeJsonString(buffer, start, end);
         break;
       case "uuid": {
-        const hex = field.toString("hex");
+        const hex = buffer.toString("hex", start, end);
         writeAscii(`"${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}"`);
         break;
       }
       case "int2":
-        writeAscii(String(field.readInt16BE(0)));
+        writeAscii(String(buffer.readInt16BE(start)));
         break;
       case "int4":
-        writeAscii(String(field.readInt32BE(0)));
+        writeAscii(String(buffer.readInt32BE(start)));
         break;
       case "int8-string":
-        writeAscii(`"${field.readBigInt64BE(0)}"`);
+        writeAscii(`"${buffer.readBigInt64BE(start)}"`);
         break;
       case "timestamptz": {
-        const micros = field.readBigInt64BE(0);
+        const micros = buffer.readBigInt64BE(start);
         if (micros % 1000n !== 0n) hasSubMillisecondTime = true;
         writeAscii(`"${new Date(Number(micros / 1000n + POSTGRES_EPOCH_MS)).toISOString()}"`);
         break;
       }
       case "text[]":
-        writeTextArray(field);
+        writeTextArray(buffer, start, end);
         break;
-      case "jsonb":
+      case "jsonb": {
         // jsonb_send: a version byte (1), then the JSON text.
-        writeUtf8(canonicalJson(JSON.parse(field.toString("utf8", 1))));
+        const sent = buffer.toString("utf8", start + 1, end);
+        let canonical = canonicalJsonb.get(sent);
+        if (canonical === undefined) {
+          canonical = canonicalJson(JSON.parse(sent));
+          if (canonicalJsonb.size >= JSONB_CACHE_LIMIT) canonicalJsonb.clear();
+          canonicalJsonb.set(sent, canonical);
+        }
+        writeUtf8(canonical);
         break;
+      }
     }
   }
-  writeAscii("}");
+  ensure(1);
+  scratch[out++] = 0x7d; // }
   return { bytes: scratch.subarray(0, out), hasSubMillisecondTime };
 }
 
@@ -249,10 +339,13 @@ function ensure(more: number): void {
   scratch = bigger;
 }
 
-function writeBytes(bytes: Buffer): void {
+/** A key prefix (a few bytes): copied in the loop, cheaper than a native call for so few. */
+function writePrefix(bytes: Uint8Array): void {
   ensure(bytes.length);
-  bytes.copy(scratch, out);
-  out += bytes.length;
+  const target = scratch;
+  let at = out;
+  for (let k = 0; k < bytes.length; k += 1) target[at++] = bytes[k] as number;
+  out = at;
 }
 
 function writeAscii(value: string): void {
@@ -271,15 +364,15 @@ function writeUtf8(value: string): void {
  * short value costs more than the loop); a value that needs escaping goes
  * through JSON.stringify instead.
  */
-function writeJsonString(field: Buffer, start: number, end: number): void {
+function writeJsonString(source: Buffer, start: number, end: number): void {
   ensure(end - start + 2);
   const target = scratch;
   let at = out;
   target[at++] = QUOTE;
   for (let k = start; k < end; k += 1) {
-    const byte = field[k] as number;
+    const byte = source[k] as number;
     if (NEEDS_ESCAPE[byte] === 1) {
-      writeUtf8(JSON.stringify(field.toString("utf8", start, end)));
+      writeUtf8(JSON.stringify(source.toString("utf8", start, end)));
       return;
     }
     target[at++] = byte;
@@ -294,29 +387,80 @@ function writeJsonString(field: Buffer, start: number, end: number): void {
  * an int32 length, -1 for NULL, and its bytes) as JSON.stringify writes the
  * array of its strings. Not one-dimensional: a NUL escape no canonical row
  * holds, which sends the row to the slow path.
+ *
+ * A list row's ~140 event ids are most of the bytes verification reads, so
+ * the common case takes a fast path: when the array's bytes hold no `"` and
+ * no `\` (checked natively; a length byte that happens to be one only costs
+ * the slow path), its elements are copied between quotes without looking at
+ * each byte. A control character is then left unescaped, which no canonical
+ * JSON holds: that row's hash cannot match, so it goes to the slow path
+ * (re-read and hashed by canonical.ts) — slower, never wrong. Quotes and
+ * backslashes, which could make two different arrays encode alike, never take
+ * the fast path.
  */
-function writeTextArray(field: Buffer): void {
-  const ndim = field.readInt32BE(0);
+function writeTextArray(source: Buffer, start: number, end: number): void {
+  const ndim = source.readInt32BE(start);
   if (ndim === 0) return writeAscii("[]");
   if (ndim !== 1) return writeAscii('"\\u0000"');
-  const count = field.readInt32BE(12);
-  let offset = 20;
+  const count = source.readInt32BE(start + 12);
+  const payload = start + 20;
+  const view = source.subarray(payload, end);
+  if (view.indexOf(QUOTE) === -1 && view.indexOf(BACKSLASH) === -1 && writeTextArrayFast(view, count)) return;
+  let offset = payload;
   writeAscii("[");
   for (let i = 0; i < count; i += 1) {
     if (i > 0) {
       ensure(1);
-      scratch[out++] = 0x2c; // ,
+      scratch[out++] = COMMA;
     }
-    const length = field.readInt32BE(offset);
+    const length = source.readInt32BE(offset);
     offset += 4;
     if (length === -1) {
       writeAscii("null");
       continue;
     }
-    writeJsonString(field, offset, offset + length);
+    writeJsonString(source, offset, offset + length);
     offset += length;
   }
   writeAscii("]");
+}
+
+/**
+ * The elements (`payload`: each an int32 length and its bytes) copied into
+ * the scratch buffer in one native copy, then moved down over their length
+ * words in place (`","` is one byte shorter than a length word, so every
+ * element moves towards the start and never overwrites what is still to read).
+ * An array holding a NULL is left to the careful path (false).
+ */
+function writeTextArrayFast(payload: Buffer, count: number): boolean {
+  // '[' + payload (each element: 4 length bytes → '","' or '"' first) + '"]' fits in payload + 3
+  ensure(payload.length + 4);
+  const target = scratch;
+  const base = out;
+  // the payload lands one byte after '[' so that reading always stays ahead of writing
+  const read0 = base + 1;
+  payload.copy(target, read0);
+  let read = read0;
+  let at = base;
+  target[at++] = 0x5b; // [
+  for (let i = 0; i < count; i += 1) {
+    const length = ((target[read] as number) << 24) | ((target[read + 1] as number) << 16) | ((target[read + 2] as number) << 8) | (target[read + 3] as number);
+    read += 4;
+    if (i > 0) target[at++] = COMMA;
+    if (length === -1) {
+      // a NULL element ("null" and its comma are longer than its length word): the careful path writes it
+      out = base;
+      return false;
+    }
+    target[at++] = QUOTE;
+    target.copyWithin(at, read, read + length);
+    at += length;
+    read += length;
+    target[at++] = QUOTE;
+  }
+  target[at++] = 0x5d; // ]
+  out = at;
+  return true;
 }
 
 /**
@@ -324,17 +468,13 @@ function writeTextArray(field: Buffer): void {
  * the same rows, the same stream and framing, each row's bytes hashed once —
  * reading plus SHA-256, nothing else. Returns rows and bytes read.
  */
-export async function copyAndHashFloor(client: pg.Client, range: { chainId: number; afterSeq: bigint; throughSeq: bigint }): Promise<{ rows: number; bytes: number }> {
+export async function copyAndHashFloor(client: pg.Client, range: { chainId: number; afterSeq: bigint; throughSeq: bigint }, columns = "e.*"): Promise<{ rows: number; bytes: number }> {
   let rows = 0;
   let bytes = 0;
-  const query = `SELECT e.* FROM audit_event e WHERE e.chain_id = ${Number(range.chainId)} AND e.seq > ${BigInt(range.afterSeq)} AND e.seq <= ${BigInt(range.throughSeq)} ORDER BY e.seq`;
-  await copyBinary(client, query, (fields) => {
-    const hash = createHash("sha256");
-    for (const field of fields) if (field) {
-      hash.update(field);
-      bytes += field.length;
-    }
-    hash.digest();
+  const query = `SELECT ${columns} FROM audit_event e WHERE e.chain_id = ${Number(range.chainId)} AND e.seq > ${BigInt(range.afterSeq)} AND e.seq <= ${BigInt(range.throughSeq)} ORDER BY e.seq`;
+  await copyBinary(client, query, (tuple) => {
+    hash("sha256", tuple.buffer.subarray(tuple.tupleStart, tuple.tupleEnd));
+    bytes += tuple.tupleEnd - tuple.tupleStart;
     rows += 1;
   });
   return { rows, bytes };

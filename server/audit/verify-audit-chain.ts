@@ -139,7 +139,9 @@ async function walkChain(
 /**
  * The same walk over a COPY stream: the row's hash was computed as it arrived
  * (./copy-walk.ts); one that does not match is re-read and re-hashed on the
- * batch path before it is called altered.
+ * batch path before it is called altered. A row found intact there (one the
+ * stream's fast encoding does not cover, e.g. a control character in an
+ * array) costs one re-read, and the stream resumes after it.
  */
 async function walkChainByCopy(
   client: pg.Client,
@@ -151,9 +153,9 @@ async function walkChainByCopy(
 ): Promise<{ rows: number; last: Linked; failure?: AuditFailure }> {
   let last: Linked = { id: null, seq: start.seq, hash: start.hash, label };
   let rows = 0;
-  let suspect: { row: StoredAuditRowLink; previous: Linked } | undefined;
-  let failure: AuditFailure | undefined;
-  if (last.seq < head.seq) {
+  while (last.seq < head.seq) {
+    let suspect: { row: StoredAuditRowLink; previous: Linked } | undefined;
+    let failure: AuditFailure | undefined;
     await streamChainRows(client, { chainId: head.chainId, afterSeq: last.seq, throughSeq: head.seq }, (row) => {
       const problem = checkLink(row, last) ?? (row.hasSubMillisecondTime || row.computedHash !== row.hash ? "hash" : undefined);
       if (problem === "hash") {
@@ -169,18 +171,18 @@ async function walkChainByCopy(
       if (rows % 5000 === 0) onProgress(rows);
       return true;
     });
-  }
-  if (suspect) {
-    // The slow path decides; if it finds the row intact, the rest of the chain is walked in batches.
+    if (failure) return { rows, last, failure };
+    if (!suspect) break;
+    // The slow path decides.
     const [stored] = await readAuditRows(prisma, { chainId: head.chainId, afterSeq: suspect.row.seq - 1n, throughSeq: suspect.row.seq, limit: 1 });
-    failure = stored ? checkRow(stored, suspect.previous) : undefined;
-    if (!failure && stored) {
-      const rest = await walkChain(prisma, head, { chainId: head.chainId, seq: stored.seq, hash: stored.hash }, DEFAULT_BATCH_SIZE, label, onProgress);
-      return { rows: rows + 1 + rest.rows, last: rest.last.id === null ? { id: stored.id, seq: stored.seq, hash: stored.hash } : rest.last, failure: rest.failure };
-    }
+    if (!stored) break;
+    const slowFailure = checkRow(stored, suspect.previous);
+    if (slowFailure) return { rows, last, failure: slowFailure };
+    last = { id: stored.id, seq: stored.seq, hash: stored.hash };
+    rows += 1;
   }
   onProgress(rows);
-  return { rows, last, failure };
+  return { rows, last };
 }
 
 type StoredAuditRowLink = Pick<StoredAuditRow, "id" | "chainId" | "seq" | "prevHash" | "hash">;
