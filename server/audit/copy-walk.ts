@@ -4,15 +4,24 @@
 // does — and hashed in one pass.
 //
 // Node writes the row's canonical JSON (./canonical.ts) straight from the
-// binary fields into one reused buffer, in sorted key order: text and enum
-// labels as their UTF-8 bytes between quotes (JSON.stringify escapes only ",
-// \ and controls below 0x20 — text holds no lone surrogates — so a value
-// without those is its own JSON; one with them goes through JSON.stringify),
-// text[] element by element the same way (a list row's ~140 event ids: no
-// string objects made), integers, seq as a decimal string, timestamptz
+// binary fields, in sorted key order: text and enum labels as their UTF-8
+// bytes between quotes (JSON.stringify escapes only ", \ and controls below
+// 0x20 — text holds no lone surrogates — so a value without those is its own
+// JSON), text[] element by element the same way (a list row's ~140 event ids:
+// no string objects made), integers, seq as a decimal string, timestamptz
 // (microseconds since 2000-01-01) as ISO UTC with milliseconds, uuids as
-// lower-case hex; only jsonb (filters, before, after: small) is parsed and
-// canonicalized. Then one SHA-256 over the buffer.
+// lower-case hex; only jsonb (filters, before, after: small, and remembered)
+// is parsed and canonicalized. Then one SHA-256 over the bytes.
+//
+// Two encodings. The fast one copies each text or text[] value that holds no
+// `"` and no `\` byte (found by two native scans of the tuple) without
+// looking at its bytes, in WebAssembly (./text-array-wasm.ts): one copy of the tuple into the
+// module's memory, one call per text or text[] column. It is the canonical
+// JSON unless a value holds a control character, which it leaves unescaped —
+// bytes no canonical JSON holds, so that row's hash cannot match, and the
+// careful encoding (escaping byte by byte, as JSON.stringify does) decides.
+// A value with a quote or a backslash is always written the careful way:
+// copied unescaped, `["a","b"]` and `['a","b']` would be the same bytes.
 //
 // Sound either way: a hash equal to the stored one means these bytes are the
 // ones hashed when the row was written (the encoding is injective), and one
@@ -28,6 +37,7 @@ import { hash } from "node:crypto";
 import type pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { HASHED_COLUMN_NAMES, canonicalJson } from "./canonical";
+import { textArrayToJsonModule } from "./text-array-wasm";
 
 /** How each hashed column is written in the canonical JSON, from its binary COPY form. */
 type ColumnKind = "text" | "uuid" | "int2" | "int4" | "int8-string" | "timestamptz" | "text[]" | "jsonb";
@@ -236,16 +246,23 @@ export async function streamChainRows(
   let stopped = false;
   await copyBinary(client, query, (tuple) => {
     if (stopped) return;
-    const canonical = encodeCanonical(tuple);
+    let canonical = encodeCanonical(tuple);
+    let computedHash = hash("sha256", canonical.bytes);
+    const stored = tuple.text(1);
+    if (computedHash !== stored && canonical.fast) {
+      // e.g. a control character copied unescaped: the careful encoding decides
+      canonical = encodeCanonical(tuple, "careful");
+      computedHash = hash("sha256", canonical.bytes);
+    }
     const buffer = tuple.buffer;
     const row: StreamedRow = {
       id: buffer.readBigInt64BE(tuple.start(0)),
       chainId: buffer.readInt16BE(tuple.start(chainIndex)),
       seq: buffer.readBigInt64BE(tuple.start(seqIndex)),
       prevHash: tuple.text(prevIndex),
-      hash: tuple.text(1),
+      hash: stored,
       hasSubMillisecondTime: canonical.hasSubMillisecondTime,
-      computedHash: hash("sha256", canonical.bytes),
+      computedHash,
     };
     if (onRow(row) === false) stopped = true;
   });
@@ -261,7 +278,9 @@ const NEEDS_ESCAPE = new Uint8Array(256);
 for (let byte = 0; byte < 0x20; byte += 1) NEEDS_ESCAPE[byte] = 1;
 NEEDS_ESCAPE[QUOTE] = 1;
 NEEDS_ESCAPE[BACKSLASH] = 1;
-let scratch = Buffer.allocUnsafe(1 << 16);
+/** The scratch buffer is the WebAssembly module's memory, so that arrays are rewritten where they are hashed. */
+const wasm = textArrayToJsonModule();
+let scratch = Buffer.from(wasm.memory.buffer);
 let out = 0;
 
 /**
@@ -273,10 +292,19 @@ const canonicalJsonb = new Map<string, string>();
 const JSONB_CACHE_LIMIT = 4096;
 
 /** The row's canonical JSON (./canonical.ts), written into the scratch buffer (valid until the next call). */
-export function encodeCanonical(tuple: CopyTuple): { bytes: Buffer; hasSubMillisecondTime: boolean } {
-  out = 0;
-  let hasSubMillisecondTime = false;
+export function encodeCanonical(tuple: CopyTuple, how: "fast" | "careful" = "fast"): { bytes: Buffer; hasSubMillisecondTime: boolean; fast: boolean } {
+  // The tuple goes into the module's memory first (one copy); the JSON is written after it.
   const buffer = tuple.buffer;
+  const shift = -tuple.tupleStart;
+  const outBase = tuple.tupleEnd - tuple.tupleStart;
+  out = 0;
+  ensure(outBase + 1024);
+  buffer.copy(scratch, 0, tuple.tupleStart, tuple.tupleEnd);
+  out = outBase;
+  // A text or text[] value is copied without looking at it only when none of its bytes is a quote or a backslash.
+  const fast = how === "fast";
+  if (fast) findQuotesAndBackslashes(outBase);
+  let hasSubMillisecondTime = false;
   for (let i = 0; i < KINDS.length; i += 1) {
     writePrefix(KEY_PREFIXES[i] as Uint8Array);
     const column = i + FIXED_FIELDS;
@@ -288,7 +316,10 @@ export function encodeCanonical(tuple: CopyTuple): { bytes: Buffer; hasSubMillis
     const end = tuple.end(column);
     switch (KINDS[i]) {
       case "text":
-        writeJsonString(buffer, start, end);
+        if (fast && isPlain(start + shift, end + shift)) {
+          ensure(end - start + 2);
+          out = wasm.jsonCopy(start + shift, end - start, out);
+        } else writeJsonString(buffer, start, end);
         break;
       case "uuid": {
         const hex = buffer.toString("hex", start, end);
@@ -311,7 +342,7 @@ export function encodeCanonical(tuple: CopyTuple): { bytes: Buffer; hasSubMillis
         break;
       }
       case "text[]":
-        writeTextArray(buffer, start, end);
+        writeTextArray(buffer, start, end, fast && isPlain(start + shift, end + shift) ? shift : null);
         break;
       case "jsonb": {
         // jsonb_send: a version byte (1), then the JSON text.
@@ -329,14 +360,43 @@ export function encodeCanonical(tuple: CopyTuple): { bytes: Buffer; hasSubMillis
   }
   ensure(1);
   scratch[out++] = 0x7d; // }
-  return { bytes: scratch.subarray(0, out), hasSubMillisecondTime };
+  return { bytes: scratch.subarray(outBase, out), hasSubMillisecondTime, fast };
+}
+
+/** Where the tuple's copy holds a `"` or `\\` byte (a handful per row: only binary fields' bytes happen to be one). */
+let marks = new Int32Array(64);
+let markCount = 0;
+
+function findQuotesAndBackslashes(length: number): void {
+  markCount = 0;
+  const row = scratch.subarray(0, length);
+  for (const byte of [QUOTE, BACKSLASH]) {
+    for (let at = row.indexOf(byte); at !== -1; at = row.indexOf(byte, at + 1)) {
+      if (markCount === marks.length) {
+        const more = new Int32Array(marks.length * 2);
+        more.set(marks);
+        marks = more;
+      }
+      marks[markCount++] = at;
+    }
+  }
+}
+
+/** No `"` or `\\` byte in [start, end) of the tuple's copy. */
+function isPlain(start: number, end: number): boolean {
+  for (let i = 0; i < markCount; i += 1) {
+    const at = marks[i] as number;
+    if (at >= start && at < end) return false;
+  }
+  return true;
 }
 
 function ensure(more: number): void {
   if (out + more <= scratch.length) return;
-  const bigger = Buffer.allocUnsafe(Math.max(scratch.length * 2, out + more));
-  scratch.copy(bigger, 0, 0, out);
-  scratch = bigger;
+  const pages = Math.ceil((Math.max(scratch.length * 2, out + more) - scratch.length) / 65_536);
+  wasm.memory.grow(pages);
+  // growing detaches the old view; the bytes written so far stay
+  scratch = Buffer.from(wasm.memory.buffer);
 }
 
 /** A key prefix (a few bytes): copied in the loop, cheaper than a native call for so few. */
@@ -388,24 +448,27 @@ function writeJsonString(source: Buffer, start: number, end: number): void {
  * array of its strings. Not one-dimensional: a NUL escape no canonical row
  * holds, which sends the row to the slow path.
  *
- * A list row's ~140 event ids are most of the bytes verification reads, so
- * the common case takes a fast path: when the array's bytes hold no `"` and
- * no `\` (checked natively; a length byte that happens to be one only costs
- * the slow path), its elements are copied between quotes without looking at
- * each byte. A control character is then left unescaped, which no canonical
- * JSON holds: that row's hash cannot match, so it goes to the slow path
- * (re-read and hashed by canonical.ts) — slower, never wrong. Quotes and
- * backslashes, which could make two different arrays encode alike, never take
- * the fast path.
+ * A list row's ~140 event ids are most of the bytes verification reads: in
+ * a fast encoding (`shift`: where the tuple's copy is, relative to `source`)
+ * the WebAssembly function writes the array in one call; an array holding a
+ * NULL, and every array of a careful encoding, is written here, element by
+ * element, escaping as JSON.stringify does.
  */
-function writeTextArray(source: Buffer, start: number, end: number): void {
+function writeTextArray(source: Buffer, start: number, end: number, shift: number | null): void {
   const ndim = source.readInt32BE(start);
   if (ndim === 0) return writeAscii("[]");
   if (ndim !== 1) return writeAscii('"\\u0000"');
   const count = source.readInt32BE(start + 12);
   const payload = start + 20;
-  const view = source.subarray(payload, end);
-  if (view.indexOf(QUOTE) === -1 && view.indexOf(BACKSLASH) === -1 && writeTextArrayFast(view, count)) return;
+  // the JSON is never longer than the payload plus brackets and a comma/quote pair per element
+  if (shift !== null) {
+    ensure(end - payload + count + 4);
+    const written = wasm.textArrayToJson(payload + shift, count, out);
+    if (written !== -1) {
+      out = written;
+      return;
+    }
+  }
   let offset = payload;
   writeAscii("[");
   for (let i = 0; i < count; i += 1) {
@@ -423,44 +486,6 @@ function writeTextArray(source: Buffer, start: number, end: number): void {
     offset += length;
   }
   writeAscii("]");
-}
-
-/**
- * The elements (`payload`: each an int32 length and its bytes) copied into
- * the scratch buffer in one native copy, then moved down over their length
- * words in place (`","` is one byte shorter than a length word, so every
- * element moves towards the start and never overwrites what is still to read).
- * An array holding a NULL is left to the careful path (false).
- */
-function writeTextArrayFast(payload: Buffer, count: number): boolean {
-  // '[' + payload (each element: 4 length bytes → '","' or '"' first) + '"]' fits in payload + 3
-  ensure(payload.length + 4);
-  const target = scratch;
-  const base = out;
-  // the payload lands one byte after '[' so that reading always stays ahead of writing
-  const read0 = base + 1;
-  payload.copy(target, read0);
-  let read = read0;
-  let at = base;
-  target[at++] = 0x5b; // [
-  for (let i = 0; i < count; i += 1) {
-    const length = ((target[read] as number) << 24) | ((target[read + 1] as number) << 16) | ((target[read + 2] as number) << 8) | (target[read + 3] as number);
-    read += 4;
-    if (i > 0) target[at++] = COMMA;
-    if (length === -1) {
-      // a NULL element ("null" and its comma are longer than its length word): the careful path writes it
-      out = base;
-      return false;
-    }
-    target[at++] = QUOTE;
-    target.copyWithin(at, read, read + length);
-    at += length;
-    read += length;
-    target[at++] = QUOTE;
-  }
-  target[at++] = 0x5d; // ]
-  out = at;
-  return true;
 }
 
 /**
