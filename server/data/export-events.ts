@@ -83,7 +83,7 @@ export function exportEvents(input: unknown): Promise<EventExport> {
 /** exportEvents, with the test probe. */
 export async function exportEventsProbed(input: unknown, probe: ExportProbe): Promise<EventExport> {
   const maxRows = getEnv().EXPORT_MAX_ROWS;
-  const batchRows = probe.batchRows ?? (Number(process.env.TP_EXPORT_BATCH) || EXPORT_BATCH_ROWS);
+  const batchRows = probe.batchRows ?? EXPORT_BATCH_ROWS;
   return exportCsv("tp-export", (file) =>
     audited({ action: "events.export", permission: "telemetry.read" }, async ({ tx, actor }) => {
       const query = parseInput(eventExportQuerySchema, input);
