@@ -54,9 +54,10 @@ export type ExportProbe = { batchRows?: number; onBatch?: (batch: { rows: number
  * What the export reads of each row: the id, kind and machine id (for the
  * audit row) and the chosen columns, never the content, encoded by
  * PostgreSQL as ONE JSON array per row. Forty values per row through the ORM
- * cost forty conversions and objects, and that garbage (promoted to V8's old
- * space faster than it is collected) is what made a 100,000-row export grow
- * the heap by hundreds of MiB; one text per row costs one.
+ * cost forty conversions and objects, garbage that V8 promotes to its old
+ * space faster than it collects it; one text per row costs one (bench:export:
+ * a third to half less time, and less heap growth, though not yet reliably
+ * under the 64 MiB target — docs/ARCHITECTURE.md, CSV exports).
  */
 function exportRowReader(columns: readonly EventColumnId[]) {
   const keys = new Set<FieldKey>(["id", "kind", "machineId", ...columns]);
