@@ -6,6 +6,7 @@
 // the commit.
 import "server-only";
 import { createHash } from "node:crypto";
+import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { mkdtemp, open, rm } from "node:fs/promises";
 import os from "node:os";
@@ -14,8 +15,10 @@ import path from "node:path";
 const READ_CHUNK_BYTES = 64 * 1024;
 
 export type HashedFile = {
-  /** append text (UTF-8), with back-pressure */
-  write(text: string): Promise<void>;
+  /** append text (UTF-8) or bytes, with back-pressure */
+  write(chunk: string | Uint8Array): Promise<void>;
+  /** bytes written (and hashed) so far */
+  bytesWritten(): number;
   /** close for writing; the digest and size of everything written */
   seal(): Promise<{ sha256: string; byteLength: number }>;
   /** the sealed file as a stream; the file is deleted when it ends or is cancelled */
@@ -38,13 +41,15 @@ export async function createHashedFile(prefix: string): Promise<HashedFile> {
   const discard = () => rm(directory, { recursive: true, force: true });
 
   return {
-    async write(text) {
+    async write(chunk) {
       if (sealed) throw new Error("the export file is already sealed");
-      const bytes = Buffer.from(text, "utf8");
+      const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
       hash.update(bytes);
       byteLength += bytes.length;
-      if (!out.write(bytes)) await new Promise<void>((resolve) => out.once("drain", resolve));
+      // `once` rejects if the file fails while we wait (disk full), rather than waiting forever.
+      if (!out.write(bytes)) await once(out, "drain");
     },
+    bytesWritten: () => byteLength,
     async seal() {
       if (!sealed) {
         out.end();

@@ -1,6 +1,6 @@
 // Deterministic event ids: a retried envelope gets the id it got the first time.
 import { describe, expect, it } from "vitest";
-import { canonicalJson, deterministicEventId } from "./event-id";
+import { canonicalJson, canonicalJsonWithStack, deterministicEventId } from "./event-id";
 
 const KEY_ID = "6f1d2c3b-4a59-4e8f-9d0c-1b2a3c4d5e6f";
 const ENVELOPE = { time: "2026-11-24T11:58:01.123Z", iKey: "k", data: { baseType: "EventData", baseData: { name: "ghostText.shown", measurements: { meanProb: 0.83, compCharLen: 42 } } } };
@@ -33,5 +33,23 @@ describe("deterministicEventId", () => {
     expect(text.startsWith('{"a":99999,"b":[{"a":99997,"b":[')).toBe(true);
     expect(text.includes('{"a":[null],"z":1}')).toBe(true);
     expect(deterministicEventId(KEY_ID, value)).toMatch(/^[0-9a-f]{8}-/);
+  });
+});
+
+describe("canonicalJson's fast path", () => {
+  it("writes what the explicit-stack version writes, for envelopes and odd values alike", () => {
+    const samples: unknown[] = [
+      ENVELOPE,
+      { b: [3, { d: 1, c: null }], a: "x", u: undefined, "é": "\u2028", "\"q\"": [undefined, true, -0, 1e21, "\ud800"] },
+      [],
+      {},
+      "text",
+      42,
+      null,
+    ];
+    let deep: unknown = { k: [1] };
+    for (let level = 0; level < 200; level++) deep = { a: deep, z: [level] };
+    samples.push(deep);
+    for (const sample of samples) expect(canonicalJson(sample)).toBe(canonicalJsonWithStack(sample));
   });
 });

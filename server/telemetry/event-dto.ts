@@ -101,3 +101,28 @@ export function classesDisclosedBy(rows: ReadonlyArray<{ kind: EventKind }>, sco
   for (const row of rows) for (const fieldClass of disclosedClasses(scope, row.kind)) disclosed.add(fieldClass);
   return [...disclosed].sort();
 }
+
+/**
+ * The export's cells of a row, without building the DTO: for each column, the
+ * value toEventDto would give it when the scope grants the column's class on
+ * the row's kind (core fields always), otherwise undefined (an empty cell).
+ * Prepared once per export (per kind), so each row costs one array.
+ */
+export function eventCellsReader(scope: TelemetryScope, columns: readonly FieldKey[]): (row: EventRow) => unknown[] {
+  const fields = columns.map((key) => {
+    const field = DTO_FIELDS.find((candidate) => candidate.key === key);
+    if (!field) throw new Error(`${key} is not a DTO field`);
+    return field;
+  });
+  const byKind = new Map<EventKind, Array<Field | null>>();
+  return (row) => {
+    let readable = byKind.get(row.kind);
+    if (!readable) {
+      const classes: FieldClass[] = disclosedClasses(scope, row.kind);
+      readable = fields.map((field) => (field.fieldClass === null || classes.includes(field.fieldClass) ? field : null));
+      byKind.set(row.kind, readable);
+    }
+    const record = row as unknown as Record<string, unknown>;
+    return readable.map((field) => (field ? dtoValue(field, record[field.column]) : undefined));
+  };
+}
