@@ -96,7 +96,7 @@ test("admin starts a review → reviewer sees usage, keeps one, revokes one (hol
     const start = page.getByRole("form", { name: "Start an access review now" });
     await start.getByRole("button", { name: "Start review" }).click();
     await expect(start.getByRole("alert")).toBeVisible();
-    await expect(start.getByText(/Write at least/)).toBeVisible();
+    await expect(start.locator("#start-review-reason-error")).toHaveText(/^Write at least/);
     await start.getByLabel("Group").selectOption("platform_health");
     await start.getByLabel("Reason").fill("Rotation changed: review the on-call access now");
     await start.getByRole("button", { name: "Start review" }).click();
@@ -121,7 +121,7 @@ test("admin starts a review → reviewer sees usage, keeps one, revokes one (hol
     const keepForm = keepRow.getByRole("form", { name: `Review the grant of ${KEEP.name}` });
     await keepForm.getByLabel("Reason").fill("Still on the on-call rotation this quarter");
     await keepForm.getByRole("button", { name: "Record decision" }).click();
-    await expect(keepRow.getByText("Choose keep or revoke.")).toBeVisible();
+    await expect(keepRow.locator(".field-error")).toHaveText("Choose keep or revoke.");
     await keepForm.getByRole("radio", { name: "Keep" }).check();
     await keepForm.getByLabel("Reason").fill("Still on the on-call rotation this quarter");
     await keepForm.getByRole("button", { name: "Record decision" }).click();
