@@ -134,7 +134,8 @@ test("admin starts a review → reviewer sees usage, keeps one, revokes one (hol
     await hugoForm.getByLabel("Reason").fill("Left the on-call rotation in November");
     await hugoForm.getByRole("button", { name: "Record decision" }).click();
     await expect(reviewer.page).toHaveURL(`/access/reviews/${campaignId}?done=revoked`);
-    await expect(hugoRow.getByText("Revoked", { exact: true })).toBeVisible();
+    await expect(hugoRow.locator('td[data-label="Decision"]').getByText("Revoked", { exact: true })).toBeVisible();
+    await expect(hugoRow.locator('td[data-label="Grant"]')).toContainText("Revoked");
     await expect(reviewer.page.getByText("2 of 3 reviewed")).toBeVisible();
     const [decided] = await sql<{ after: { decision: string; sessionsEnded: number } }>(
       `SELECT after FROM audit_event WHERE action = 'access.review_decide' AND outcome = 'allowed' AND actor_user_agent = $1 ORDER BY id DESC LIMIT 1`,
