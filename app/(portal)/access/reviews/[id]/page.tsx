@@ -65,7 +65,7 @@ function Decision({ item }: { item: ReviewItemDto }) {
             by {item.decidedBy.name}, {formatDateTime(item.decidedAt ?? "")}
           </span>
         ) : null}
-        {item.reason ? <span className="hint prewrap">: {item.reason}</span> : null}
+        {item.reason ? <span className="hint prewrap"> — “{item.reason}”</span> : null}
       </>
     );
   }
@@ -112,7 +112,7 @@ export default async function AccessReviewPage({ params, searchParams }: { param
         </h2>
         <p>
           <progress max={Math.max(progress.total, 1)} value={progress.decided} aria-label="Grants reviewed" /> {progress.decided} of {progress.total} reviewed ({progress.kept} kept,{" "}
-          {progress.revoked} revoked, {progress.left} left).
+          {progress.revoked} revoked, {progress.left} {campaign.status === "open" ? "left" : "not reviewed"}).
         </p>
         <dl className="props">
           <dt>When it ends</dt>
