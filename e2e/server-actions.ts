@@ -75,6 +75,8 @@ export const ACTION_RULES: ActionRule[] = [
   { prefix: "/events", allowedAs: "viewerCopilot", personas: ["auditor", "admin"] },
   // Deciding requests: admins and a group's named approvers only (the seed names Paz Approver, no persona below).
   { prefix: "/access/requests", allowedAs: "admin", personas: ["viewerCopilot", "auditor", "no-grant"] },
+  // Access reviews: decisions by a group's reviewers (admins, named approvers); starting, ending and settings by admins.
+  { prefix: "/access/reviews", allowedAs: "admin", personas: ["viewerCopilot", "auditor", "no-grant"] },
   // Asking for access and withdrawing one's own request: anyone listed and active, grant or not.
   { prefix: "/access", allowedAs: "viewerCopilot", personas: [] },
 ];

@@ -8,6 +8,7 @@ const SECTIONS = [
   { href: "/admin/groups", label: "Group scopes" },
   { href: "/admin/purposes", label: "Purposes" },
   { href: "/admin/expiring", label: "Expiring soon" },
+  { href: "/access/reviews", label: "Access reviews" },
   { href: "/admin/import-export", label: "Import / export" },
   { href: "/admin/ingestion-keys", label: "Ingestion keys" },
   { href: "/admin/scim-tokens", label: "SCIM tokens" },

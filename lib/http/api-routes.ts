@@ -9,6 +9,7 @@
 // Safe on both sides (the front imports it outside Next.js).
 
 export const API_ROUTE_METHODS: Readonly<Record<string, readonly string[]>> = {
+  "/api/v1/access/reviews/[id]/report": ["GET"],
   "/api/v1/admin/access-list": ["GET"],
   "/api/v1/admin/people": ["GET"],
   "/api/v1/admin/people/[id]": ["GET"],

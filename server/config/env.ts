@@ -328,6 +328,13 @@ const envSchema = z.object({
       .refine((days) => days.length > 0, "must name at least one day count above 0, such as 14,3")
       .default([14, 3]),
   ),
+  // Access reviews (server/data/access/reviews/): defaults for groups without their own settings —
+  // days between campaigns, how long one stays open, what befalls an unreviewed grant at the end —
+  // and how often reviewers are reminded while a campaign is open.
+  ACCESS_REVIEW_CADENCE_DAYS: z.preprocess(emptyToUndefined, wholeNumber(7, 730).default(90)),
+  ACCESS_REVIEW_DURATION_DAYS: z.preprocess(emptyToUndefined, wholeNumber(1, 90).default(14)),
+  ACCESS_REVIEW_CONSEQUENCE: z.preprocess(emptyToUndefined, z.enum(["revoke", "flag"], "must be revoke or flag").default("revoke")),
+  ACCESS_REVIEW_REMINDER_DAYS: z.preprocess(emptyToUndefined, wholeNumber(1, 30).default(3)),
   EXPORT_MAX_ROWS: z.preprocess(emptyToUndefined, wholeNumber(1, 10_000_000).default(100_000)),
   EXACT_COUNT_THRESHOLD: z.preprocess(emptyToUndefined, wholeNumber(1, 1_000_000_000).default(10_000)),
   AUDIT_CHAINS: z.preprocess(emptyToUndefined, wholeNumber(1, 64).default(8)),

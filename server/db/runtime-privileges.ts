@@ -54,6 +54,10 @@ export const RUNTIME_TABLE_GRANTS: Readonly<Record<string, TableGrant>> = {
   access_request_approval: { privileges: ["SELECT", "INSERT"] },
   group_approver: { privileges: ["SELECT", "INSERT", "DELETE"] },
   grant_reminder: { privileges: ["SELECT", "INSERT"] },
+  // Access reviews (server/data/access/reviews/): campaigns are opened, reminded and closed once (trigger);
+  // an item is decided once and given its outcome once (trigger). Nothing is deleted.
+  access_review_campaign: { privileges: ["SELECT", "INSERT", "UPDATE"], updateColumns: ["status", "closes_at", "last_reminded_at", "reminders_sent", "closed_at", "closed_by_id"] },
+  access_review_item: { privileges: ["SELECT", "INSERT", "UPDATE"], updateColumns: ["decision", "reason", "decided_by_id", "decided_at", "outcome"] },
   audit_log_state: { privileges: ["SELECT", "UPDATE"], updateColumns: ["tree_size", "frontier", "floor_id", "pending_id", "pending_xmax", "updated_at"] },
   // The notification outbox (server/notify/): written with the change it reports, claimed and marked by the
   // delivery job, deleted NOTIFY_RETENTION_DAYS after delivery or failure. Message columns are never updated.

@@ -24,6 +24,9 @@ export const NOTIFICATION_KINDS = [
   "grant.expiry_reminder", // 14 and 3 days before (configurable)
   "grant.expired",
   "review.campaign", // campaign opened / reminder / closed
+  "review.opened", // an access review campaign opened, to its reviewers
+  "review.reminder", // a campaign is open with grants left to review
+  "review.closed", // a campaign closed (and what befell the unreviewed grants)
   "break_glass.used", // to every admin and auditor, immediately
   "audit.alert", // an alert rule fired
 ] as const;

@@ -13,8 +13,9 @@ import { grantInForce } from "@/server/access/access-now";
 
 export const DAY_MS = 86_400_000;
 
-/** One advisory lock for every change to the access list, so two admins never race past a check. */
-export const ACCESS_LIST_LOCK = 0x7e1e_0a11;
+/** One advisory lock for every change to the access list, so two admins never race past a check (server/access/access-list-changes.ts). */
+export { ACCESS_LIST_LOCK, takeAccessListLock } from "@/server/access/access-list-changes";
+import { takeAccessListLock } from "@/server/access/access-list-changes";
 
 /** What an access code ("group:copilot_team", "role:viewer") stands for. */
 export function parseAccessCode(code: AccessCode): AccessDto {
@@ -122,10 +123,6 @@ export async function lockAccessList(tx: Prisma.TransactionClient, actor: Actor,
   if (stillAdmin === 0) throw new AppError("forbidden", "Your admin access ended while this change was being made; nothing was changed.");
 }
 
-/** The access list's lock alone: for changes whose author is checked otherwise (an approved request makes a grant). */
-export async function takeAccessListLock(tx: Prisma.TransactionClient): Promise<void> {
-  await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(${ACCESS_LIST_LOCK}::bigint)) AS lock`;
-}
 
 /** Separation of duties: nobody changes their own access. */
 export function refuseSelf(actor: Actor, personId: string, what: string): void {
@@ -155,13 +152,8 @@ export async function refuseLastAdmin(tx: Prisma.TransactionClient, person: Pick
   }
 }
 
-/** Ends every portal session of this person, now: their next request is refused. Returns how many ended. */
-export async function endSessionsOf(tx: Prisma.TransactionClient, person: Pick<Person, "id" | "email">): Promise<number> {
-  const result = await tx.session.deleteMany({
-    where: { user: { OR: [{ personId: person.id }, { email: { equals: person.email, mode: "insensitive" } }] } },
-  });
-  return result.count;
-}
+/** Ends every portal session of this person, now (server/access/access-list-changes.ts). */
+export { endSessionsOf } from "@/server/access/access-list-changes";
 
 export async function findPersonOrThrow(tx: Prisma.TransactionClient, id: string): Promise<Person> {
   const person = await tx.person.findUnique({ where: { id } });

@@ -6,7 +6,8 @@ import "server-only";
 import { audited } from "@/server/access/audited";
 import { AppError } from "@/server/http/app-error";
 import { parseInput } from "@/server/http/parse-input";
-import { accessOf, endSessionsOf, grantSnapshot, lockAccessList, refuseLastAdmin, refuseSelf, targetHint } from "./access-list";
+import { revokeGrantRow } from "@/server/access/access-list-changes";
+import { accessOf, grantSnapshot, lockAccessList, refuseLastAdmin, refuseSelf, targetHint } from "./access-list";
 import { revokeGrantInputSchema } from "./schemas";
 
 export async function revokeGrant(input: unknown): Promise<{ grantId: string; personId: string; sessionsEnded: number }> {
@@ -23,8 +24,7 @@ export async function revokeGrant(input: unknown): Promise<{ grantId: string; pe
       if (grant.role === "admin" && grant.expiresAt > now) await refuseLastAdmin(tx, person, now, "revoking their admin role");
       refuseSelf(actor, person.id, "revoke the access of");
 
-      const updated = await tx.grant.update({ where: { id: grantId }, data: { revokedAt: now, revokedById: actor.personId, revokeReason: reason } });
-      const sessionsEnded = await endSessionsOf(tx, person);
+      const { updated, sessionsEnded } = await revokeGrantRow(tx, grant, person, { revokedById: actor.personId, reason, now });
       return {
         value: { grantId, personId: person.id, sessionsEnded },
         audit: {

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { RequestSummary } from "@/components/access/request-summary";
 import { REQUEST_STATUS_LABELS } from "@/components/access/format";
 import { ErrorState } from "@/components/error-state";
@@ -31,6 +32,7 @@ export default async function AccessRequestsPage({ searchParams }: { searchParam
           <h1>Access requests</h1>
           <p className="subtle">{scopeText} Search by requester, approver, group, outcome and date.</p>
         </div>
+        {result.ok && result.value.scope !== "own" ? <Link href="/access/reviews">Access reviews</Link> : null}
       </div>
 
       {result.ok && result.value.pendingForMe.length > 0 ? (
