@@ -26,8 +26,8 @@ export type RollupDimension = "" | (typeof ROLLUP_FIELDS)[number]["key"];
 /** The dimensions the triggers write, as (name, value expression over alias `e`). */
 const DIMENSION_VALUES: ReadonlyArray<readonly [string, string]> = [["", "''"], ...ROLLUP_FIELDS.map((field) => [field.key, `e.${field.column}::text`] as const)];
 
-/** Rollup rows (dimension, hour, kind, value, events) of the telemetry_event rows matching `where`. */
-function rollupRowsOf(where: Prisma.Sql, sign: 1 | -1): Prisma.Sql {
+/** Rollup rows (dimension, hour, kind, value, events) of the telemetry_event rows (alias `e`) matching `where`, derived from the registry. */
+export function rollupRowsOf(where: Prisma.Sql, sign: 1 | -1): Prisma.Sql {
   const values = DIMENSION_VALUES.map(([name, expression]) => `('${name}', ${expression})`).join(", ");
   return sql`SELECT d.dimension, date_trunc('hour', e.time, 'UTC') AS hour, e.kind, d.value, ${raw(sign === 1 ? "count(*)" : "-count(*)")}::bigint AS events
     FROM telemetry_event AS e CROSS JOIN LATERAL (VALUES ${raw(values)}) AS d(dimension, value)
