@@ -20,7 +20,7 @@ import { isChartUnavailable, type EventInsights } from "@/lib/telemetry/event-ty
 import { formatCount, formatPercent } from "@/lib/telemetry/format";
 import { EVENT_KIND_LABELS, EVENT_KINDS, type EventKind } from "@/lib/telemetry/vocabulary";
 
-const KIND_COLORS: Record<EventKind, string> = {
+export const KIND_COLORS: Record<EventKind, string> = {
   error: "#b42318",
   completion_requested: "#1f5fbf",
   completion_shown: "#5b8def",
