@@ -34,7 +34,10 @@ import { randomUUID } from "node:crypto";
 import { register } from "node:module";
 import { parseArgs } from "node:util";
 import pg from "pg";
+import type { TelemetryScope } from "../lib/access/policy";
+import type { EventKind } from "../lib/telemetry/vocabulary";
 import { AUDITED_TRANSACTION } from "../server/access/transaction-budget";
+import type { Prisma } from "../server/db/generated/client";
 import { signInForTest } from "../test/sessions";
 
 // The data layer is written for Next's server: "server-only" marks it, and it
@@ -276,6 +279,7 @@ async function main(): Promise<void> {
 }
 
 const OVERVIEW_CLIENTS = [1, 4] as const;
+type PrismaSql = Prisma.Sql;
 
 /** The charts page, facets and histogram against their floors (see the header). */
 async function benchOverviews({
@@ -285,7 +289,7 @@ async function benchOverviews({
   events,
 }: {
   pool: pg.Pool;
-  scope: import("../lib/access/policy").TelemetryScope;
+  scope: TelemetryScope;
   options: { iterations: number; warmup: number };
   events: number;
 }): Promise<void> {
@@ -308,7 +312,7 @@ async function benchOverviews({
   // The raw SQL floor of the charts page: its GROUP BYs straight over telemetry_event, no rollups, gate or audit.
   const chartsFloor = async () => {
     const now = new Date();
-    const where = (kinds: readonly import("../lib/telemetry/vocabulary").EventKind[], ...extra: import("../server/db/generated/client").Prisma.Sql[]) =>
+    const where = (kinds: readonly EventKind[], ...extra: PrismaSql[]) =>
       sqlLayer.and([sqlLayer.kindCondition(kinds), ...sqlLayer.filterConditions(filters, now), ...extra]);
     const day = sql`date_trunc(${raw("'day'")}, time, 'UTC')`;
     const statements = [
