@@ -34,20 +34,24 @@ test.describe("the Copilot team viewer", () => {
 
   test("sees the histogram of the whole range and narrows the time range by dragging", async ({ page, auditTag }, testInfo) => {
     await declarePurpose(page.request, "improve_product");
-    await page.goto("/events?kind=error&range=7d");
+    await page.goto("/events?kind=completion_requested&kind=completion_shown&range=7d");
     const histogram = page.getByRole("region", { name: "Events over time" });
     await expect(histogram).toBeVisible();
-    const expected = await count("kind = 'error' AND time >= now() - interval '7 days'");
+    const KINDS = "kind IN ('completion_requested', 'completion_shown')";
+    const expected = await count(`${KINDS} AND time >= now() - interval '7 days'`);
     // the whole range, not the page of 50 rows
     await expect(histogram.getByText(new RegExp(`^${expected.toLocaleString("en-US")} events? from`))).toBeVisible();
     expect(expected).toBeGreaterThan(50);
-    await expect(histogram.getByRole("list", { name: "Kinds" })).toContainText(`Error (${expected.toLocaleString("en-US")})`);
+    const requested = await count("kind = 'completion_requested' AND time >= now() - interval '7 days'");
+    // stacked by kind, each kind's total in the legend
+    await expect(histogram.getByRole("list", { name: "Kinds" })).toContainText(`Completion requested (${requested.toLocaleString("en-US")})`);
+    await expect(histogram.getByRole("list", { name: "Kinds" })).toContainText(`Completion shown (${(expected - requested).toLocaleString("en-US")})`);
     await screenshot(page, "histogram", testInfo);
 
     const rows = await auditDetailsFor(auditTag);
     const audited = rows.find((row) => row.action === "events.chart" && row.target_type === "histogram");
     expect(audited).toMatchObject({ outcome: "allowed", row_count: expected });
-    expect(audited?.filters).toMatchObject({ kind: ["error"], range: "7d" });
+    expect(audited?.filters).toMatchObject({ kind: ["completion_requested", "completion_shown"], range: "7d" });
 
     // drag across the middle third
     const plot = histogram.locator("svg");
@@ -60,10 +64,10 @@ test.describe("the Copilot team viewer", () => {
     await page.waitForURL((url) => url.searchParams.has("from") && url.searchParams.has("to"));
     const url = new URL(page.url());
     expect(url.searchParams.get("range")).toBeNull();
-    expect(url.searchParams.getAll("kind")).toEqual(["error"]);
+    expect(url.searchParams.getAll("kind")).toEqual(["completion_requested", "completion_shown"]);
     const from = url.searchParams.get("from")!;
     const to = url.searchParams.get("to")!;
-    const narrowed = await count("kind = 'error' AND time >= $1::timestamptz AND time < $2::timestamptz", [from, to]);
+    const narrowed = await count(`${KINDS} AND time >= $1::timestamptz AND time < $2::timestamptz`, [from, to]);
     expect(narrowed).toBeLessThan(expected);
     await expect.poll(() => listedTotal(page)).toBe(narrowed);
     await expect(page.getByRole("region", { name: "Events over time" }).getByText(new RegExp(`^${narrowed.toLocaleString("en-US")} events? from`))).toBeVisible();
