@@ -55,6 +55,7 @@ test.describe("the Copilot team viewer", () => {
 
     // drag across the middle third
     const plot = histogram.locator("svg");
+    await plot.scrollIntoViewIfNeeded();
     const box = (await plot.boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.35, box.y + box.height / 2);
     await page.mouse.down();
