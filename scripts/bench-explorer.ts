@@ -15,6 +15,18 @@
 //             the query, the DTOs and the audit row, in one transaction.
 // and prints median and p95 of each, with portal ÷ (+audit) and portal ÷ floor.
 //
+// Then the overviews (issue 14, "Speed: pre-aggregate"), at 1 and 4 clients:
+//   charts 30 d  getEventInsights() for the last 30 days (counts from the
+//                per-hour rollups, percentiles from the events) vs its raw SQL
+//                floor: the same charts' GROUP BYs over telemetry_event alone,
+//                no rollups, no gate, no audit, over pg;
+//   explorer page  listEvents() for the last 30 days, then the same page plus
+//                the facets of OS and country and the histogram (what the page
+//                asks for when it opens a picker and draws), and the overhead ratio.
+// `--overviews-only` skips the list table above; `--events N` (or
+// --min-events) sets how many events the database must hold: run it on 1M
+// and on 10M (or 2M) and compare the ratios.
+//
 // It signs in as the seeded Copilot-team viewer with a session row of its own
 // (deleted at the end). The audit rows it writes stay: the trail is append-only.
 // Bounded: a fixed number of calls per cell, nothing runs in the background.
@@ -22,7 +34,10 @@ import { randomUUID } from "node:crypto";
 import { register } from "node:module";
 import { parseArgs } from "node:util";
 import pg from "pg";
+import type { TelemetryScope } from "../lib/access/policy";
+import type { EventKind } from "../lib/telemetry/vocabulary";
 import { AUDITED_TRANSACTION } from "../server/access/transaction-budget";
+import type { Prisma } from "../server/db/generated/client";
 import { signInForTest } from "../test/sessions";
 
 // The data layer is written for Next's server: "server-only" marks it, and it
@@ -57,16 +72,19 @@ function parseOptions() {
       iterations: { type: "string", default: "100" },
       warmup: { type: "string", default: "10" },
       "min-events": { type: "string", default: "1000000" },
+      events: { type: "string" },
+      "overviews-only": { type: "boolean", default: false },
     },
     allowPositionals: false,
   });
   const iterations = Number(values.iterations);
   const warmup = Number(values.warmup);
-  const minEvents = Number(values["min-events"]);
+  // --events N: the database must hold at least N events (say 10000000 for the 10M run; the same as --min-events)
+  const minEvents = Number(values.events ?? values["min-events"]);
   if (!Number.isInteger(iterations) || iterations < 16 || iterations > 5_000) throw new BenchRefusal("--iterations must be a whole number from 16 to 5000.");
   if (!Number.isInteger(warmup) || warmup < 0 || warmup > 1_000) throw new BenchRefusal("--warmup must be a whole number from 0 to 1000.");
-  if (!Number.isInteger(minEvents) || minEvents < 0) throw new BenchRefusal("--min-events must be a whole number.");
-  return { iterations, warmup, minEvents };
+  if (!Number.isInteger(minEvents) || minEvents < 0) throw new BenchRefusal("--min-events (--events) must be a whole number.");
+  return { iterations, warmup, minEvents, overviewsOnly: values["overviews-only"] === true };
 }
 
 function checkDatabaseUrl(): string {
@@ -183,7 +201,7 @@ async function main(): Promise<void> {
     );
 
     const summary: Array<{ name: string; clients: number; portal: Stats; audited: Stats; floor: Stats }> = [];
-    for (const scenario of scenarios) {
+    for (const scenario of options.overviewsOnly ? [] : scenarios) {
       const query = eventListQuerySchema.parse(scenario.input);
       const statementsAt = (at: Date) => {
         const plan = sqlLayer.planEventQuery(scope, query.filters, query.sort);
@@ -241,6 +259,8 @@ async function main(): Promise<void> {
       }
     }
 
+    await benchOverviews({ pool, scope, options, events });
+
     console.log("");
     const worst = summary.reduce((max, row) => Math.max(max, row.portal.median / row.audited.median), 0);
     const page1 = summary.find((row) => row.clients === 1 && row.name.startsWith("page 1 "));
@@ -256,6 +276,90 @@ async function main(): Promise<void> {
     await pool.end();
     await database.close();
   }
+}
+
+const OVERVIEW_CLIENTS = [1, 4] as const;
+type PrismaSql = Prisma.Sql;
+
+/** The charts page, facets and histogram against their floors (see the header). */
+async function benchOverviews({
+  pool,
+  scope,
+  options,
+  events,
+}: {
+  pool: pg.Pool;
+  scope: TelemetryScope;
+  options: { iterations: number; warmup: number };
+  events: number;
+}): Promise<void> {
+  const { getEventInsights } = await import("../server/data/event-insights");
+  const { getEventHistogram } = await import("../server/data/event-histogram");
+  const { listEventFacets } = await import("../server/data/list-event-facets");
+  const { listEvents } = await import("../server/data/list-events");
+  const { eventFilterQuerySchema } = await import("../lib/telemetry/event-query");
+  const sqlLayer = await import("../server/telemetry/event-sql");
+  const { Prisma } = await import("../server/db/generated/client");
+  const { sql, raw } = Prisma;
+
+  const input = { range: "30d" };
+  const { filters } = eventFilterQuerySchema.parse(input);
+  const plan = sqlLayer.planEventQuery(scope, filters, null);
+  const measured = plan.kinds.filter((kind) => scope[kind]?.includes("measurements"));
+  const calls = Math.max(16, Math.round(options.iterations / 4));
+  const warmup = Math.min(options.warmup, 3);
+
+  // The raw SQL floor of the charts page: its GROUP BYs straight over telemetry_event, no rollups, gate or audit.
+  const chartsFloor = async () => {
+    const now = new Date();
+    const where = (kinds: readonly EventKind[], ...extra: PrismaSql[]) =>
+      sqlLayer.and([sqlLayer.kindCondition(kinds), ...sqlLayer.filterConditions(filters, now), ...extra]);
+    const day = sql`date_trunc(${raw("'day'")}, time, 'UTC')`;
+    const statements = [
+      sql`SELECT ${day} AS bucket, kind::text AS kind, count(*)::int AS n FROM telemetry_event WHERE ${where(plan.kinds)} GROUP BY 1, 2`,
+      sql`SELECT ${day} AS bucket, count(*)::int AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms), percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms)
+          FROM telemetry_event WHERE ${where(measured, sql`latency_ms IS NOT NULL`)} GROUP BY 1`,
+      sql`SELECT error_kind, count(*)::int FROM telemetry_event WHERE ${where(measured.includes("error") ? ["error"] : [], sql`error_kind IS NOT NULL`)} GROUP BY 1 ORDER BY 2 DESC LIMIT 50`,
+      sql`SELECT coalesce(redaction_filter, '(unspecified)'), count(*)::int FROM telemetry_event WHERE ${where(measured.includes("completion_redacted") ? ["completion_redacted"] : [])} GROUP BY 1 ORDER BY 2 DESC LIMIT 50`,
+      sql`SELECT persistence_check_sec, count(*)::int, avg(persistence_ratio), percentile_cont(0.5) WITHIN GROUP (ORDER BY persistence_ratio)
+          FROM telemetry_event WHERE ${where(measured.includes("completion_persisted") ? ["completion_persisted"] : [], sql`persistence_check_sec IS NOT NULL AND persistence_ratio IS NOT NULL`)} GROUP BY 1`,
+      sql`SELECT DISTINCT machine_id FROM telemetry_event WHERE ${where(plan.kinds)} LIMIT 11`,
+    ];
+    const client = await pool.connect();
+    try {
+      for (const statement of statements) await client.query(statement.text, statement.values);
+    } finally {
+      client.release();
+    }
+  };
+
+  const explorerPage = () => listEvents(input);
+  const explorerWithOverviews = () =>
+    Promise.all([listEvents(input), getEventHistogram(input), listEventFacets({ ...input, field: "os" }), listEventFacets({ ...input, field: "country" })]);
+
+  console.log("");
+  console.log(`Overviews, last 30 days, ${events.toLocaleString("en-US")} events; ${calls} calls per cell after ${warmup} warm-up calls. Times in ms.`);
+  console.log(`${"".padEnd(44)} ${"clients".padStart(7)} │ ${"p50".padStart(8)} ${"p95".padStart(8)} │ ${"÷floor".padStart(7)}`);
+  const rows: Record<string, Stats> = {};
+  for (const clients of OVERVIEW_CLIENTS) {
+    const floor = await measure(chartsFloor, clients, calls, warmup);
+    const charts = await measure(() => getEventInsights(input), clients, calls, warmup);
+    const page = await measure(explorerPage, clients, calls, warmup);
+    const withOverviews = await measure(explorerWithOverviews, clients, calls, warmup);
+    Object.assign(rows, { [`floor${clients}`]: floor, [`charts${clients}`]: charts, [`page${clients}`]: page, [`overviews${clients}`]: withOverviews });
+    const line = (name: string, stats: Stats, base?: Stats) =>
+      console.log(`${name.padEnd(44)} ${String(clients).padStart(7)} │ ${ms(stats.median)} ${ms(stats.p95)} │ ${base ? ratio(stats.median, base.median) : "".padStart(7)}`);
+    line("charts floor (raw SQL over telemetry_event)", floor);
+    line("charts page (portal, rollups)", charts, floor);
+    line("explorer page (list only)", page);
+    line("explorer page + histogram + 2 facets", withOverviews, page);
+  }
+  const charts4 = rows.charts4!;
+  const overhead1 = rows.overviews1!.median / rows.page1!.median - 1;
+  const overhead4 = rows.overviews4!.median / rows.page4!.median - 1;
+  console.log("");
+  console.log(`Charts page, 30 days, 4 clients: p50 ${charts4.median.toFixed(0)} ms (aim: ≤ 300 ms), ${ratio(charts4.median, rows.floor4!.median).trim()} the raw SQL floor.`);
+  console.log(`Facets + histogram on an explorer page: +${(overhead1 * 100).toFixed(0)} % at 1 client, +${(overhead4 * 100).toFixed(0)} % at 4 (aim: ≤ +50 %).`);
 }
 
 main().catch((error: unknown) => {

@@ -3,6 +3,8 @@
 // in SQL. Each chart has a heading, a one-sentence text summary (also its
 // accessible name) and the same numbers as a table behind a disclosure, so
 // nothing is conveyed by the drawing alone.
+import Link from "next/link";
+import { useRouter } from "next/navigation";
 import type { ReactNode } from "react";
 import {
   Bar,
@@ -20,7 +22,7 @@ import { isChartUnavailable, type EventInsights } from "@/lib/telemetry/event-ty
 import { formatCount, formatPercent } from "@/lib/telemetry/format";
 import { EVENT_KIND_LABELS, EVENT_KINDS, type EventKind } from "@/lib/telemetry/vocabulary";
 
-const KIND_COLORS: Record<EventKind, string> = {
+export const KIND_COLORS: Record<EventKind, string> = {
   error: "#b42318",
   completion_requested: "#1f5fbf",
   completion_shown: "#5b8def",
@@ -76,7 +78,7 @@ function Empty({ id, title }: { id: string; title: string }) {
   );
 }
 
-function SimpleTable({ head, rows }: { head: string[]; rows: Array<Array<string | number>> }) {
+function SimpleTable({ head, rows }: { head: string[]; rows: Array<Array<string | number | ReactNode>> }) {
   return (
     <table className="data">
       <thead>
@@ -103,7 +105,21 @@ function SimpleTable({ head, rows }: { head: string[]; rows: Array<Array<string 
   );
 }
 
-function VolumeChart({ insights }: { insights: EventInsights }) {
+/** The events list of one bucket and kind, under the charts' other filters. */
+function drillDownHref(filterQuery: string, bucket: string, size: EventInsights["bucket"], kind: EventKind): string {
+  const params = new URLSearchParams(filterQuery);
+  const start = new Date(bucket);
+  const end = new Date(start.getTime() + (size === "hour" ? 3_600_000 : 86_400_000));
+  params.delete("range");
+  params.delete("kind");
+  params.set("from", start.toISOString());
+  params.set("to", end.toISOString());
+  params.append("kind", kind);
+  return `/events?${params.toString()}`;
+}
+
+function VolumeChart({ insights, filterQuery }: { insights: EventInsights; filterQuery?: string }) {
+  const router = useRouter();
   const kinds = EVENT_KINDS.filter((kind) => (insights.volume.totals[kind] ?? 0) > 0);
   const title = `Events by kind, per ${insights.bucket}`;
   if (insights.volume.buckets.length === 0) return <Empty id="volume" title={title} />;
@@ -126,7 +142,18 @@ function VolumeChart({ insights }: { insights: EventInsights }) {
       table={
         <SimpleTable
           head={[insights.bucket === "hour" ? "Hour (UTC)" : "Day (UTC)", ...kinds.map((kind) => EVENT_KIND_LABELS[kind])]}
-          rows={insights.volume.buckets.map(({ bucket, counts }) => [bucketLabel(bucket, insights.bucket), ...kinds.map((kind) => counts[kind] ?? 0)])}
+          rows={insights.volume.buckets.map(({ bucket, counts }) => [
+            bucketLabel(bucket, insights.bucket),
+            ...kinds.map((kind) =>
+              filterQuery !== undefined && (counts[kind] ?? 0) > 0 ? (
+                <Link key={kind} href={drillDownHref(filterQuery, bucket, insights.bucket, kind)}>
+                  {formatCount(counts[kind] ?? 0)}
+                </Link>
+              ) : (
+                (counts[kind] ?? 0)
+              ),
+            ),
+          ])}
         />
       }
     >
@@ -138,7 +165,19 @@ function VolumeChart({ insights }: { insights: EventInsights }) {
           <Tooltip />
           <Legend wrapperStyle={{ fontSize: 12 }} />
           {kinds.map((kind) => (
-            <Bar key={kind} dataKey={kind} name={EVENT_KIND_LABELS[kind]} stackId="kinds" fill={KIND_COLORS[kind]} isAnimationActive={false} />
+            <Bar
+              key={kind}
+              dataKey={kind}
+              name={EVENT_KIND_LABELS[kind]}
+              stackId="kinds"
+              fill={KIND_COLORS[kind]}
+              isAnimationActive={false}
+              cursor={filterQuery !== undefined ? "pointer" : undefined}
+              onClick={(_, index) => {
+                const entry = insights.volume.buckets[index];
+                if (filterQuery !== undefined && entry) router.push(drillDownHref(filterQuery, entry.bucket, insights.bucket, kind));
+              }}
+            />
           ))}
         </BarChart>
       </ResponsiveContainer>
@@ -343,10 +382,14 @@ function PersistenceChart({ insights }: { insights: EventInsights }) {
   );
 }
 
-export function InsightsCharts({ insights }: { insights: EventInsights }) {
+/**
+ * `filterQuery`: the charts' filters as a query string; with it, the volume
+ * chart's bars and its table's counts drill down to the events they count.
+ */
+export function InsightsCharts({ insights, filterQuery }: { insights: EventInsights; filterQuery?: string }) {
   return (
     <div className="charts-grid">
-      <VolumeChart insights={insights} />
+      <VolumeChart insights={insights} filterQuery={filterQuery} />
       <FunnelChart insights={insights} />
       <AcceptanceChart insights={insights} />
       <LatencyChart insights={insights} />

@@ -281,6 +281,7 @@ const QUERY_PARAMS: Record<string, Record<string, fc.Arbitrary<string>>> = {
   },
   "/api/v1/events/export": { ...EVENT_FILTERS, sort: text(...EVENT_SORTS), columns: listOf(EVENT_COLUMN_IDS) },
   "/api/v1/events/insights": EVENT_FILTERS,
+  "/api/v1/events/histogram": EVENT_FILTERS,
   "/api/v1/audit/checkpoints/consistency": { from: numberText("1", "2", "5", "0", "-1", "9007199254740993"), to: numberText("1", "3", "10", "0", "1e3") },
   "/api/v1/audit": {
     ...AUDIT_FILTERS,

@@ -26,6 +26,7 @@ export const API_ROUTE_METHODS: Readonly<Record<string, readonly string[]>> = {
   "/api/v1/events/[id]/reveal": ["POST"],
   "/api/v1/events/export": ["GET"],
   "/api/v1/events/facets": ["GET"],
+  "/api/v1/events/histogram": ["GET"],
   "/api/v1/events/insights": ["GET"],
   "/api/v1/me": ["GET"],
   "/api/v1/me/purpose": ["PUT"],

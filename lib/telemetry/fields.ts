@@ -71,7 +71,7 @@ export type FieldSpec = {
   filter: FilterSpec;
   /** an explorer sort (by this field, then id): the name its sort orders carry in URLs (`latency_desc`) */
   sort?: string;
-  /** has top values with counts (GET /api/v1/events/facets) */
+  /** has top values with counts (GET /api/v1/events/facets); also a rollup dimension (ROLLUP_FIELDS) */
   facetable: boolean;
   /** the event kinds that carry it (the seed fills it for these; the intake sets it when the producer sends it) */
   kinds: readonly EventKind[];
@@ -157,6 +157,14 @@ export const FIELD_KEYS = Object.keys(TELEMETRY_FIELDS) as FieldKey[];
 /** Every field with its key, in registry order. */
 export const FIELD_LIST: ReadonlyArray<FieldSpec & { key: FieldKey }> = FIELD_KEYS.map((key) => ({ key, ...(TELEMETRY_FIELDS[key] as FieldSpec) }));
 export const fieldSpec = (key: FieldKey): FieldSpec & { key: FieldKey } => ({ key, ...(TELEMETRY_FIELDS[key] as FieldSpec) });
+
+/**
+ * The rollup dimensions (telemetry_rollup, server/telemetry/rollups.ts): the
+ * facetable fields, counted per UTC hour, kind and value so facets and charts
+ * need not scan the events. A new one also needs a migration that adds it to
+ * the rollup triggers (rollups.integration.test.ts fails until it does).
+ */
+export const ROLLUP_FIELDS: ReadonlyArray<FieldSpec & { key: FieldKey }> = FIELD_LIST.filter((field) => field.facetable);
 
 /** The second column of a `sealed` field. */
 export const CONTENT_KEY_ID_COLUMN = "content_key_id";

@@ -30,6 +30,7 @@ import { Prisma } from "@/server/db/generated/client";
 import { parseInput } from "@/server/http/parse-input";
 import { describeQuery } from "@/server/telemetry/describe-query";
 import { and, filterConditions, kindCondition, planEventQuery, resolveFrom } from "@/server/telemetry/event-sql";
+import { hourlyCounts, type CountSource } from "@/server/telemetry/rollups";
 
 const { sql, raw } = Prisma;
 
@@ -104,17 +105,26 @@ async function machinesDisclosedByChart(tx: RawRunner, filters: EventFilters, ki
   return [...new Set([...named, ...few])];
 }
 
-async function computeInsights(
+/**
+ * The charts' numbers. Counts (volume, funnel, acceptance, errors by kind,
+ * redaction by filter) come from the per-hour rollups when the filters allow
+ * (server/telemetry/rollups.ts), percentiles (latency, persistence) from the
+ * events; `source` forces where counts come from (the equality test).
+ */
+export async function computeInsights(
   tx: RawRunner,
   scope: TelemetryScope,
   filters: EventFilters,
   kinds: readonly EventKind[],
   now: Date,
   bucket: InsightsBucket,
+  source?: CountSource,
 ): Promise<Omit<EventInsights, "from" | "to">> {
   const conditions = filterConditions(filters, now);
+  const counts = (dimension: Parameters<typeof hourlyCounts>[0], subset: readonly EventKind[]) => hourlyCounts(dimension, subset, filters, now, source).query;
   const where = (subset: readonly EventKind[], ...extra: Prisma.Sql[]) => and([kindCondition(subset), ...conditions, ...extra]);
   const bucketSql = sql`date_trunc(${raw(`'${bucket}'`)}, time, 'UTC')`;
+  const hourBucketSql = sql`date_trunc(${raw(`'${bucket}'`)}, hour, 'UTC')`;
   const measured = kinds.filter((kind) => scope[kind]?.includes("measurements"));
   const measuredOf = (kind: EventKind) => (measured.includes(kind) ? [kind] : []);
 
@@ -123,8 +133,8 @@ async function computeInsights(
     kinds.length === 0
       ? []
       : await tx.$queryRaw<Array<Bucketed & { kind: EventKind; n: number }>>(
-          sql`SELECT ${bucketSql} AS bucket, kind::text AS kind, count(*)::int AS n
-              FROM telemetry_event WHERE ${where(kinds)} GROUP BY 1, 2 ORDER BY 1`,
+          sql`SELECT ${hourBucketSql} AS bucket, kind::text AS kind, sum(events)::int AS n
+              FROM (${counts("", kinds)}) AS counts GROUP BY 1, 2 ORDER BY 1, 2`,
         );
   const totals: Partial<Record<EventKind, number>> = {};
   const perBucket = new Map<string, Partial<Record<EventKind, number>>>();
@@ -172,8 +182,8 @@ async function computeInsights(
     errors = unavailable("error", kinds);
   } else {
     const rows = await tx.$queryRaw<Array<{ error_kind: string; n: number }>>(
-      sql`SELECT error_kind, count(*)::int AS n FROM telemetry_event
-          WHERE ${where(["error"], sql`error_kind IS NOT NULL`)} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50`,
+      sql`SELECT value AS error_kind, sum(events)::int AS n FROM (${counts("errorKind", ["error"])}) AS counts
+          GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50`,
     );
     errors = rows.map((row) => ({ errorKind: row.error_kind, count: Number(row.n) }));
   }
@@ -183,8 +193,13 @@ async function computeInsights(
     redaction = unavailable("completion_redacted", kinds);
   } else {
     const rows = await tx.$queryRaw<Array<{ redaction_filter: string; n: number }>>(
-      sql`SELECT coalesce(redaction_filter, '(unspecified)') AS redaction_filter, count(*)::int AS n FROM telemetry_event
-          WHERE ${where(["completion_redacted"])} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50`,
+      // per filter, and the events that name none: all of the kind's events less those counted per filter
+      sql`WITH named AS (SELECT value, sum(events) AS n FROM (${counts("redactionFilter", ["completion_redacted"])}) AS counts GROUP BY 1),
+               total AS (SELECT coalesce(sum(events), 0) AS n FROM (${counts("", ["completion_redacted"])}) AS counts)
+          SELECT redaction_filter, sum(n)::int AS n FROM (
+            SELECT value AS redaction_filter, n FROM named
+            UNION ALL SELECT '(unspecified)', total.n - coalesce((SELECT sum(n) FROM named), 0) FROM total
+          ) AS filters WHERE n > 0 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50`,
     );
     // Of the suggestions that would have been shown (shown + redacted), the share each filter removed.
     const candidates = kinds.includes("completion_shown") ? (totals.completion_shown ?? 0) + (totals.completion_redacted ?? 0) : 0;

@@ -8,18 +8,53 @@
 // permitted kind is refused (403 naming `field`), and only the kinds on which
 // it is granted are counted, as for a filter on that field. The field's own
 // filter is left out, so the picker shows the alternatives to the value
-// chosen (the other filters all apply).
+// chosen (the other filters all apply). The counts come from the per-hour
+// rollups whenever the other filters are kinds and time only.
 import "server-only";
-import { eventFacetQuerySchema, withoutFieldFilter, type FacetFieldKey } from "@/lib/telemetry/event-query";
-import { fieldSpec } from "@/lib/telemetry/fields";
+import { eventFacetQuerySchema, withoutFieldFilter, type EventFilters, type FacetFieldKey } from "@/lib/telemetry/event-query";
+import { fieldSpec, type FieldKey, type FieldSpec } from "@/lib/telemetry/fields";
+import type { EventKind } from "@/lib/telemetry/vocabulary";
 import type { EventFacets } from "@/lib/telemetry/event-types";
 import { audited } from "@/server/access/audited";
 import { Prisma } from "@/server/db/generated/client";
 import { parseInput } from "@/server/http/parse-input";
 import { describeQuery } from "@/server/telemetry/describe-query";
-import { listWhere, planEventQuery } from "@/server/telemetry/event-sql";
+import { listWhere, planEventQuery, type RawRunner } from "@/server/telemetry/event-sql";
+import { hourlyCounts, type CountSource, type RollupDimension } from "@/server/telemetry/rollups";
 
 const { sql, raw } = Prisma;
+
+type FacetRow = { value: string; count: number };
+
+/**
+ * The top `limit` values of `field` with their counts (most first, then by
+ * value as text): from the per-hour rollups when the filters are kinds and
+ * time only (server/telemetry/rollups.ts), else from telemetry_event.
+ * `source` forces one (the equality test).
+ */
+export async function facetCounts(
+  tx: RawRunner,
+  field: FieldSpec & { key: FieldKey },
+  kinds: readonly EventKind[],
+  filters: EventFilters,
+  now: Date,
+  limit: number,
+  source?: CountSource,
+): Promise<FacetRow[]> {
+  const counts = field.facetable ? hourlyCounts(field.key as RollupDimension, kinds, filters, now, source) : null;
+  if (counts?.source === "rollups") {
+    return tx.$queryRaw<FacetRow[]>(
+      sql`SELECT value, sum(events)::int AS count FROM (${counts.query}) AS counts
+          GROUP BY value ORDER BY 2 DESC, value ASC LIMIT ${limit}::int`,
+    );
+  }
+  const column = raw(field.column);
+  return tx.$queryRaw<FacetRow[]>(
+    sql`SELECT ${column}::text AS value, count(*)::int AS count FROM telemetry_event
+        WHERE ${listWhere(kinds, filters, null, now)} AND ${column} IS NOT NULL
+        GROUP BY 1 ORDER BY 2 DESC, 1 ASC LIMIT ${limit}::int`,
+  );
+}
 
 export async function listEventFacets(input: unknown): Promise<EventFacets> {
   return audited({ action: "events.facets", permission: "telemetry.read" }, async ({ tx, actor }) => {
@@ -30,17 +65,8 @@ export async function listEventFacets(input: unknown): Promise<EventFacets> {
     const plan = planEventQuery(actor.scope, filters, null, field);
     const now = new Date();
 
-    let rows: Array<{ value: string; count: number }> = [];
-    if (plan.kinds.length > 0) {
-      const column = raw(field.column);
-      const where = listWhere(plan.kinds, filters, null, now);
-      // One more than asked tells whether more values exist.
-      rows = await tx.$queryRaw<Array<{ value: string; count: number }>>(
-        sql`SELECT ${column}::text AS value, count(*)::int AS count FROM telemetry_event
-            WHERE ${where} AND ${column} IS NOT NULL
-            GROUP BY ${column} ORDER BY count(*) DESC, ${column} ASC LIMIT ${query.limit + 1}::int`,
-      );
-    }
+    // One more than asked tells whether more values exist.
+    const rows = plan.kinds.length > 0 ? await facetCounts(tx, field, plan.kinds, filters, now, query.limit + 1) : [];
     const values = rows.slice(0, query.limit).map(({ value, count }) => ({
       value: field.value === "country" ? value.trim() : value,
       count: Number(count),

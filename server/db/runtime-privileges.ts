@@ -25,6 +25,9 @@ export type TableGrant = {
 
 export const RUNTIME_TABLE_GRANTS: Readonly<Record<string, TableGrant>> = {
   telemetry_event: { privileges: ["SELECT", "INSERT"] },
+  // per-hour counts derived from telemetry_event (server/telemetry/rollups.ts): its triggers add to them as the intake inserts;
+  // retention and erasure subtract before deleting events and remove rows that reach zero
+  telemetry_rollup: { privileges: ["SELECT", "INSERT", "UPDATE", "DELETE"] },
   ingestion_key: { privileges: ["SELECT", "INSERT", "UPDATE"] },
   scim_token: { privileges: ["SELECT", "INSERT", "UPDATE"] },
   event_name_mapping: { privileges: ["SELECT"] },

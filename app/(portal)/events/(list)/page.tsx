@@ -5,6 +5,7 @@ import { ErrorState } from "@/components/error-state";
 import { EventFilterForm } from "@/components/events/event-filter-form";
 import { EventsTable } from "@/components/events/events-table";
 import { FilterChips } from "@/components/events/filter-chips";
+import { Histogram } from "@/components/events/histogram";
 import { QuickRangeLinks } from "@/components/events/quick-range-links";
 import { permittedKinds, visibleFieldClasses } from "@/lib/access/policy";
 import {
@@ -86,6 +87,7 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
         )
       ) : (
         <section aria-labelledby="results-heading" className="stack">
+          <Histogram action="/events" filterQuery={filtersToSearchParams(parsed.data.filters).toString()} pageQuery={listQueryToSearchParams(parsed.data).toString()} />
           <div className="results-bar">
             <h2 id="results-heading">
               {result.value.total.exact ? "" : "About "}

@@ -64,7 +64,7 @@ export default async function InsightsPage({ searchParams }: { searchParams: Pro
             {result.value.to ? ` to ${formatUtc(result.value.to, false)}` : ""}, in {result.value.bucket === "hour" ? "hourly" : "daily"} buckets. Kinds:{" "}
             {result.value.kinds.length > 0 ? result.value.kinds.map((kind) => EVENT_KIND_LABELS[kind]).join(", ") : "none"}.
           </p>
-          <InsightsCharts insights={result.value} />
+          <InsightsCharts insights={result.value} filterQuery={filterQuery ?? ""} />
         </>
       ) : (
         <>

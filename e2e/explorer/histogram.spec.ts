@@ -1,0 +1,124 @@
+// Issue 14 item 3: the histogram over the whole time range above the events
+// table (GET /api/v1/events/histogram, audited as a chart with target type
+// "histogram"). Its total is the SQL count of the filters over the range, not
+// the fetched page; dragging across it, or choosing buckets with the keyboard
+// and Enter, narrows the URL's time range and the table with it; the charts'
+// volume bars (and their table) drill down to a filtered list.
+import type { Page, TestInfo } from "@playwright/test";
+import { sql } from "../db";
+import { declarePurpose, expect, storageStateFor, test } from "../fixtures";
+import { auditDetailsFor } from "./support";
+
+async function screenshot(page: Page, name: string, testInfo: TestInfo): Promise<void> {
+  for (const width of [1440, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    const file = testInfo.outputPath(`${name}-${width}.png`);
+    await page.screenshot({ path: file, fullPage: false });
+    await testInfo.attach(`${name}-${width}`, { path: file, contentType: "image/png" });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, `${name} at ${width} px scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(0);
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
+}
+
+const count = async (where: string, params: unknown[] = []) => Number((await sql<{ n: number }>(`SELECT count(*)::int AS n FROM telemetry_event WHERE ${where}`, params))[0]?.n);
+
+/** The events heading's number ("1,234 events"). */
+async function listedTotal(page: Page): Promise<number> {
+  const text = await page.getByRole("heading", { level: 2, name: /\bevents?$/ }).textContent();
+  return Number((text ?? "").replace(/[^0-9]/g, ""));
+}
+
+test.describe("the Copilot team viewer", () => {
+  test.use({ storageState: storageStateFor("viewerCopilot") });
+
+  test("sees the histogram of the whole range and narrows the time range by dragging", async ({ page, auditTag }, testInfo) => {
+    await declarePurpose(page.request, "improve_product");
+    await page.goto("/events?kind=completion_requested&kind=completion_shown&range=7d");
+    const histogram = page.getByRole("region", { name: "Events over time" });
+    await expect(histogram).toBeVisible();
+    const KINDS = "kind IN ('completion_requested', 'completion_shown')";
+    const expected = await count(`${KINDS} AND time >= now() - interval '7 days'`);
+    // the whole range, not the page of 50 rows
+    await expect(histogram.getByText(new RegExp(`^${expected.toLocaleString("en-US")} events? from`))).toBeVisible();
+    expect(expected).toBeGreaterThan(50);
+    const requested = await count("kind = 'completion_requested' AND time >= now() - interval '7 days'");
+    // stacked by kind, each kind's total in the legend
+    await expect(histogram.getByRole("list", { name: "Kinds" })).toContainText(`Completion requested (${requested.toLocaleString("en-US")})`);
+    await expect(histogram.getByRole("list", { name: "Kinds" })).toContainText(`Completion shown (${(expected - requested).toLocaleString("en-US")})`);
+    await screenshot(page, "histogram", testInfo);
+
+    const rows = await auditDetailsFor(auditTag);
+    const audited = rows.find((row) => row.action === "events.chart" && row.target_type === "histogram");
+    expect(audited).toMatchObject({ outcome: "allowed", row_count: expected });
+    expect(audited?.filters).toMatchObject({ kind: ["completion_requested", "completion_shown"], range: "7d" });
+
+    // drag across the middle third
+    const plot = histogram.locator("svg");
+    await plot.scrollIntoViewIfNeeded();
+    const box = (await plot.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.35, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.move(box.x + box.width * 0.65, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForURL((url) => url.searchParams.has("from") && url.searchParams.has("to"));
+    const url = new URL(page.url());
+    expect(url.searchParams.get("range")).toBeNull();
+    expect(url.searchParams.getAll("kind")).toEqual(["completion_requested", "completion_shown"]);
+    const from = url.searchParams.get("from")!;
+    const to = url.searchParams.get("to")!;
+    const narrowed = await count(`${KINDS} AND time >= $1::timestamptz AND time < $2::timestamptz`, [from, to]);
+    expect(narrowed).toBeLessThan(expected);
+    await expect.poll(() => listedTotal(page)).toBe(narrowed);
+    await expect(page.getByRole("region", { name: "Events over time" }).getByText(new RegExp(`^${narrowed.toLocaleString("en-US")} events? from`))).toBeVisible();
+  });
+
+  test("narrows the time range with the keyboard", async ({ page }) => {
+    await declarePurpose(page.request, "improve_product");
+    await page.goto("/events?range=24h");
+    const plot = page.getByRole("group", { name: /^Events over time\./ });
+    await expect(plot).toBeVisible();
+    await plot.focus();
+    await expect(plot).toBeFocused();
+    // the last bucket, then two more to its left
+    await page.keyboard.press("ArrowLeft");
+    await page.keyboard.press("Shift+ArrowLeft");
+    await page.keyboard.press("Shift+ArrowLeft");
+    await expect(page.getByText(/^Selected .* UTC: [\d,]+ events\. Press Enter to show them\.$/)).toBeVisible();
+    await page.keyboard.press("Enter");
+    await page.waitForURL((url) => url.searchParams.has("from") && url.searchParams.has("to"));
+    const url = new URL(page.url());
+    const from = new Date(url.searchParams.get("from")!);
+    const to = new Date(url.searchParams.get("to")!);
+    expect(url.searchParams.get("range")).toBeNull();
+    // three buckets of the 24-hour range's width (15 minutes), ending at the range's end
+    expect(to.getTime() - from.getTime()).toBeLessThanOrEqual(3 * 15 * 60_000);
+    expect(to.getTime() - from.getTime()).toBeGreaterThan(2 * 15 * 60_000 - 1);
+    const narrowed = await count("time >= $1::timestamptz AND time < $2::timestamptz", [from.toISOString(), to.toISOString()]);
+    await expect.poll(() => listedTotal(page)).toBe(narrowed);
+  });
+
+  test("a chart bar drills down to the list of that day and kind", async ({ page }) => {
+    await declarePurpose(page.request, "improve_product");
+    await page.goto("/events/insights?range=7d");
+    const volume = page.getByRole("region", { name: /^Events by kind, per day/ });
+    await volume.locator("summary", { hasText: "The numbers as a table" }).click();
+    const link = volume.getByRole("table").getByRole("link").first();
+    const shown = Number(((await link.textContent()) ?? "").replace(/[^0-9]/g, ""));
+    await link.click();
+    await page.waitForURL(/\/events\?/);
+    const url = new URL(page.url());
+    expect(url.pathname).toBe("/events");
+    expect(url.searchParams.getAll("kind")).toHaveLength(1);
+    expect(url.searchParams.get("from")).not.toBeNull();
+    expect(await listedTotal(page)).toBe(shown);
+
+    // the bars themselves drill down too
+    await page.goBack();
+    const bar = page.getByRole("region", { name: /^Events by kind, per day/ }).locator(".recharts-bar-rectangle path").first();
+    await bar.click();
+    await page.waitForURL((next) => next.pathname === "/events" && next.searchParams.has("from"));
+    expect(new URL(page.url()).searchParams.getAll("kind")).toHaveLength(1);
+  });
+});

@@ -1,0 +1,50 @@
+// The explorer's histogram over the whole time range (GET
+// /api/v1/events/histogram, components/events/histogram.tsx): events per time
+// bucket, stacked by kind, for the current filters. Safe on both sides.
+import type { EventKind } from "./vocabulary";
+
+/** Bucket widths the histogram picks from, in seconds: the narrowest giving at most MAX_HISTOGRAM_BUCKETS. */
+export const HISTOGRAM_BUCKET_SECONDS = [60, 300, 900, 3_600, 3 * 3_600, 6 * 3_600, 12 * 3_600, 86_400, 7 * 86_400] as const;
+export const MAX_HISTOGRAM_BUCKETS = 120;
+
+/** The narrowest bucket width that splits [from, to) into at most MAX_HISTOGRAM_BUCKETS (buckets start at multiples of the width since the epoch, UTC). */
+export function pickHistogramBucket(from: Date, to: Date): number {
+  const span = Math.max(1, (to.getTime() - from.getTime()) / 1000);
+  return HISTOGRAM_BUCKET_SECONDS.find((seconds) => span / seconds <= MAX_HISTOGRAM_BUCKETS) ?? 7 * 86_400;
+}
+
+export type HistogramBucket = {
+  /** the bucket's start (ISO); it ends at the next bucket's start */
+  start: string;
+  counts: Partial<Record<EventKind, number>>;
+  total: number;
+};
+
+export type EventHistogram = {
+  /** the range drawn (ISO): the filter's, or from the first matching event to now */
+  from: string;
+  to: string;
+  bucketSeconds: number;
+  /** every bucket of the range, empty ones included, oldest first */
+  buckets: HistogramBucket[];
+  /** the kinds counted (the person's permitted kinds ∩ the kinds filtered) */
+  kinds: EventKind[];
+  total: number;
+};
+
+const bucketLabelUnits: Array<[number, string]> = [
+  [86_400, "day"],
+  [3_600, "hour"],
+  [60, "minute"],
+];
+
+/** "1 hour", "15 minutes", "7 days". */
+export function formatBucketWidth(seconds: number): string {
+  for (const [unit, name] of bucketLabelUnits) {
+    if (seconds % unit === 0) {
+      const count = seconds / unit;
+      return `${count} ${name}${count === 1 ? "" : "s"}`;
+    }
+  }
+  return `${seconds} seconds`;
+}

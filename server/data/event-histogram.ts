@@ -1,0 +1,97 @@
+// The explorer's histogram (GET /api/v1/events/histogram): events per time
+// bucket, stacked by kind, for the current filters over the whole time range,
+// not the fetched page. Audited as a chart (events.chart, target type
+// "histogram"): the filters, the range and bucket drawn, the total disclosed.
+//
+// Within the person's scope exactly as the list: the kinds searched are the
+// permitted kinds ∩ the kinds filtered, narrowed to those granting the class
+// of any field filtered (planEventQuery, which refuses a filter on a field
+// outside the scope with 403). Counts come from the per-hour rollups whenever
+// the filters and the bucket width allow (server/telemetry/rollups.ts).
+import "server-only";
+import { eventFilterQuerySchema, type EventFilters } from "@/lib/telemetry/event-query";
+import { pickHistogramBucket, type EventHistogram, type HistogramBucket } from "@/lib/telemetry/histogram";
+import type { EventKind } from "@/lib/telemetry/vocabulary";
+import { audited } from "@/server/access/audited";
+import { Prisma } from "@/server/db/generated/client";
+import { parseInput } from "@/server/http/parse-input";
+import { describeQuery } from "@/server/telemetry/describe-query";
+import { and, filterConditions, kindCondition, planEventQuery, resolveFrom, type RawRunner } from "@/server/telemetry/event-sql";
+import { hourlyCounts, rollupsAnswer, type CountSource } from "@/server/telemetry/rollups";
+
+const { sql } = Prisma;
+
+const HOUR_SECONDS = 3_600;
+
+export async function getEventHistogram(input: unknown): Promise<EventHistogram> {
+  return audited({ action: "events.chart", permission: "telemetry.read" }, async ({ tx, actor }) => {
+    const { filters } = parseInput(eventFilterQuerySchema, input);
+    const plan = planEventQuery(actor.scope, filters, null);
+    const now = new Date();
+    const histogram = await computeHistogram(tx, filters, plan.kinds, now);
+    return {
+      value: histogram,
+      audit: {
+        filters: { ...describeQuery(filters, plan.kinds, now), histogramFrom: histogram.from, histogramTo: histogram.to, bucketSeconds: histogram.bucketSeconds },
+        rowCount: histogram.total,
+        after: { total: histogram.total, buckets: histogram.buckets.length },
+        fieldClasses: plan.filterClasses,
+        targetType: "histogram",
+      },
+    };
+  });
+}
+
+/** The first matching event's time, for a range with no lower bound. */
+async function firstEventTime(tx: RawRunner, filters: EventFilters, kinds: readonly EventKind[], now: Date): Promise<Date | null> {
+  const rows = rollupsAnswer(filters)
+    ? await tx.$queryRaw<Array<{ first: Date | null }>>(sql`SELECT min(hour) AS first FROM telemetry_rollup WHERE dimension = '' AND ${kindCondition(kinds)}`)
+    : await tx.$queryRaw<Array<{ first: Date | null }>>(
+        sql`SELECT min(time) AS first FROM telemetry_event WHERE ${and([kindCondition(kinds), ...filterConditions(filters, now)])}`,
+      );
+  return rows[0]?.first ?? null;
+}
+
+/** The histogram of the events of `kinds` matching `filters`; `source` forces where counts come from (the equality test). */
+export async function computeHistogram(tx: RawRunner, filters: EventFilters, kinds: readonly EventKind[], now: Date, source?: CountSource): Promise<EventHistogram> {
+  const to = filters.to ?? now;
+  const from = resolveFrom(filters, now) ?? (kinds.length > 0 ? await firstEventTime(tx, filters, kinds, now) : null) ?? new Date(to.getTime() - 86_400_000);
+  const bucketSeconds = pickHistogramBucket(from, to);
+  // The drawn range: the filter's, or (no upper bound) up to now; events past it are not drawn.
+  const drawn: EventFilters = { ...filters, range: undefined, from, to };
+
+  let rows: Array<{ bucket: Date; kind: EventKind; n: number }> = [];
+  if (kinds.length > 0) {
+    const bucketOf = (column: "hour" | "time") =>
+      sql`to_timestamp(floor(extract(epoch from ${Prisma.raw(column)}) / ${bucketSeconds}::int) * ${bucketSeconds}::int)`;
+    if (bucketSeconds % HOUR_SECONDS === 0) {
+      const counts = hourlyCounts("", kinds, drawn, now, source);
+      rows = await tx.$queryRaw(
+        sql`SELECT ${bucketOf("hour")} AS bucket, kind::text AS kind, sum(events)::int AS n FROM (${counts.query}) AS counts GROUP BY 1, 2 ORDER BY 1, 2`,
+      );
+    } else {
+      // Buckets narrower than an hour: a range of a few hours, read from the events.
+      rows = await tx.$queryRaw(
+        sql`SELECT ${bucketOf("time")} AS bucket, kind::text AS kind, count(*)::int AS n FROM telemetry_event
+            WHERE ${and([kindCondition(kinds), ...filterConditions(drawn, now)])} GROUP BY 1, 2 ORDER BY 1, 2`,
+      );
+    }
+  }
+
+  const byStart = new Map<number, HistogramBucket>();
+  const width = bucketSeconds * 1000;
+  const first = Math.floor(from.getTime() / width) * width;
+  for (let start = first; start < to.getTime() && byStart.size < 10_000; start += width) {
+    byStart.set(start, { start: new Date(start).toISOString(), counts: {}, total: 0 });
+  }
+  let total = 0;
+  for (const row of rows) {
+    const bucket = byStart.get(new Date(row.bucket).getTime());
+    if (!bucket) continue;
+    const n = Number(row.n);
+    bucket.counts[row.kind] = (bucket.counts[row.kind] ?? 0) + n;
+    bucket.total += n;
+    total += n;
+  }
+  return { from: from.toISOString(), to: to.toISOString(), bucketSeconds, buckets: [...byStart.values()], kinds: [...kinds], total };
+}

@@ -1,0 +1,143 @@
+// Per-hour rollups of telemetry_event (docs/ARCHITECTURE.md, "Rollups"):
+// telemetry_rollup holds, per UTC hour and event kind, the number of events
+// (dimension "") and the number per non-NULL value of each rollup dimension
+// (lib/telemetry/fields.ts ROLLUP_FIELDS). Triggers keep it as events are
+// inserted or updated (migration 20261203040000_telemetry_rollups); this
+// module subtracts deleted events, rebuilds the table, and builds the reads:
+// counts per hour, kind and value that come from the rollups for the whole
+// hours of the time range and from telemetry_event for the partial hours at
+// its edges, or from telemetry_event alone when a filter on a field is set
+// (the rollups do not know how dimensions combine).
+//
+// No "server-only": the rebuild script uses it.
+import { ROLLUP_FIELDS } from "@/lib/telemetry/fields";
+import { FIELD_FILTER_KEYS, type EventFilters } from "@/lib/telemetry/event-query";
+import type { EventKind } from "@/lib/telemetry/vocabulary";
+import { Prisma } from "@/server/db/generated/client";
+import { and, filterConditions, kindCondition, resolveFrom } from "./event-sql";
+
+const { sql, raw, join, empty } = Prisma;
+
+const HOUR_MS = 3_600_000;
+
+/** A rollup dimension: a ROLLUP_FIELDS key, or "" for the events of a kind. */
+export type RollupDimension = "" | (typeof ROLLUP_FIELDS)[number]["key"];
+
+/** The dimensions the triggers write, as (name, value expression over alias `e`). */
+const DIMENSION_VALUES: ReadonlyArray<readonly [string, string]> = [["", "''"], ...ROLLUP_FIELDS.map((field) => [field.key, `e.${field.column}::text`] as const)];
+
+/** Rollup rows (dimension, hour, kind, value, events) of the telemetry_event rows (alias `e`) matching `where`, derived from the registry. */
+export function rollupRowsOf(where: Prisma.Sql, sign: 1 | -1): Prisma.Sql {
+  const values = DIMENSION_VALUES.map(([name, expression]) => `('${name}', ${expression})`).join(", ");
+  return sql`SELECT d.dimension, date_trunc('hour', e.time, 'UTC') AS hour, e.kind, d.value, ${raw(sign === 1 ? "count(*)" : "-count(*)")}::bigint AS events
+    FROM telemetry_event AS e CROSS JOIN LATERAL (VALUES ${raw(values)}) AS d(dimension, value)
+    WHERE ${where} AND d.value IS NOT NULL
+    GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`;
+}
+
+const ADD_ON_CONFLICT = raw(`ON CONFLICT (dimension, hour, kind, value) DO UPDATE SET events = telemetry_rollup.events + EXCLUDED.events`);
+
+type SqlExecutor = { $executeRaw(query: Prisma.Sql): Promise<number> };
+
+/**
+ * Subtracts the contribution of the events matching `condition` (a machine's,
+ * those older than `before`, or both) from the rollups. Call it in the same
+ * transaction, right before deleting those very events (retention, erasure):
+ * deleting fires no trigger (a dropped partition could not), so this is what
+ * keeps the rollups equal to the table. Rows that reach zero are removed.
+ * Returns the number of rollup rows changed. An empty condition is refused:
+ * it would empty the rollups (rebuild them instead).
+ */
+export async function subtractEventsFromRollups(tx: SqlExecutor, condition: { machineId?: string; before?: Date }): Promise<number> {
+  const conditions: Prisma.Sql[] = [];
+  if (condition.machineId !== undefined) conditions.push(sql`e.machine_id = ${condition.machineId}`);
+  if (condition.before !== undefined) conditions.push(sql`e.time < ${condition.before.toISOString()}::timestamptz`);
+  if (conditions.length === 0) throw new Error("subtractEventsFromRollups needs a machineId or a before date");
+  const changed = await tx.$executeRaw(
+    sql`INSERT INTO telemetry_rollup (dimension, hour, kind, value, events) ${rollupRowsOf(join(conditions, " AND "), -1)} ${ADD_ON_CONFLICT}`,
+  );
+  if (changed > 0) {
+    const hours =
+      condition.before !== undefined && condition.machineId === undefined
+        ? sql`hour <= ${condition.before.toISOString()}::timestamptz`
+        : sql`hour IN (SELECT DISTINCT date_trunc('hour', e.time, 'UTC') FROM telemetry_event AS e WHERE ${join(conditions, " AND ")})`;
+    await tx.$executeRaw(sql`DELETE FROM telemetry_rollup WHERE events <= 0 AND ${hours}`);
+  }
+  return changed;
+}
+
+/**
+ * Recomputes telemetry_rollup from telemetry_event in one transaction. The
+ * SHARE lock on telemetry_event waits for the writers in flight and holds new
+ * ones until the commit, so no event is counted twice or missed.
+ */
+export async function rebuildRollups(tx: SqlExecutor): Promise<number> {
+  await tx.$executeRaw(sql`LOCK TABLE telemetry_event IN SHARE MODE`);
+  await tx.$executeRaw(sql`DELETE FROM telemetry_rollup`);
+  return tx.$executeRaw(sql`INSERT INTO telemetry_rollup (dimension, hour, kind, value, events) ${rollupRowsOf(sql`TRUE`, 1)}`);
+}
+
+// ─── Reads ───────────────────────────────────────────────────────────────────
+
+/** Whether the rollups can answer these filters: kinds and time only (no filter on a field). */
+export function rollupsAnswer(filters: EventFilters): boolean {
+  return FIELD_FILTER_KEYS.every((key) => filters[key] === undefined);
+}
+
+const floorHour = (date: Date) => new Date(Math.floor(date.getTime() / HOUR_MS) * HOUR_MS);
+const ceilHour = (date: Date) => new Date(Math.ceil(date.getTime() / HOUR_MS) * HOUR_MS);
+const timestamp = (date: Date) => sql`${date.toISOString()}::timestamptz`;
+
+/**
+ * How a time range [from, to) splits: the whole hours [wholeFrom, wholeTo)
+ * (null: unbounded on that side) the rollups answer, and the partial hours at
+ * the edges telemetry_event answers. Null when the range holds no whole hour.
+ */
+export function splitTimeRange(from: Date | null, to: Date | null): { wholeFrom: Date | null; wholeTo: Date | null; edges: Prisma.Sql | null } | null {
+  const wholeFrom = from ? ceilHour(from) : null;
+  const wholeTo = to ? floorHour(to) : null;
+  if (wholeFrom && wholeTo && wholeFrom.getTime() >= wholeTo.getTime()) return null;
+  const edges: Prisma.Sql[] = [];
+  if (from && wholeFrom && wholeFrom.getTime() > from.getTime()) edges.push(sql`(time >= ${timestamp(from)} AND time < ${timestamp(wholeFrom)})`);
+  if (to && wholeTo && wholeTo.getTime() < to.getTime()) edges.push(sql`(time >= ${timestamp(wholeTo)} AND time < ${timestamp(to)})`);
+  return { wholeFrom, wholeTo, edges: edges.length === 0 ? null : sql`(${join(edges, " OR ")})` };
+}
+
+/** Where the counts came from (for tests and the benchmark). */
+export type CountSource = "rollups" | "events";
+
+/**
+ * A subquery of (hour, kind, value, events): the events of `kinds` matching
+ * `filters` per UTC hour, kind and value of `dimension` (value '' for "").
+ * From the rollups when the filters allow (and the range holds a whole hour),
+ * otherwise from telemetry_event; the same numbers either way.
+ * `force` picks the source (the equality test compares both).
+ */
+export function hourlyCounts(
+  dimension: RollupDimension,
+  kinds: readonly EventKind[],
+  filters: EventFilters,
+  now: Date,
+  force?: CountSource,
+): { query: Prisma.Sql; source: CountSource } {
+  const field = dimension === "" ? null : ROLLUP_FIELDS.find((candidate) => candidate.key === dimension);
+  if (dimension !== "" && !field) throw new Error(`${dimension} is not a rollup dimension`);
+  const valueOf = field ? sql`${raw(field.column)}::text` : sql`''::text`;
+  const notNull = field ? sql` AND ${raw(field.column)} IS NOT NULL` : empty;
+  const fromEvents = (where: Prisma.Sql) =>
+    sql`SELECT date_trunc('hour', time, 'UTC') AS hour, kind, ${valueOf} AS value, count(*)::bigint AS events
+        FROM telemetry_event WHERE ${where}${notNull} GROUP BY 1, 2, 3`;
+
+  const split = splitTimeRange(resolveFrom(filters, now), filters.to ?? null);
+  const useRollups = force ? force === "rollups" : rollupsAnswer(filters) && split !== null;
+  if (!useRollups || !split || !rollupsAnswer(filters)) {
+    return { query: fromEvents(and([kindCondition(kinds), ...filterConditions(filters, now)])), source: "events" };
+  }
+  const hours: Prisma.Sql[] = [];
+  if (split.wholeFrom) hours.push(sql`hour >= ${timestamp(split.wholeFrom)}`);
+  if (split.wholeTo) hours.push(sql`hour < ${timestamp(split.wholeTo)}`);
+  const fromRollups = sql`SELECT hour, kind, value, events FROM telemetry_rollup
+    WHERE dimension = ${dimension} AND ${and([kindCondition(kinds), ...hours])}`;
+  const query = split.edges ? sql`${fromRollups} UNION ALL ${fromEvents(and([kindCondition(kinds), split.edges]))}` : fromRollups;
+  return { query, source: "rollups" };
+}
