@@ -328,6 +328,8 @@ const envSchema = z.object({
       .refine((days) => days.length > 0, "must name at least one day count above 0, such as 14,3")
       .default([14, 3]),
   ),
+  // Break-glass (server/data/access/break-glass/): the longest emergency access, in minutes (default one hour).
+  BREAK_GLASS_MAX_MINUTES: z.preprocess(emptyToUndefined, wholeNumber(5, 1_440).default(60)),
   EXPORT_MAX_ROWS: z.preprocess(emptyToUndefined, wholeNumber(1, 10_000_000).default(100_000)),
   EXACT_COUNT_THRESHOLD: z.preprocess(emptyToUndefined, wholeNumber(1, 1_000_000_000).default(10_000)),
   AUDIT_CHAINS: z.preprocess(emptyToUndefined, wholeNumber(1, 64).default(8)),
