@@ -46,10 +46,7 @@ export type Actor = {
 export type ActiveBreakGlass = { id: string; groupKey: GroupKey; expiresAt: Date };
 
 /** The mark a break-glass access leaves in every audit row made under it (actor_groups; ARCHITECTURE.md "Break-glass"). */
-export const BREAK_GLASS_MARK_PREFIX = "breakglass:";
-export function breakGlassMark(id: string): string {
-  return `${BREAK_GLASS_MARK_PREFIX}${id}`;
-}
+export { breakGlassMark } from "@/lib/access/break-glass-mark";
 
 export type ActorResolution =
   | { status: "anonymous"; reason: "no-session" | "session-expired" }
