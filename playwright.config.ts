@@ -67,6 +67,10 @@ export default defineConfig({
       DEMO_IDP_PORT: String(idpPort),
       SEED_EVENTS: process.env.SEED_EVENTS ?? "3000",
       SKIP_BUILD: "true",
+      // Notifications go to the real receivers e2e/access/break-glass.spec.ts listens with (port + 7: SMTP, port + 8: HTTP)
+      SMTP_URL: process.env.SMTP_URL ?? `smtp://127.0.0.1:${port + 7}`,
+      NOTIFY_FROM: process.env.NOTIFY_FROM ?? "portal@github.example",
+      NOTIFY_WEBHOOK_URL: process.env.NOTIFY_WEBHOOK_URL ?? `http://127.0.0.1:${port + 8}/hook`,
       // an external PostgreSQL database is seeded only when asked (the embedded one always is)
       SEED_IF_EMPTY: process.env.SEED_IF_EMPTY ?? "true",
     },

@@ -6,6 +6,7 @@ import { usePathname } from "next/navigation";
 const SECTIONS = [
   { href: "/admin/people", label: "People" },
   { href: "/admin/groups", label: "Group scopes" },
+  { href: "/admin/break-glass", label: "Break-glass on-call" },
   { href: "/admin/purposes", label: "Purposes" },
   { href: "/admin/expiring", label: "Expiring soon" },
   { href: "/access/reviews", label: "Access reviews" },

@@ -9,6 +9,7 @@ import Link from "next/link";
 import { useMemo } from "react";
 import { createColumnHelper, type SortingState } from "@tanstack/react-table";
 import { DataTable, type DataTableColumn, type DataTableFeatures } from "@/components/data-table/data-table";
+import { breakGlassIdsOf } from "@/lib/access/break-glass-mark";
 import { actionLabel, outcomeLabel, purposeLabel, purposeShortLabel, targetText } from "@/lib/audit/labels";
 import { formatUtc } from "@/lib/telemetry/format";
 import type { AuditRowDto } from "@/server/data/audit/audit-rows";
@@ -48,7 +49,22 @@ const COLUMNS: Array<DataTableColumn<AuditRowDto>> = [
     id: "action",
     header: "Action",
     enableSorting: false,
-    cell: ({ row }) => <span title={row.original.action}>{actionLabel(row.original.action)}</span>,
+    cell: ({ row }) => {
+      const breakGlass = breakGlassIdsOf(row.original.actor.groups);
+      return (
+        <>
+          <span title={row.original.action}>{actionLabel(row.original.action)}</span>
+          {breakGlass.length > 0 ? (
+            <>
+              {" "}
+              <span className="badge badge--danger" title={`Made under break-glass access ${breakGlass.join(", ")}`}>
+                Break-glass
+              </span>
+            </>
+          ) : null}
+        </>
+      );
+    },
   }),
   helper.accessor("outcome", {
     id: "outcome",

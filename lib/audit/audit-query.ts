@@ -14,6 +14,7 @@ import {
   queryObject,
   refuseCursorOfAnotherSort,
   repeatedEnumParam,
+  single,
   textParam,
   uuidParam,
 } from "@/lib/http/query-params";
@@ -69,6 +70,22 @@ const personParam = z.preprocess(
   z.array(personValue).max(50, "at most 50 people at once").optional(),
 );
 
+/** `breakGlass=any`: rows made under any break-glass access; `breakGlass=<id>`: under that one (its mark in actor_groups). */
+export const ANY_BREAK_GLASS = "any";
+const BREAK_GLASS_MESSAGE = `must be "${ANY_BREAK_GLASS}" or a break-glass access id (a UUID)`;
+const breakGlassParam = single(
+  z.string({ error: BREAK_GLASS_MESSAGE }).transform((value, ctx) => {
+    const text = value.trim().toLowerCase();
+    if (text === ANY_BREAK_GLASS) return text;
+    const parsed = uuidString(BREAK_GLASS_MESSAGE).safeParse(text);
+    if (!parsed.success) {
+      ctx.addIssue({ code: "custom", message: BREAK_GLASS_MESSAGE });
+      return z.NEVER;
+    }
+    return parsed.data.toLowerCase();
+  }),
+);
+
 const dateTime = dateTimeParam("is not a date or date-time (use ISO 8601, e.g. 2026-11-24T09:30Z)");
 
 const filterShape = {
@@ -82,6 +99,7 @@ const filterShape = {
   to: dateTime,
   eventId: uuidParam("must be an event id (a UUID)"),
   machineId: textParam(MAX_METADATA_LENGTH),
+  breakGlass: breakGlassParam,
   /** routine rows (lib/audit/routine.ts) are hidden unless `routine=show` */
   routine: enumParam(ROUTINE_MODES).transform((mode) => mode ?? "hide"),
 };

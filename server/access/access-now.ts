@@ -9,23 +9,31 @@
 //
 // No "server-only": the job runner, started by scripts/start.ts, imports it
 // (through server/auth/end-session-row.ts).
-import type { AccessGroup, Grant, Person, Prisma } from "@/server/db/generated/client";
-import { grantInForce } from "./grant-in-force";
+import type { AccessGroup, BreakGlassAccess, Grant, Person, Prisma } from "@/server/db/generated/client";
+import { breakGlassInForce, grantInForce } from "./grant-in-force";
 
-export { grantInForce, grantInForceSql } from "./grant-in-force";
+export { breakGlassInForce, grantInForce, grantInForceSql } from "./grant-in-force";
 
 /** What the identity provider proved: `issuer` is the provider id ("oidc", "github", "demo", …). */
 export type ProvenIdentity = { issuer: string; subject: string };
 
 export type NoAccessReason = "not-listed" | "disabled" | "no-active-grant" | "identity-mismatch";
 
-export type PersonWithGrants = Person & { grants: Array<Grant & { group: AccessGroup | null }> };
+export type PersonWithGrants = Person & {
+  grants: Array<Grant & { group: AccessGroup | null }>;
+  /** break-glass accesses in force now: each counts as telemetry access to its group (viewer role) until it expires */
+  breakGlassAccesses: Array<BreakGlassAccess & { group: AccessGroup }>;
+};
 
 export type AccessNow =
   | { status: "no-access"; reason: NoAccessReason; person: PersonWithGrants | null }
   | { status: "active"; person: PersonWithGrants };
 
-const withGrantsInForce = (now: Date) => ({ grants: { where: grantInForce(now), include: { group: true } } }) satisfies Prisma.PersonInclude;
+const withGrantsInForce = (now: Date) =>
+  ({
+    grants: { where: grantInForce(now), include: { group: true } },
+    breakGlassAccesses: { where: breakGlassInForce(now), include: { group: true }, orderBy: { startedAt: "asc" } },
+  }) satisfies Prisma.PersonInclude;
 
 /** The access of the person bound to this identity, now. */
 export async function accessOfIdentity(tx: Prisma.TransactionClient, identity: ProvenIdentity, now: Date): Promise<AccessNow> {
@@ -65,15 +73,16 @@ export async function accessAtSignIn(
 function decide(person: PersonWithGrants | null): AccessNow {
   if (!person) return { status: "no-access", reason: "not-listed", person: null };
   if (person.status !== "active") return { status: "no-access", reason: "disabled", person };
-  if (person.grants.length === 0) return { status: "no-access", reason: "no-active-grant", person };
+  if (person.grants.length === 0 && person.breakGlassAccesses.length === 0) return { status: "no-access", reason: "no-active-grant", person };
   return { status: "active", person };
 }
 
-/** Roles and groups of the grants in force, each once (for audit rows and the policy). */
+/** Roles and groups of the grants (and break-glass accesses) in force, each once (for audit rows and the policy). */
 export function rolesAndGroups(person: PersonWithGrants | null): { roles: NonNullable<Grant["role"]>[]; groups: NonNullable<Grant["groupKey"]>[] } {
   const grants = person?.grants ?? [];
+  const breakGlass = person?.breakGlassAccesses ?? [];
   return {
-    roles: [...new Set(grants.flatMap((grant) => (grant.role ? [grant.role] : [])))],
-    groups: [...new Set(grants.flatMap((grant) => (grant.groupKey ? [grant.groupKey] : [])))],
+    roles: [...new Set([...grants.flatMap((grant) => (grant.role ? [grant.role] : [])), ...(breakGlass.length > 0 ? (["viewer"] as const) : [])])],
+    groups: [...new Set([...grants.flatMap((grant) => (grant.groupKey ? [grant.groupKey] : [])), ...breakGlass.map((access) => access.groupKey)])],
   };
 }

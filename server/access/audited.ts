@@ -16,7 +16,7 @@ import { AppError, auditUnavailable, databaseUnavailable, isAppError } from "@/s
 import { isDatabaseUnavailable } from "@/server/db/unavailable";
 import { getRequestContext, type RequestContext } from "@/server/http/request-context";
 import { overrideStatus } from "@/server/http/status-override";
-import { resolveActor, type Actor, type ActorResolution } from "./resolve-actor";
+import { breakGlassMark, resolveActor, type Actor, type ActorResolution } from "./resolve-actor";
 import { AUDITED_TRANSACTION } from "./transaction-budget";
 
 /** What the work adds to its audit row (who/when/where/why are filled in by the gate). */
@@ -61,8 +61,10 @@ class Refusal extends Error {
   }
 }
 
+/** Who acted, for the audit row; a break-glass access in force marks the row (`breakglass:<id>` among the groups). */
 function actorSnapshot(actor: Actor): AuditEntry["actor"] {
-  return { personId: actor.personId, email: actor.email, employer: actor.employer, groups: actor.groups, roles: actor.roles };
+  const groups = [...actor.groups, ...actor.breakGlass.map((access) => breakGlassMark(access.id))];
+  return { personId: actor.personId, email: actor.email, employer: actor.employer, groups, roles: actor.roles };
 }
 
 /** 401/403/428 deny a person; anything else (400, 404, 422, 5xx) is an error outcome. */

@@ -16,3 +16,11 @@ export function grantInForceSql(alias: string, now: Date): Prisma.Sql {
   return Prisma.sql`${table}.revoked_at IS NULL AND ${table}.expires_at > ${now.toISOString()}::timestamptz`;
 }
 
+
+/**
+ * A break-glass access is in force from its start until it expires or is
+ * ended early: time alone ends it, no job is needed for that.
+ */
+export function breakGlassInForce(now: Date) {
+  return { startedAt: { lte: now }, expiresAt: { gt: now }, endedAt: null } satisfies Prisma.BreakGlassAccessWhereInput;
+}

@@ -35,7 +35,18 @@ export type Actor = {
   grantExpiresAt: Date;
   /** when this session's sign-in happened (approvals need a fresh one) */
   sessionStartedAt: Date;
+  /**
+   * Break-glass accesses in force for this request (each adds its group, with
+   * the viewer role, to `subject`). Every audit row written for this actor
+   * carries `breakglass:<id>` for each in its actor_groups (./audited.ts).
+   */
+  breakGlass: ActiveBreakGlass[];
 };
+
+export type ActiveBreakGlass = { id: string; groupKey: GroupKey; expiresAt: Date };
+
+/** The mark a break-glass access leaves in every audit row made under it (actor_groups; ARCHITECTURE.md "Break-glass"). */
+export { breakGlassMark } from "@/lib/access/break-glass-mark";
 
 export type ActorResolution =
   | { status: "anonymous"; reason: "no-session" | "session-expired" }
@@ -117,6 +128,7 @@ export async function resolveActor(
       purposeDetail: session.purposeDetail,
       grantExpiresAt: new Date(0),
       sessionStartedAt: session.createdAt,
+      breakGlass: [],
     };
     return { ...refused, requester };
   }
@@ -128,7 +140,8 @@ export async function resolveActor(
   const purposeFieldClasses = session.purpose
     ? canonicalFieldClasses((await tx.purposeScope.findUnique({ where: { purpose: session.purpose } }))?.fieldClasses ?? [])
     : null;
-  const groupGrants = person.grants.flatMap((grant) => (grant.group ? [grant.group] : []));
+  // Break-glass counts as telemetry access to its group (with the viewer role, rolesAndGroups) until it expires.
+  const groupGrants = [...person.grants.flatMap((grant) => (grant.group ? [grant.group] : [])), ...person.breakGlassAccesses.map((access) => access.group)];
   const subject: Subject = {
     roles,
     groups: groupGrants.map((group) => ({ key: group.key, scope: { eventKinds: group.eventKinds, fieldClasses: group.fieldClasses } })),
@@ -149,8 +162,9 @@ export async function resolveActor(
       sessionToken,
       purpose: session.purpose,
       purposeDetail: session.purposeDetail,
-      grantExpiresAt: new Date(Math.min(...person.grants.map((grant) => grant.expiresAt.getTime()))),
+      grantExpiresAt: new Date(Math.min(...[...person.grants, ...person.breakGlassAccesses].map((grant) => grant.expiresAt.getTime()))),
       sessionStartedAt: session.createdAt,
+      breakGlass: person.breakGlassAccesses.map((access) => ({ id: access.id, groupKey: access.groupKey, expiresAt: access.expiresAt })),
     },
   };
 }

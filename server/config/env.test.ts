@@ -185,6 +185,7 @@ describe("whole numbers, flags and choices", () => {
     ["GRANT_MAX_DAYS", 1, 3_650, 180],
     ["CONTRACTOR_GRANT_MAX_DAYS", 1, 3_650, 90],
     ["APPROVAL_FRESHNESS_MINUTES", 1, 1_440, 15],
+    ["BREAK_GLASS_MAX_MINUTES", 5, 1_440, 60],
     ["ACCESS_REQUEST_LAPSE_DAYS", 1, 365, 7],
     ["EXPORT_MAX_ROWS", 1, 10_000_000, 100_000],
     ["EXACT_COUNT_THRESHOLD", 1, 1_000_000_000, 10_000],

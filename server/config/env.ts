@@ -335,6 +335,8 @@ const envSchema = z.object({
   ACCESS_REVIEW_DURATION_DAYS: z.preprocess(emptyToUndefined, wholeNumber(1, 90).default(14)),
   ACCESS_REVIEW_CONSEQUENCE: z.preprocess(emptyToUndefined, z.enum(["revoke", "flag"], "must be revoke or flag").default("revoke")),
   ACCESS_REVIEW_REMINDER_DAYS: z.preprocess(emptyToUndefined, wholeNumber(1, 30).default(3)),
+  // Break-glass (server/data/access/break-glass/): the longest emergency access, in minutes (default one hour).
+  BREAK_GLASS_MAX_MINUTES: z.preprocess(emptyToUndefined, wholeNumber(5, 1_440).default(60)),
   EXPORT_MAX_ROWS: z.preprocess(emptyToUndefined, wholeNumber(1, 10_000_000).default(100_000)),
   EXACT_COUNT_THRESHOLD: z.preprocess(emptyToUndefined, wholeNumber(1, 1_000_000_000).default(10_000)),
   AUDIT_CHAINS: z.preprocess(emptyToUndefined, wholeNumber(1, 64).default(8)),

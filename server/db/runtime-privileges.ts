@@ -61,6 +61,13 @@ export const RUNTIME_TABLE_GRANTS: Readonly<Record<string, TableGrant>> = {
   // an item is decided once and given its outcome once (trigger). Nothing is deleted.
   access_review_campaign: { privileges: ["SELECT", "INSERT", "UPDATE"], updateColumns: ["status", "closes_at", "last_reminded_at", "reminders_sent", "closed_at", "closed_by_id"] },
   access_review_item: { privileges: ["SELECT", "INSERT", "UPDATE"], updateColumns: ["decision", "reason", "decided_by_id", "decided_at", "outcome"] },
+  // Break-glass (server/data/access/break-glass/): on-call lists are set by admins; an access row is taken once,
+  // then only ended early or post-reviewed (its holder, group, reason and window never change).
+  break_glass_on_call: { privileges: ["SELECT", "INSERT", "DELETE"] },
+  break_glass_access: {
+    privileges: ["SELECT", "INSERT", "UPDATE"],
+    updateColumns: ["ended_at", "ended_by_id", "reviewed_at", "reviewed_by_id", "review_outcome", "review_notes"],
+  },
   audit_log_state: { privileges: ["SELECT", "UPDATE"], updateColumns: ["tree_size", "frontier", "floor_id", "pending_id", "pending_xmax", "updated_at"] },
   // The notification outbox (server/notify/): written with the change it reports, claimed and marked by the
   // delivery job, deleted NOTIFY_RETENTION_DAYS after delivery or failure. Message columns are never updated.

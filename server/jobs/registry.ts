@@ -15,6 +15,7 @@ import { submitAuditWitnessesJob } from "./submit-audit-witnesses";
 import { verifyAuditTrailFullJob } from "./verify-audit-trail-full";
 import { sendGrantRemindersJob } from "./send-grant-reminders";
 import { closeAccessReviewsJob, openAccessReviewsJob, remindAccessReviewsJob } from "./access-reviews";
+import { notifyExpiredGrantsJob } from "./notify-expired-grants";
 
 export const JOBS: readonly JobDefinition[] = [
   purgeExpiredSessionsJob,
@@ -30,4 +31,5 @@ export const JOBS: readonly JobDefinition[] = [
   openAccessReviewsJob,
   remindAccessReviewsJob,
   closeAccessReviewsJob,
+  notifyExpiredGrantsJob,
 ];

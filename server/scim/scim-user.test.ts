@@ -3,7 +3,7 @@ import { ScimError } from "./scim-error";
 import { parsePaging, parseScimFilter } from "./scim-filter";
 import { ENTERPRISE_SCHEMA, PATCH_SCHEMA, applyPatch, readUserResource, type ScimUserState } from "./scim-user";
 
-const STATE: ScimUserState = { userName: "a@github.example", name: "A", externalId: null, employer: "github", employmentType: "employee", active: true };
+const STATE: ScimUserState = { userName: "a@github.example", name: "A", externalId: null, employer: "github", employmentType: "employee", active: true, managerId: null };
 const patch = (...Operations: unknown[]) => ({ schemas: [PATCH_SCHEMA], Operations });
 
 function scimErrorOf(run: () => unknown): ScimError {
@@ -36,7 +36,7 @@ describe("SCIM filters and paging", () => {
 describe("SCIM user attributes", () => {
   it("maps a resource, defaulting the employment type to contractor and requiring the employer", () => {
     const state = readUserResource({ userName: " B@GitHub.example ", name: { givenName: "Bea", familyName: "B" }, [ENTERPRISE_SCHEMA]: { organization: "github" } }, null);
-    expect(state).toEqual({ userName: "b@github.example", name: "Bea B", externalId: null, employer: "github", employmentType: "contractor", active: true });
+    expect(state).toEqual({ userName: "b@github.example", name: "Bea B", externalId: null, employer: "github", employmentType: "contractor", active: true, managerId: null });
     expect(scimErrorOf(() => readUserResource({ userName: "b@github.example" }, null)).detail).toBe(`${ENTERPRISE_SCHEMA}:organization: is required: GitHub, Microsoft or OpenAI`);
   });
 
@@ -50,5 +50,19 @@ describe("SCIM user attributes", () => {
     expect(scimErrorOf(() => applyPatch(STATE, patch({ op: "replace", path: "nickName", value: "x" })))).toMatchObject({ scimType: "invalidPath" });
     expect(scimErrorOf(() => applyPatch(STATE, patch({ op: "copy", path: "active" }))).detail).toMatch(/^Operations\[0\]\.op: /);
     expect(scimErrorOf(() => applyPatch(STATE, { Operations: [] })).detail).toMatch(/^schemas: /);
+  });
+
+  it("reads the enterprise manager (RFC 7643 §4.3) in the resource, the path form, Entra's bare id, and clears it", () => {
+    const managerId = "0f6e2b1c-3d4a-4b5c-8d9e-0a1b2c3d4e5f";
+    const resource = readUserResource({ userName: "c@github.example", [ENTERPRISE_SCHEMA]: { organization: "GitHub", manager: { value: managerId.toUpperCase() } } }, null);
+    expect(resource.managerId).toBe(managerId);
+    // absent on PUT: unchanged
+    expect(readUserResource({ userName: "c@github.example", [ENTERPRISE_SCHEMA]: { organization: "GitHub" } }, { ...STATE, managerId }).managerId).toBe(managerId);
+    expect(applyPatch(STATE, patch({ op: "add", path: `${ENTERPRISE_SCHEMA}:manager`, value: managerId })).managerId).toBe(managerId);
+    expect(applyPatch(STATE, patch({ op: "replace", value: { [`${ENTERPRISE_SCHEMA}:manager`]: { value: managerId } } })).managerId).toBe(managerId);
+    expect(applyPatch({ ...STATE, managerId }, patch({ op: "remove", path: `${ENTERPRISE_SCHEMA}:manager` })).managerId).toBeNull();
+    expect(scimErrorOf(() => applyPatch(STATE, patch({ op: "add", path: `${ENTERPRISE_SCHEMA}:manager`, value: "bob" }))).detail).toBe(
+      `${ENTERPRISE_SCHEMA}:manager: must be the manager's SCIM id (the id the portal returned for them)`,
+    );
   });
 });

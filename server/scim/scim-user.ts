@@ -6,6 +6,8 @@
 //   active                                     → status (false: disabled)
 //   enterprise extension `organization`        → employer: "GitHub", "Microsoft" or "OpenAI" (required:
 //                                                no default could be safe, since the employer decides the groups)
+//   enterprise extension `manager.value`       → manager_id: the SCIM id (the portal's person id) of their
+//                                                manager; a manager's approval alone never grants their reports access
 //   userType                                   → employment type: "Employee" or "Contractor"; absent → contractor
 //                                                (the narrower one: contractors can never hold admin/auditor roles
 //                                                and OpenAI contractors cannot be listed at all)
@@ -31,6 +33,8 @@ export type ScimUserState = {
   employer: Employer;
   employmentType: EmploymentType;
   active: boolean;
+  /** the manager's SCIM id (a person id), or null */
+  managerId: string | null;
 };
 
 export type PersonForScim = {
@@ -41,6 +45,7 @@ export type PersonForScim = {
   employmentType: EmploymentType;
   status: "active" | "disabled";
   scimExternalId: string | null;
+  managerId?: string | null;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -56,7 +61,7 @@ export function toScimUser(person: PersonForScim, baseUrl: string) {
     emails: [{ value: person.email, type: "work", primary: true }],
     userType: TYPE_NAMES[person.employmentType],
     active: person.status === "active",
-    [ENTERPRISE_SCHEMA]: { organization: EMPLOYER_NAMES[person.employer] },
+    [ENTERPRISE_SCHEMA]: { organization: EMPLOYER_NAMES[person.employer], ...(person.managerId ? { manager: { value: person.managerId, $ref: `${baseUrl}/Users/${person.managerId}` } } : {}) },
     meta: {
       resourceType: "User",
       created: person.createdAt.toISOString(),
@@ -74,6 +79,7 @@ export function stateOf(person: PersonForScim): ScimUserState {
     employer: person.employer,
     employmentType: person.employmentType,
     active: person.status === "active",
+    managerId: person.managerId ?? null,
   };
 }
 
@@ -120,6 +126,17 @@ function readExternalId(value: unknown): string | null {
   return text("externalId", value, 256);
 }
 
+/** The enterprise `manager`: `{ "value": "<id>" }` (RFC 7643 §4.3), or the bare id as some providers PATCH it; null clears it. */
+export function readManager(value: unknown): string | null {
+  const attribute = `${ENTERPRISE_SCHEMA}:manager`;
+  if (value === null) return null;
+  const id = isObject(value) ? value.value : value;
+  if (id === null || id === undefined || id === "") return null;
+  const parsed = z.guid().safeParse(typeof id === "string" ? id.trim() : id);
+  if (!parsed.success) throw invalidValue(attribute, "must be the manager's SCIM id (the id the portal returned for them)");
+  return parsed.data.toLowerCase();
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -149,6 +166,8 @@ export function readUserResource(body: unknown, current: ScimUserState | null): 
     employer: readEmployer(isObject(enterprise) ? enterprise.organization : undefined),
     employmentType: readEmploymentType(body.userType),
     active: body.active === undefined || body.active === null ? (current?.active ?? true) : readActive(body.active),
+    // Absent: unchanged (many providers never send it); null or {"value": ""} clears it.
+    managerId: isObject(enterprise) && "manager" in enterprise ? readManager(enterprise.manager) : (current?.managerId ?? null),
   };
 }
 
@@ -159,6 +178,7 @@ function applyAttribute(state: ScimUserState, path: string, value: unknown, op: 
   if (op === "remove") {
     if (key === "externalid") return { ...state, externalId: null };
     if (key === "usertype") return { ...state, employmentType: "contractor" };
+    if (key === `${enterprisePrefix}manager` || key === `${enterprisePrefix}manager.value`) return { ...state, managerId: null };
     throw new ScimError(400, `${path}: cannot be removed`, "mutability");
   }
   switch (key) {
@@ -178,9 +198,14 @@ function applyAttribute(state: ScimUserState, path: string, value: unknown, op: 
       return { ...state, employmentType: readEmploymentType(value) };
     case `${enterprisePrefix}organization`:
       return { ...state, employer: readEmployer(value) };
-    case ENTERPRISE_SCHEMA.toLowerCase():
+    case `${enterprisePrefix}manager`:
+    case `${enterprisePrefix}manager.value`:
+      return { ...state, managerId: readManager(value) };
+    case ENTERPRISE_SCHEMA.toLowerCase(): {
       if (!isObject(value)) throw invalidValue(ENTERPRISE_SCHEMA, "must be an object");
-      return value.organization === undefined ? state : { ...state, employer: readEmployer(value.organization) };
+      const withEmployer = value.organization === undefined ? state : { ...state, employer: readEmployer(value.organization) };
+      return "manager" in value ? { ...withEmployer, managerId: readManager(value.manager) } : withEmployer;
+    }
     case "name.givenname":
     case "name.familyname":
     case "emails":
@@ -189,7 +214,7 @@ function applyAttribute(state: ScimUserState, path: string, value: unknown, op: 
       // The portal keeps one address, the userName; names in parts are folded into the formatted name by PUT.
       return key.startsWith("emails") && typeof value === "string" ? { ...state, userName: readUserName(value) } : state;
     default:
-      throw new ScimError(400, `${path}: not an attribute the portal keeps (active, userName, displayName, name, externalId, userType, ${ENTERPRISE_SCHEMA}:organization)`, "invalidPath");
+      throw new ScimError(400, `${path}: not an attribute the portal keeps (active, userName, displayName, name, externalId, userType, ${ENTERPRISE_SCHEMA}:organization, ${ENTERPRISE_SCHEMA}:manager)`, "invalidPath");
   }
 }
 

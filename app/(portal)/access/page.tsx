@@ -58,6 +58,10 @@ export default async function MyAccessPage() {
             .
           </p>
         ) : null}
+        <p className="subtle">
+          In an emergency, a group&apos;s on-call people take <Link href="/access/break-glass">break-glass access</Link>; auditors and admins review
+          every use there.
+        </p>
       </section>
 
       <section className="card" aria-labelledby="grants-heading">

@@ -86,6 +86,16 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <label htmlFor="f-machine">Touched machine (id)</label>
             <input id="f-machine" name="machineId" type="text" className="mono" placeholder="pseudonymous id" defaultValue={first(raw.machineId)} />
           </div>
+          <div className="field">
+            <label htmlFor="f-break-glass">Break-glass</label>
+            <select id="f-break-glass" name="breakGlass" defaultValue={first(raw.breakGlass)}>
+              <option value="">All rows</option>
+              <option value="any">Only rows made under break-glass</option>
+              {first(raw.breakGlass) && first(raw.breakGlass) !== "any" ? (
+                <option value={first(raw.breakGlass)}>Only under break-glass access {first(raw.breakGlass).slice(0, 8)}…</option>
+              ) : null}
+            </select>
+          </div>
         </div>
         {pickedActions.length > 1 ? pickedActions.map((action) => <input key={action} type="hidden" name="action" value={action} />) : null}
         {CARRIED_BY_FORM.flatMap((key) => params.getAll(key).map((value) => <input key={`${key}=${value}`} type="hidden" name={key} value={value} />))}

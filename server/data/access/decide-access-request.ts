@@ -80,7 +80,23 @@ async function fulfil(tx: Prisma.TransactionClient, request: RequestWithRelation
   return grant.id;
 }
 
-export type ApproveResult = { requestId: string; status: "pending" | "approved"; approvals: number; approvalsRequired: number; grantId: string | null };
+export type ApproveResult = {
+  requestId: string;
+  status: "pending" | "approved";
+  approvals: number;
+  approvalsRequired: number;
+  grantId: string | null;
+  /** enough approvals were counted, but all from the requester's manager: another approver must approve too */
+  waitsBeyondManager: boolean;
+};
+
+/**
+ * "No one approves … a request for someone they manage by themselves": the
+ * approvals so far come from the requester's manager alone.
+ */
+export function isManagerOnly(approverIds: readonly string[], managerId: string | null): boolean {
+  return managerId !== null && approverIds.length > 0 && approverIds.every((id) => id === managerId);
+}
 
 export async function approveAccessRequest(input: unknown): Promise<ApproveResult> {
   return audited(
@@ -100,9 +116,12 @@ export async function approveAccessRequest(input: unknown): Promise<ApproveResul
 
       await tx.accessRequestApproval.create({ data: { requestId, approverId: actor.personId, approvedAt: now, comment: comment ?? null } });
       const approvals = request.approvals.length + 1;
+      // The manager rule: a manager's approval is never the only one for their report's request.
+      const approverIds = [...request.approvals.map((approval) => approval.approverId), actor.personId];
+      const waitsBeyondManager = isManagerOnly(approverIds, requester.managerId);
       let grantId: string | null = null;
       let status: "pending" | "approved" = "pending";
-      if (approvals >= request.approvalsRequired) {
+      if (approvals >= request.approvalsRequired && !waitsBeyondManager) {
         const names = [...request.approvals.map((approval) => approval.approver.name), actor.name];
         grantId = await fulfil(tx, request, names, actor, now);
         status = "approved";
@@ -111,13 +130,19 @@ export async function approveAccessRequest(input: unknown): Promise<ApproveResul
       }
       const before = snapshot(request);
       return {
-        value: { requestId, status, approvals, approvalsRequired: request.approvalsRequired, grantId },
+        value: { requestId, status, approvals, approvalsRequired: request.approvalsRequired, grantId, waitsBeyondManager },
         audit: {
           targetType: "access_request",
           targetId: requestId,
           reason: comment ?? null,
           before,
-          after: { status, approvals: [...before.approvals, actor.personId], approvalsRequired: request.approvalsRequired, grantId: grantId ?? request.grantId },
+          after: {
+            status,
+            approvals: [...before.approvals, actor.personId],
+            approvalsRequired: request.approvalsRequired,
+            grantId: grantId ?? request.grantId,
+            ...(requester.managerId === actor.personId ? { byRequesterManager: true } : {}),
+          },
         },
       };
     },

@@ -60,3 +60,19 @@ export async function notifyExpiryReminder(
     dedupeKey: `reminder:${grant.id}:${grant.expiresAt.toISOString()}:${daysBefore}d`,
   });
 }
+
+export async function notifyGrantExpired(
+  tx: Prisma.TransactionClient,
+  grant: { id: string; personId: string; holderName: string; label: string; expiresAt: Date },
+  approverIds: string[],
+): Promise<void> {
+  const day = grant.expiresAt.toISOString().slice(0, 10);
+  await enqueue(tx, {
+    kind: "grant.expired",
+    subject: `Access expired: ${grant.holderName}, ${grant.label}`,
+    text: `The grant of ${grant.label} to ${grant.holderName} expired on ${day}. Its history stays in the portal; the holder may ask for access again there.`,
+    link: "/access",
+    recipientPersonIds: [grant.personId, ...approverIds],
+    dedupeKey: `expired:${grant.id}:${grant.expiresAt.toISOString()}`,
+  });
+}

@@ -70,7 +70,7 @@ export async function lockRequest(tx: Prisma.TransactionClient, requestId: strin
   await tx.$queryRaw`SELECT id FROM access_request WHERE id = ${requestId}::uuid FOR UPDATE`;
 }
 
-const personRef = { select: { id: true, name: true, email: true, employer: true, employmentType: true } } as const;
+const personRef = { select: { id: true, name: true, email: true, employer: true, employmentType: true, managerId: true } } as const;
 
 export const requestInclude = {
   requester: personRef,
@@ -86,7 +86,7 @@ export function requestDto(request: RequestWithRelations, now: Date): AccessRequ
     id: request.id,
     kind: request.kind,
     status: request.status,
-    requester: { ...request.requester },
+    requester: { id: request.requester.id, name: request.requester.name, email: request.requester.email, employer: request.requester.employer, employmentType: request.requester.employmentType },
     groupKey: request.groupKey,
     groupLabel: GROUP_LABELS[request.groupKey],
     durationDays: request.durationDays,
@@ -110,9 +110,11 @@ export function actionsFor(request: RequestWithRelations, actor: Actor, groups: 
   const isOwn = request.requesterId === actor.personId;
   const decides = mayDecideGroup(groups, request.groupKey);
   const approvedAlready = request.approvals.some((approval) => approval.approverId === actor.personId);
+  const isManager = request.requester.managerId === actor.personId;
   let note: string | null = null;
   if (open && decides && isOwn) note = "This is your own request: someone else must decide it.";
   else if (open && decides && approvedAlready) note = "You approved this request: it waits for another approver.";
+  else if (open && decides && isManager) note = `You manage ${request.requester.name}: your approval counts, but it cannot be the only one — another approver must approve too.`;
   return {
     canApprove: open && decides && !isOwn && !approvedAlready,
     canDeny: open && decides && !isOwn,

@@ -84,6 +84,7 @@ export async function getPerson(input: unknown): Promise<PersonDetailDto> {
           createdAt: person.createdAt.toISOString(),
           updatedAt: person.updatedAt.toISOString(),
           activeSessions,
+          manager: person.managerId ? await tx.person.findUnique({ where: { id: person.managerId }, select: { id: true, name: true, email: true } }) : null,
           grants: grantDtos,
           options: {
             isSelf: actor.personId === person.id,

@@ -77,6 +77,8 @@ export type PersonDetailDto = {
   createdAt: string;
   updatedAt: string;
   activeSessions: number;
+  /** who manages this person (their approval alone never grants this person access) */
+  manager: { id: string; name: string; email: string } | null;
   /** newest first */
   grants: GrantDto[];
   /** what the forms may offer (the server still decides every change) */

@@ -3,8 +3,9 @@
 // cursor and the display never depend on the session time zone.
 import "server-only";
 import { Prisma } from "@/server/db/generated/client";
-import { ANONYMOUS_ACTOR, NONE_RECORDED, type AuditCursor, type AuditFilters, type AuditSort } from "@/lib/audit/audit-query";
+import { ANONYMOUS_ACTOR, ANY_BREAK_GLASS, NONE_RECORDED, type AuditCursor, type AuditFilters, type AuditSort } from "@/lib/audit/audit-query";
 import { ROUTINE_RULES } from "@/lib/audit/routine";
+import { BREAK_GLASS_MARK_PREFIX } from "@/lib/access/break-glass-mark";
 import type { AuditOutcome, Employer, Purpose } from "@/lib/telemetry/vocabulary";
 
 export type AuditRowDto = {
@@ -181,9 +182,16 @@ export function auditWhere(
   if (filters.to) parts.push(Prisma.sql`occurred_at <= ${filters.to.toISOString()}::timestamptz`);
   if (filters.eventId) parts.push(Prisma.sql`(event_ids @> ARRAY[${filters.eventId}]::text[] OR target_id = ${filters.eventId})`);
   if (filters.machineId) parts.push(Prisma.sql`machine_ids @> ARRAY[${filters.machineId}]::text[]`);
+  if (filters.breakGlass) parts.push(breakGlassSql(filters.breakGlass));
   if (routine === "hide") parts.push(Prisma.sql`NOT ${auditRoutineSql()}`);
   if (routine === "only") parts.push(auditRoutineSql());
   return parts.length > 0 ? Prisma.join(parts, " AND ") : Prisma.sql`TRUE`;
+}
+
+/** The break-glass mark (lib/access/break-glass-mark.ts) in actor_groups: any, or one access's. */
+function breakGlassSql(value: string): Prisma.Sql {
+  if (value === ANY_BREAK_GLASS) return Prisma.sql`EXISTS (SELECT 1 FROM unnest(actor_groups) AS mark WHERE mark LIKE ${`${BREAK_GLASS_MARK_PREFIX}%`})`;
+  return Prisma.sql`actor_groups @> ARRAY[${`${BREAK_GLASS_MARK_PREFIX}${value}`}]::text[]`;
 }
 
 /** One page in (occurred_at, id) order, after `cursor`; asks for `limit` rows. */

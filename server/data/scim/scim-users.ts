@@ -25,7 +25,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type ScimUser = ReturnType<typeof toScimUser>;
 
-const snapshot = (person: Person) => ({ ...personSnapshot(person), scimExternalId: person.scimExternalId, removedAt: person.removedAt });
+const snapshot = (person: Person) => ({ ...personSnapshot(person), scimExternalId: person.scimExternalId, managerId: person.managerId, removedAt: person.removedAt });
 
 async function lockAccessList(tx: Prisma.TransactionClient): Promise<void> {
   await tx.$queryRaw`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(${ACCESS_LIST_LOCK}::bigint)) AS lock`;
@@ -40,6 +40,15 @@ async function findScimPerson(tx: Prisma.TransactionClient, id: string): Promise
 async function refuseTakenEmail(tx: Prisma.TransactionClient, email: string, exceptId: string | null): Promise<void> {
   const other = await tx.person.findUnique({ where: { email }, select: { id: true } });
   if (other && other.id !== exceptId) throw new ScimError(409, `userName: ${email} is already on the access list.`, "uniqueness");
+}
+
+/** The manager must be another person on the access list (not removed). */
+async function refuseUnknownManager(tx: Prisma.TransactionClient, managerId: string | null, personId: string | null): Promise<void> {
+  if (managerId === null) return;
+  const attribute = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager";
+  if (managerId === personId) throw invalidValue(attribute, "a person cannot be their own manager");
+  const manager = await tx.person.findUnique({ where: { id: managerId }, select: { removedAt: true } });
+  if (!manager || manager.removedAt) throw invalidValue(attribute, "no such User: provision the manager first");
 }
 
 function refuseIneligible(state: ScimUserState): void {
@@ -86,8 +95,10 @@ export async function createScimUser(call: ScimCall, body: unknown, baseUrl: str
     refuseIneligible(state);
     await lockAccessList(tx);
     await refuseTakenEmail(tx, state.userName, null);
+    await refuseUnknownManager(tx, state.managerId, null);
     const person = await tx.person.create({
       data: {
+        managerId: state.managerId,
         name: state.name,
         email: state.userName,
         employer: state.employer,
@@ -111,6 +122,7 @@ function disabledReason(token: ScimToken): string {
 async function applyState(tx: Prisma.TransactionClient, person: Person, wanted: ScimUserState, token: ScimToken, now: Date) {
   refuseIneligible(wanted);
   if (wanted.userName !== person.email) await refuseTakenEmail(tx, wanted.userName, person.id);
+  if (wanted.managerId !== person.managerId) await refuseUnknownManager(tx, wanted.managerId, person.id);
   if (wanted.employer !== person.employer || wanted.employmentType !== person.employmentType) {
     const grants = await tx.grant.count({ where: { personId: person.id, revokedAt: null, expiresAt: { gt: now } } });
     if (grants > 0) {
@@ -133,6 +145,7 @@ async function applyState(tx: Prisma.TransactionClient, person: Person, wanted: 
       employer: wanted.employer,
       employmentType: wanted.employmentType,
       scimExternalId: wanted.externalId,
+      managerId: wanted.managerId,
       ...(deactivate ? { status: "disabled", disabledAt: now, disabledReason: disabledReason(token) } : {}),
       ...(reactivate ? { status: "active", disabledAt: null, disabledReason: null } : {}),
     },

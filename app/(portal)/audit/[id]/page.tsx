@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { breakGlassIdsOf, withoutBreakGlassMarks } from "@/lib/access/break-glass-mark";
 import Link from "next/link";
 import { ErrorState } from "@/components/error-state";
 import {
@@ -82,7 +83,20 @@ export default async function AuditRowPage({ params }: { params: Promise<{ id: s
             <dt>Employer</dt>
             <dd>{actor.employer ? employerLabel(actor.employer) : "—"}</dd>
             <dt>Groups then</dt>
-            <dd>{actor.groups.map((group) => groupLabel(group, row.groupNames)).join(", ") || "—"}</dd>
+            <dd>{withoutBreakGlassMarks(actor.groups).map((group) => groupLabel(group, row.groupNames)).join(", ") || "—"}</dd>
+            {breakGlassIdsOf(actor.groups).length > 0 ? (
+              <>
+                <dt>Break-glass</dt>
+                <dd>
+                  <span className="badge badge--danger">Made under break-glass</span>{" "}
+                  {breakGlassIdsOf(actor.groups).map((id) => (
+                    <Link key={id} href={`/access/break-glass/${id}`} className="mono">
+                      {id}
+                    </Link>
+                  ))}
+                </dd>
+              </>
+            ) : null}
             <dt>Roles then</dt>
             <dd>{actor.roles.map(roleLabel).join(", ") || "—"}</dd>
             <dt>Purpose</dt>

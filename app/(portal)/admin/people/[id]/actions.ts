@@ -9,6 +9,7 @@ import { enablePerson } from "@/server/data/admin/enable-person";
 import { extendGrant } from "@/server/data/admin/extend-grant";
 import { grantAccess } from "@/server/data/admin/grant-access";
 import { revokeGrant } from "@/server/data/admin/revoke-grant";
+import { setPersonManager } from "@/server/data/admin/set-person-manager";
 import { updatePerson } from "@/server/data/admin/update-person";
 import { field, runAction } from "../../run-action";
 
@@ -81,5 +82,14 @@ export async function enablePersonAction(_state: ActionState, formData: FormData
     returnTo: returnTo(formData),
     call: () => enablePerson({ personId: field(formData, "personId"), reason: field(formData, "reason") }),
     redirectTo: (person) => `/admin/people/${person.id}?done=enabled`,
+  });
+}
+
+export async function setPersonManagerAction(_state: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction(formData, {
+    fields: ["managerEmail", "justification"],
+    returnTo: returnTo(formData),
+    call: () => setPersonManager({ personId: field(formData, "personId"), managerEmail: field(formData, "managerEmail"), justification: field(formData, "justification") }),
+    success: (result) => ({ message: result.managerId ? "Saved the manager." : "Cleared the manager." }),
   });
 }

@@ -5,12 +5,13 @@ import { DoneNotice } from "@/components/admin/done-notice";
 import { ExtendGrantForm } from "@/components/admin/extend-grant-form";
 import { CAPABILITY_BADGES, employmentLabel, formatDate, formatDateTime, GRANT_STATE_BADGES, GRANT_STATE_LABELS } from "@/components/admin/format";
 import { GrantForm } from "@/components/admin/grant-form";
+import { ManagerForm } from "@/components/admin/manager-form";
 import { PersonDetailsForm } from "@/components/admin/person-details-form";
 import { ReasonForm } from "@/components/admin/reason-form";
 import { getPerson } from "@/server/data/admin/get-person";
 import type { GrantDto, PersonDetailDto } from "@/server/data/admin/types";
 import { loadForPage } from "@/server/http/page-guard";
-import { disablePersonAction, enablePersonAction, extendGrantAction, grantAccessAction, revokeGrantAction, updatePersonAction } from "./actions";
+import { disablePersonAction, enablePersonAction, extendGrantAction, grantAccessAction, revokeGrantAction, setPersonManagerAction, updatePersonAction } from "./actions";
 
 export const metadata: Metadata = { title: "Person" };
 
@@ -125,7 +126,10 @@ export default async function PersonPage({ params, searchParams }: { params: Par
             <dd>{person.boundAt ? formatDateTime(person.boundAt) : "Never signed in"}</dd>
             <dt>Open sessions</dt>
             <dd>{person.activeSessions}</dd>
+            <dt>Manager</dt>
+            <dd>{person.manager ? `${person.manager.name} (${person.manager.email})` : "None recorded"}</dd>
           </dl>
+          {canChange ? <ManagerForm action={setPersonManagerAction} personId={person.id} managerEmail={person.manager?.email ?? ""} /> : null}
         </section>
 
         {canChange ? (
