@@ -14,6 +14,7 @@ import { sealAuditLogJob } from "./seal-audit-log";
 import { submitAuditWitnessesJob } from "./submit-audit-witnesses";
 import { verifyAuditTrailFullJob } from "./verify-audit-trail-full";
 import { sendGrantRemindersJob } from "./send-grant-reminders";
+import { maintainTelemetryPartitionsJob } from "./maintain-telemetry-partitions";
 
 export const JOBS: readonly JobDefinition[] = [
   purgeExpiredSessionsJob,
@@ -26,4 +27,5 @@ export const JOBS: readonly JobDefinition[] = [
   verifyAuditTrailFullJob,
   expireAccessRequestsJob,
   sendGrantRemindersJob,
+  maintainTelemetryPartitionsJob,
 ];
