@@ -8,6 +8,7 @@
 import "server-only";
 import { z } from "zod";
 import { audited } from "@/server/access/audited";
+import { getEnv } from "@/server/config/env";
 import { AppError } from "@/server/http/app-error";
 import { parseInput } from "@/server/http/parse-input";
 import {
@@ -18,6 +19,16 @@ import {
   machineIdSha256,
   tombstoneDetails,
 } from "@/server/telemetry/erase-machine";
+
+export type ErasureSettingsDto = { retentionDays: number | null; aheadMonths: number };
+
+/** The erasure page's frame: admins only (audited admin.view), with the retention settings it explains. */
+export async function getErasureSettings(): Promise<ErasureSettingsDto> {
+  return audited({ action: "admin.view", permission: "access.manage", details: { targetType: "telemetry_erasure" } }, async () => {
+    const env = getEnv();
+    return { value: { retentionDays: env.TELEMETRY_RETENTION_DAYS ?? null, aheadMonths: env.TELEMETRY_PARTITIONS_AHEAD_MONTHS } };
+  });
+}
 
 export type ErasurePreviewDto = { machineIdSha256: string; count: number; firstTime: string | null; lastTime: string | null };
 export type ErasureDoneDto = ErasurePreviewDto & { auditTargetId: string };
