@@ -16,7 +16,7 @@ export const TELEMETRY_PARTITIONS_JOB = "telemetry.partitions";
 export function telemetryPartitionsJob(overrides: Partial<Pick<PartitionMaintenanceOptions, "aheadMonths" | "retentionDays" | "now">> & { cron?: string } = {}): JobDefinition {
   return {
     name: TELEMETRY_PARTITIONS_JOB,
-    cron: overrides.cron ?? "7 * * * *",
+    cron: overrides.cron ?? "23 * * * *",
     description: "creates telemetry partitions ahead, moves rows out of the default partition, drops partitions past TELEMETRY_RETENTION_DAYS (audited)",
     timeoutSeconds: 1_800,
     run: async ({ prisma, jobId }) => {

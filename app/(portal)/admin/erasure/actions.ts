@@ -10,7 +10,7 @@ export async function previewErasureAction(_state: ActionState<ErasurePreviewDto
     fields: ["machineId"],
     returnTo: "/admin/erasure",
     call: () => previewMachineErasure({ machineId: field(formData, "machineId") }),
-    success: (preview) => ({ message: preview.count === 0 ? "This machine has no events." : `${preview.count.toLocaleString("en-US")} events found.`, data: preview }),
+    success: (preview) => ({ message: preview.count === 0 ? "This machine has no events." : `${preview.count.toLocaleString("en-US")} ${preview.count === 1 ? "event" : "events"} found.`, data: preview }),
   });
 }
 
@@ -20,7 +20,7 @@ export async function eraseMachineAction(_state: ActionState<ErasureDoneDto>, fo
     returnTo: "/admin/erasure",
     call: () => eraseMachine({ machineId: field(formData, "machineId"), reason: field(formData, "reason"), expectedCount: field(formData, "expectedCount") }),
     success: (done) => ({
-      message: `Erased ${done.count.toLocaleString("en-US")} events. The tombstone is in the audit trail under the machine id's SHA-256.`,
+      message: `Erased ${done.count.toLocaleString("en-US")} ${done.count === 1 ? "event" : "events"}. The tombstone is in the audit trail under the machine id's SHA-256.`,
       data: done,
     }),
   });
