@@ -210,6 +210,24 @@ END
 $$;
 
 INSERT INTO "telemetry_event" SELECT * FROM "telemetry_event_unpartitioned";
+
+-- The new table keeps the old one's grants (npm run db:roles gave the runtime role SELECT, INSERT), not
+-- what ALTER DEFAULT PRIVILEGES hands a new table (which would include UPDATE and DELETE until the next db:roles).
+DO $$
+DECLARE
+    item RECORD;
+BEGIN
+    FOR item IN SELECT DISTINCT r.rolname FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a JOIN pg_roles r ON r.oid = a.grantee
+                 WHERE c.oid = 'public.telemetry_event'::regclass AND a.grantee <> c.relowner LOOP
+        EXECUTE format('REVOKE ALL ON public.telemetry_event FROM %I', item.rolname);
+    END LOOP;
+    FOR item IN SELECT r.rolname, a.privilege_type FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a JOIN pg_roles r ON r.oid = a.grantee
+                 WHERE c.oid = 'public.telemetry_event_unpartitioned'::regclass AND a.grantee <> c.relowner LOOP
+        EXECUTE format('GRANT %s ON public.telemetry_event TO %I', item.privilege_type, item.rolname);
+    END LOOP;
+END
+$$;
+
 DROP TABLE "telemetry_event_unpartitioned";
 
 -- 10. The indexes, on the parent (each partition gets its own copy).
