@@ -59,10 +59,11 @@ describe.each(seededTestTargets({ label: "partitions", keys: KEYS, events: 300, 
   let db: Database;
   const now = new Date();
 
+  // Migrating and seeding a fresh database takes minutes on a loaded 2-core machine.
   beforeAll(async () => {
     db = await target.open();
     state.db = db;
-  });
+  }, 600_000);
 
   afterAll(async () => {
     state.db = null;
