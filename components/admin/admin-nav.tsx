@@ -13,6 +13,7 @@ const SECTIONS = [
   { href: "/admin/import-export", label: "Import / export" },
   { href: "/admin/ingestion-keys", label: "Ingestion keys" },
   { href: "/admin/scim-tokens", label: "SCIM tokens" },
+  { href: "/admin/erasure", label: "Erasure" },
 ] as const;
 
 export function AdminNav() {

@@ -77,6 +77,9 @@ export const AUDIT_ACTIONS = [
   "audit.disclosure_receipt",
   "audit.delivery_view",
   "audit.checkpoints",
+  "telemetry.partition_purged",
+  "telemetry.erasure_preview",
+  "telemetry.machine_erased",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -155,4 +158,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "audit.disclosure_receipt": "Requested a disclosure receipt",
   "audit.delivery_view": "Viewed the SIEM delivery status",
   "audit.checkpoints": "Viewed signed checkpoints of the audit log",
+  "telemetry.partition_purged": "Dropped a telemetry partition past its retention",
+  "telemetry.erasure_preview": "Counted a machine's events before erasing them",
+  "telemetry.machine_erased": "Erased a machine's telemetry (tombstone)",
 };

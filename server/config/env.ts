@@ -371,6 +371,10 @@ const envSchema = z.object({
   NOTIFY_RETRY_BASE_SECONDS: z.preprocess(emptyToUndefined, wholeNumber(1, 86_400).default(30)),
   NOTIFY_RETRY_MAX_SECONDS: z.preprocess(emptyToUndefined, wholeNumber(1, 604_800).default(3_600)),
   NOTIFY_RETENTION_DAYS: z.preprocess(emptyToUndefined, wholeNumber(1, 3_650).default(30)),
+  // Telemetry partitions (server/telemetry/partitions.ts): monthly partitions created this many months ahead,
+  // and, when set, partitions entirely older than TELEMETRY_RETENTION_DAYS dropped (unset: kept forever).
+  TELEMETRY_PARTITIONS_AHEAD_MONTHS: z.preprocess(emptyToUndefined, wholeNumber(1, 60).default(3)),
+  TELEMETRY_RETENTION_DAYS: z.preprocess(emptyToUndefined, wholeNumber(1, 36_500).optional()),
   // Audit alerts (server/audit/alerts/): thresholds ("more than N"; "off" disables a rule) and the working hours.
   ALERT_BULK_READ_EVENTS_PER_HOUR: z.preprocess(emptyToUndefined, alertThreshold(100_000_000).default(5_000)),
   ALERT_REVEALS_PER_HOUR: z.preprocess(emptyToUndefined, alertThreshold(1_000_000).default(20)),

@@ -18,7 +18,7 @@
 // No "server-only": scripts/db-roles.ts uses it.
 import type pg from "pg";
 import { checkRuntimeRole, describeRuntimeRoleRefusal, listOf, quoteIdent, type Query, type RuntimeRoleReport } from "./check-runtime-role";
-import { DEFAULT_TABLE_PRIVILEGES, JOB_QUEUE_SCHEMA, PORTAL_SCHEMA, RUNTIME_TABLE_GRANTS } from "./runtime-privileges";
+import { DEFAULT_TABLE_PRIVILEGES, JOB_QUEUE_SCHEMA, PORTAL_SCHEMA, RUNTIME_TABLE_GRANTS, TELEMETRY_PARTITION_SCHEMA } from "./runtime-privileges";
 import { scramSha256Verifier } from "./scram-verifier";
 import PgBoss from "pg-boss";
 
@@ -161,6 +161,19 @@ export async function planDatabaseRoles(query: Query, options: DatabaseRolesOpti
     [PORTAL_SCHEMA, migrationRole],
   );
   for (const object of objects) statements.push(`ALTER ${String(object.kind)} ${String(object.name)} OWNER TO ${migration};`);
+  // The telemetry partitions (migration 20261203070000_telemetry_partitions) belong to the migration role too: its
+  // SECURITY DEFINER functions create, attach and drop them. The runtime role reaches their rows through the parent
+  // only, and gets nothing on the schema.
+  statements.push(
+    `DO $partitions$ DECLARE item record; BEGIN
+       IF to_regnamespace(${quoteLiteral(TELEMETRY_PARTITION_SCHEMA)}) IS NULL THEN RETURN; END IF;
+       EXECUTE format('ALTER SCHEMA %I OWNER TO %I', ${quoteLiteral(TELEMETRY_PARTITION_SCHEMA)}, ${quoteLiteral(migrationRole)});
+       EXECUTE format('REVOKE ALL ON SCHEMA %I FROM PUBLIC, %I', ${quoteLiteral(TELEMETRY_PARTITION_SCHEMA)}, ${quoteLiteral(options.runtimeRole)});
+       FOR item IN SELECT c.relname FROM pg_class c WHERE c.relnamespace = to_regnamespace(${quoteLiteral(TELEMETRY_PARTITION_SCHEMA)}) AND c.relkind IN ('r', 'p') LOOP
+         EXECUTE format('ALTER TABLE %I.%I OWNER TO %I', ${quoteLiteral(TELEMETRY_PARTITION_SCHEMA)}, item.relname, ${quoteLiteral(migrationRole)});
+       END LOOP;
+     END $partitions$;`,
+  );
 
   // 5. The runtime role's table privileges: exactly the policy, whatever was granted before.
   const tables = await query(

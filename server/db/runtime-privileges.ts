@@ -24,6 +24,8 @@ export type TableGrant = {
 };
 
 export const RUNTIME_TABLE_GRANTS: Readonly<Record<string, TableGrant>> = {
+  // Partitioned (schema TELEMETRY_PARTITION_SCHEMA): creating and dropping partitions, retention and erasure go
+  // through the migration's SECURITY DEFINER functions, each call audited by its caller; never a DELETE of its own.
   telemetry_event: { privileges: ["SELECT", "INSERT"] },
   // per-hour counts derived from telemetry_event (server/telemetry/rollups.ts): its triggers add to them as the intake inserts;
   // retention and erasure subtract before deleting events and remove rows that reach zero
@@ -97,6 +99,9 @@ export const RUNTIME_TABLE_GRANTS: Readonly<Record<string, TableGrant>> = {
  * audit rows or telemetry.
  */
 export const JOB_QUEUE_SCHEMA = "pgboss";
+
+/** telemetry_event's partitions (migration 20261203070000_telemetry_partitions): the migration role's, not the runtime role's. */
+export const TELEMETRY_PARTITION_SCHEMA = "telemetry_partitions";
 
 /** Tables created after `npm run db:roles` ran, until the policy names them. */
 export const DEFAULT_TABLE_PRIVILEGES: readonly TablePrivilege[] = ["SELECT", "INSERT", "UPDATE", "DELETE"];

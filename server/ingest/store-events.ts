@@ -2,7 +2,7 @@
 // row id), then one statement for the whole batch:
 //
 //   INSERT INTO telemetry_event (…) SELECT … FROM json_to_recordset($1::json) …
-//   ON CONFLICT (id) DO NOTHING
+//   ON CONFLICT (id, "time") DO NOTHING   (the key of the time-partitioned table)
 //
 // One parameter (the rows as JSON) works the same through every driver the
 // portal uses (pg, PGlite), and one statement is one transaction: when it

@@ -16,6 +16,7 @@ import { verifyAuditTrailFullJob } from "./verify-audit-trail-full";
 import { sendGrantRemindersJob } from "./send-grant-reminders";
 import { closeAccessReviewsJob, openAccessReviewsJob, remindAccessReviewsJob } from "./access-reviews";
 import { notifyExpiredGrantsJob } from "./notify-expired-grants";
+import { maintainTelemetryPartitionsJob } from "./maintain-telemetry-partitions";
 
 export const JOBS: readonly JobDefinition[] = [
   purgeExpiredSessionsJob,
@@ -32,4 +33,5 @@ export const JOBS: readonly JobDefinition[] = [
   remindAccessReviewsJob,
   closeAccessReviewsJob,
   notifyExpiredGrantsJob,
+  maintainTelemetryPartitionsJob,
 ];

@@ -99,8 +99,9 @@ export async function seedDatabase(options: SeedOptions = {}): Promise<SeedResul
     let eventsWritten = 0;
     const eventsStarted = performance.now();
     if (eventsToWrite > 0) {
+      await ensureMonthPartitions(target, new Date(now.getTime() - SEED_WINDOW_DAYS * 86_400_000), now);
       options.onProgress?.(0, eventsToWrite);
-      const events = generateEvents({ count: eventsToWrite, seed, now });
+      const events = generateEvents({ count: eventsToWrite, seed, now, days: SEED_WINDOW_DAYS });
       const writeOptions = { keys, onProgress: (written: number) => options.onProgress?.(written, eventsToWrite) };
       eventsWritten =
         target.kind === "postgresql"
@@ -123,6 +124,23 @@ export async function seedDatabase(options: SeedOptions = {}): Promise<SeedResul
     return { target: target.kind, seed, eventsWritten, access, durationMs, eventsDurationMs };
   } finally {
     await closeTarget(target);
+  }
+}
+
+/** The generator's window (its default): every event lies in [now − 30 days, now]. */
+const SEED_WINDOW_DAYS = 30;
+
+/**
+ * telemetry_event is partitioned by month (migration 20261203070000): a fresh
+ * database has partitions from the migration's month on, so the window's
+ * earlier months get theirs first, rather than filling the default partition.
+ */
+async function ensureMonthPartitions(target: Target, from: Date, to: Date): Promise<void> {
+  for (let month = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), 1); month <= to.getTime(); ) {
+    const next = new Date(month);
+    next.setUTCMonth(next.getUTCMonth() + 1);
+    await target.run(`SELECT created FROM telemetry_create_partition($1::timestamptz, $2::timestamptz)`, [new Date(month).toISOString(), next.toISOString()]);
+    month = next.getTime();
   }
 }
 

@@ -59,6 +59,9 @@ const ACTIVITY_OF_ACTION: Partial<Record<AuditAction, OcsfActivityId>> = {
   "audit.alert_raised": 1,
   "audit.alerts_list": 2,
   "audit.alert_view": 2,
+  "telemetry.partition_purged": 4,
+  "telemetry.erasure_preview": 2,
+  "telemetry.machine_erased": 4,
 };
 
 export function activityOf(action: string): OcsfActivityId {

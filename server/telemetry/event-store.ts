@@ -47,7 +47,7 @@ export const INSERT_COLUMNS: readonly string[] = INSERT_STORE_COLUMNS.map(({ col
 export const INSERT_EVENTS_SQL = `INSERT INTO telemetry_event (${INSERT_COLUMNS.join(", ")})
 SELECT ${INSERT_STORE_COLUMNS.map(({ column, part }) => (part === "ciphertext" ? `decode(r.${column}, 'hex')` : `r.${column}`)).join(", ")}
 FROM json_to_recordset($1::json) AS r(${INSERT_STORE_COLUMNS.map(({ column, type }) => `${column} ${type}`).join(", ")})
-ON CONFLICT (id) DO NOTHING`;
+ON CONFLICT (id, "time") DO NOTHING`;
 
 type Sealed = { ciphertext: string; keyId: string } | null;
 
