@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { niceScale, niceStep } from "./ticks";
+
+describe("niceScale", () => {
+  it("gives round percentage ticks (0/10/20/30/40 %), not 0/10/19/28/38 %", () => {
+    expect(niceScale(0, 0.38).ticks).toEqual([0, 0.1, 0.2, 0.3, 0.4]);
+  });
+  it("ends at or above the maximum and starts at or below the minimum", () => {
+    const scale = niceScale(3, 97);
+    expect(scale.ticks).toEqual([0, 25, 50, 75, 100]);
+    expect(scale.min).toBeLessThanOrEqual(3);
+    expect(scale.max).toBeGreaterThanOrEqual(97);
+  });
+  it("uses steps of 1, 2, 2.5 or 5 × 10ⁿ", () => {
+    for (const [span, count] of [[7, 4], [1234, 5], [0.0042, 4], [88_000, 4]] as const) {
+      const step = niceStep(span, count);
+      const mantissa = step / 10 ** Math.floor(Math.log10(step));
+      expect([1, 2, 2.5, 5]).toContain(Number(mantissa.toFixed(6)));
+    }
+  });
+  it("keeps counts on whole numbers", () => {
+    expect(niceScale(0, 3, { integer: true }).ticks).toEqual([0, 1, 2, 3]);
+    expect(niceScale(0, 1234, { integer: true }).ticks).toEqual([0, 500, 1000, 1500]);
+  });
+  it("draws an axis for an empty or flat series", () => {
+    expect(niceScale(0, 0).ticks).toEqual([0, 0.25, 0.5, 0.75, 1]);
+    expect(niceScale(40, 40, { integer: true }).ticks).toEqual([0, 10, 20, 30, 40]);
+  });
+  it("stays within a clamp (a ratio never goes past 100 %)", () => {
+    expect(niceScale(0, 0.97, { clamp: [0, 1] }).ticks).toEqual([0, 0.25, 0.5, 0.75, 1]);
+  });
+  it("has no floating-point noise in the ticks", () => {
+    for (const tick of niceScale(0, 0.7).ticks) expect(String(tick)).toMatch(/^\d+(\.\d{1,2})?$/);
+  });
+});
