@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { niceScale, niceStep } from "./ticks";
+import { categoryAxisWidth, niceScale, niceStep, tickDecimals, truncateLabel } from "./ticks";
 
 describe("niceScale", () => {
   it("gives round percentage ticks (0/10/20/30/40 %), not 0/10/19/28/38 %", () => {
@@ -31,5 +31,27 @@ describe("niceScale", () => {
   });
   it("has no floating-point noise in the ticks", () => {
     for (const tick of niceScale(0, 0.7).ticks) expect(String(tick)).toMatch(/^\d+(\.\d{1,2})?$/);
+  });
+});
+
+describe("axis labels", () => {
+  it("needs as many decimals as the step", () => {
+    expect(tickDecimals(10)).toBe(0);
+    expect(tickDecimals(2.5)).toBe(1);
+    expect(tickDecimals(0.25)).toBe(2);
+  });
+  it("makes a category axis wide enough for its longest label, so none is clipped", () => {
+    const labels = ["network.timeout", "network.certificate_error", "auth.expired"];
+    const width = categoryAxisWidth(labels);
+    for (const label of labels) expect(truncateLabel(label, width)).toBe(label);
+    expect(width).toBeLessThanOrEqual(200);
+  });
+  it("shortens with an ellipsis at the end (never loses the start) past the maximum", () => {
+    const label = "network.certificate_error_with_a_very_long_suffix";
+    const width = categoryAxisWidth([label], { max: 120 });
+    expect(width).toBe(120);
+    const shown = truncateLabel(label, width);
+    expect(shown.endsWith("…")).toBe(true);
+    expect(label.startsWith(shown.slice(0, -1))).toBe(true);
   });
 });

@@ -53,3 +53,29 @@ export function niceScale(min: number, max: number, options: { count?: number; i
   for (let value = start; value <= end + step * 1e-9; value = round(value + step)) ticks.push(value);
   return { min: start, max: end, step, ticks };
 }
+
+/** Digits after the point a tick label needs at this step (0.25 → 2; 5 → 0); for a percentage pass the step × 100. */
+export function tickDecimals(step: number): number {
+  return Math.min(6, decimalsOf(Math.abs(step)));
+}
+
+/** Average width of a 12px system-font character, and what an axis adds (tick line, gap). */
+const CHAR_PX = 7;
+const AXIS_PAD_PX = 14;
+
+/**
+ * The width a category axis needs so no label is clipped (12px labels):
+ * the longest label, within `min`..`max` px. Labels longer than `max` allows
+ * are shortened by truncateLabel, never cut at the chart's edge.
+ */
+export function categoryAxisWidth(labels: readonly string[], bounds: { min?: number; max?: number } = {}): number {
+  const { min = 48, max = 200 } = bounds;
+  const longest = labels.reduce((length, label) => Math.max(length, label.length), 0);
+  return Math.max(min, Math.min(max, Math.ceil(longest * CHAR_PX + AXIS_PAD_PX)));
+}
+
+/** A label shortened with "…" at the end to fit `width` px (as categoryAxisWidth measures). */
+export function truncateLabel(label: string, width: number): string {
+  const fits = Math.max(4, Math.floor((width - AXIS_PAD_PX) / CHAR_PX));
+  return label.length <= fits ? label : `${label.slice(0, fits - 1)}…`;
+}
