@@ -74,7 +74,7 @@ export function RevealContent({ eventId }: { eventId: string }) {
 
 function ContentView({ ref, content, onHide }: { ref: Ref<HTMLDivElement>; content: RevealedContent["content"]; onHide: () => void }) {
   return (
-    <div className="stack revealed" aria-live="polite" ref={ref} tabIndex={-1} aria-label="Revealed content">
+    <div className="stack revealed" aria-live="polite" ref={ref} tabIndex={-1} role="region" aria-label="Revealed content">
       {content === null ? <p>This event carries no content.</p> : null}
       {content?.editorState ? (
         <dl className="props">
