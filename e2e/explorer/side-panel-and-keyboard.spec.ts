@@ -16,6 +16,11 @@ const LIST = "/events?kind=completion_shown&limit=25";
 const SHOTS = path.join("test-results", "explorer-ui");
 
 test.use({ storageState: storageStateFor("viewerCopilot") });
+// many page loads per test (each audited): more than the default minute on a busy machine
+test.describe.configure({ timeout: 240_000 });
+
+/** Recharts 3 draws an axis's tick labels in their own layer, outside the axis's group. */
+const Y_TICKS = ".recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value";
 
 async function shoot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -193,8 +198,9 @@ test("charts: nice ticks, no clipped labels; at 1440 and 390 px", async ({ page 
     await page.goto("/events/insights");
     await expect(page.getByRole("heading", { name: "Event charts" })).toBeVisible();
     const acceptance = page.locator("section", { has: page.getByRole("heading", { name: /^Acceptance rate/ }) });
-    await expect(acceptance.locator(".recharts-yAxis .recharts-cartesian-axis-tick-value").first()).toBeVisible();
-    const ticks = await acceptance.locator(".recharts-yAxis .recharts-cartesian-axis-tick-value").allTextContents();
+    await expect(acceptance.locator(Y_TICKS).first()).toBeVisible();
+    const ticks = await acceptance.locator(Y_TICKS).allTextContents();
+    expect(ticks.length).toBeGreaterThan(2);
     const values = ticks.map((tick) => Number(tick.replace("%", "")));
     expect(values[0]).toBe(0);
     const step = values[1]! - values[0]!;
@@ -204,13 +210,14 @@ test("charts: nice ticks, no clipped labels; at 1440 and 390 px", async ({ page 
 
     // every category label of the errors chart lies inside its drawing (none cut at the left edge)
     const errors = page.locator("section", { has: page.getByRole("heading", { name: "Errors by kind" }) });
-    const clipped = await errors.locator("svg.recharts-surface").first().evaluate((svg) => {
+    await expect(errors.locator(Y_TICKS).first()).toBeVisible();
+    const labels = await errors.locator("svg.recharts-surface").first().evaluate((svg, selector) => {
       const left = svg.getBoundingClientRect().left;
-      return [...svg.querySelectorAll(".recharts-yAxis .recharts-cartesian-axis-tick-value")]
-        .filter((text) => text.getBoundingClientRect().left < left - 0.5)
-        .map((text) => text.textContent);
-    });
-    expect(clipped).toEqual([]);
+      const texts = [...svg.querySelectorAll(selector)];
+      return { count: texts.length, clipped: texts.filter((text) => text.getBoundingClientRect().left < left - 0.5).map((text) => text.textContent) };
+    }, Y_TICKS);
+    expect(labels.count).toBeGreaterThan(0);
+    expect(labels.clipped).toEqual([]);
     await page.evaluate(() => window.scrollTo(0, 0));
     await shoot(page, `charts-top-${width}`);
     await errors.scrollIntoViewIfNeeded();
