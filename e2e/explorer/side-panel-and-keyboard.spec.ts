@@ -32,6 +32,7 @@ const pager = (page: Page) => page.getByRole("navigation", { name: "Pages" });
 const rowById = (page: Page, id: string) => page.locator(`tr[data-row-id="${id}"]`);
 
 test("a row opens in a side panel with previous and next; Escape and Back keep the filters", async ({ page, auditTag }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
   await declarePurpose(page.request, "investigate_abuse", "Reviewing the explorer's side panel for issue 14");
   await page.goto(LIST);
   const { rows } = await readEventsTable(page);
@@ -100,6 +101,7 @@ test("a row opens in a side panel with previous and next; Escape and Back keep t
 });
 
 test("the previous page holds exactly the rows it held; the pager says where the page is", async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto(LIST);
   const heading = await page.getByRole("heading", { level: 2, name: /events$/ }).textContent();
   const total = (heading ?? "").replace(/[^\d,]/g, "");
@@ -116,6 +118,7 @@ test("the previous page holds exactly the rows it held; the pager says where the
     await expect(pager(page)).toContainText(`Rows ${(n - 1) * 25 + 1}–${n * 25} of ${total}`);
     pages.push(await ids());
   }
+  await pager(page).scrollIntoViewIfNeeded();
   await shoot(page, "pager-1440");
   await pager(page).getByRole("link", { name: "← Previous page" }).click();
   await expect(pager(page)).toContainText(`Rows 26–50 of ${total}`);
@@ -131,6 +134,7 @@ test("the previous page holds exactly the rows it held; the pager says where the
 });
 
 test("keyboard: skip to results, j/k, Enter, /, Escape, and focus after Reveal and Hide", async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
   await declarePurpose(page.request, "investigate_abuse", "Reviewing the explorer's keyboard for issue 14");
   const planted = await plantCompletionShown(page.request);
   await page.goto(LIST);
