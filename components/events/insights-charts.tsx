@@ -51,7 +51,7 @@ function valueAxis(max: number, kind: "count" | "ratio" | "ms") {
 
 /** A category axis as wide as its longest label (within bounds), longer labels shortened with "…" (the table below has them whole). */
 function categoryAxis(labels: readonly string[]) {
-  const width = categoryAxisWidth(labels, { min: 60, max: 180 });
+  const width = categoryAxisWidth(labels, { min: 60, max: 200 });
   return { width, tickFormatter: (label: string) => truncateLabel(String(label), width) };
 }
 

@@ -21,6 +21,7 @@ describe("niceScale", () => {
   it("keeps counts on whole numbers", () => {
     expect(niceScale(0, 3, { integer: true }).ticks).toEqual([0, 1, 2, 3]);
     expect(niceScale(0, 1234, { integer: true }).ticks).toEqual([0, 500, 1000, 1500]);
+    expect(niceScale(0, 10, { integer: true }).ticks).toEqual([0, 2, 4, 6, 8, 10]);
   });
   it("draws an axis for an empty or flat series", () => {
     expect(niceScale(0, 0).ticks).toEqual([0, 0.25, 0.5, 0.75, 1]);

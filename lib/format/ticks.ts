@@ -40,7 +40,8 @@ export function niceScale(min: number, max: number, options: { count?: number; i
     else high = 0;
   }
   let step = niceStep(high - low, count);
-  if (integer) step = Math.max(1, Math.ceil(step));
+  // whole steps for counts: 2.5 would give 2.5-event ticks, and rounding it up to 3 is not a nice step, so 2
+  if (integer) step = step < 1 ? 1 : Number.isInteger(step) ? step : Math.floor(step);
   const decimals = decimalsOf(step);
   const round = (value: number) => Number(value.toFixed(decimals));
   let start = round(Math.floor(low / step + 1e-9) * step);
