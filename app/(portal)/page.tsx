@@ -2,13 +2,13 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { ErrorState } from "@/components/error-state";
 import { permittedKinds, visibleFieldClasses } from "@/lib/access/policy";
+import { formatDateTime } from "@/lib/format/date-time";
 import { EMPLOYER_LABELS, EVENT_KIND_LABELS, FIELD_CLASS_LABELS, GROUP_LABELS, PURPOSE_LABELS } from "@/lib/telemetry/vocabulary";
 import { getViewer } from "@/server/data/get-viewer";
 import { loadForPage } from "@/server/http/page-guard";
 
 export const metadata: Metadata = { title: "Your access" };
 
-const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 export default async function HomePage() {
   const result = await loadForPage("/", () => getViewer({ audit: true }), { withoutGrant: "/access" });
@@ -24,7 +24,7 @@ export default async function HomePage() {
           <h1>Welcome, {viewer.name}</h1>
           <p className="subtle">
             {EMPLOYER_LABELS[viewer.employer]} {viewer.employmentType} · roles: {viewer.roles.join(", ") || "none"} · grants in force until at
-            least {dateFormat.format(new Date(viewer.grantExpiresAt))} UTC
+            least {formatDateTime(viewer.grantExpiresAt)}
           </p>
         </div>
       </div>

@@ -1,23 +1,21 @@
-// Display helpers for the admin console. Times are shown in UTC, like the rest of the portal.
+// Display helpers for the admin console. Times are shown in UTC, in the portal's one format (lib/format/date-time.ts).
+import { formatDate as formatDateOnly, formatDateTime as formatDateTimeUtc, formatRelativeTime } from "@/lib/format/date-time";
 import { EMPLOYER_LABELS, type Employer, type EmploymentType } from "@/lib/telemetry/vocabulary";
 import type { CapabilityDto, GrantState, PersonAccessStatus } from "@/server/data/admin/types";
 
 /** 2026-11-24 */
 export function formatDate(iso: string): string {
-  return iso.slice(0, 10);
+  return formatDateOnly(iso);
 }
 
 /** 2026-11-24 09:30 UTC */
 export function formatDateTime(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+  return formatDateTimeUtc(iso);
 }
 
 /** "in 3 days", "in 5 hours", "2 days ago" — relative to `now`. */
 export function relativeTime(iso: string, now: number): string {
-  const delta = new Date(iso).getTime() - now;
-  const hours = Math.round(Math.abs(delta) / 3_600_000);
-  const text = hours < 48 ? `${hours} hour${hours === 1 ? "" : "s"}` : `${Math.round(hours / 24)} days`;
-  return delta >= 0 ? `in ${text}` : `${text} ago`;
+  return formatRelativeTime(iso, now);
 }
 
 export function employmentLabel(employer: Employer, type: EmploymentType): string {

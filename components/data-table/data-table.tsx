@@ -6,7 +6,7 @@
 // table works without JavaScript and every view can be bookmarked or shared.
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import type { ReactNode } from "react";
+import type { MouseEvent, ReactNode } from "react";
 import {
   columnVisibilityFeature,
   functionalUpdate,
@@ -41,7 +41,16 @@ export type DataTableProps<TData extends RowData> = {
   numericColumnIds?: readonly string[];
   caption: string;
   emptyState?: ReactNode;
+  /** rows that open: a click anywhere on the row (not on a link or control in it) goes here; the row is focusable for keyboard navigation */
+  rowHref?: (row: TData) => string;
+  /** the row shown as open (e.g. in a side panel) */
+  activeRowId?: string | null;
 };
+
+/** A click that landed on something interactive inside the row, which handles it itself. */
+function isInteractive(target: EventTarget | null): boolean {
+  return target instanceof Element && target.closest("a, button, input, select, textarea, summary, label") !== null;
+}
 
 const ARIA_SORT = { asc: "ascending", desc: "descending" } as const;
 
@@ -55,6 +64,8 @@ export function DataTable<TData extends RowData>({
   numericColumnIds = [],
   caption,
   emptyState,
+  rowHref,
+  activeRowId,
 }: DataTableProps<TData>) {
   const router = useRouter();
   const table = useTable({
@@ -116,15 +127,32 @@ export function DataTable<TData extends RowData>({
               </td>
             </tr>
           ) : (
-            rows.map((row) => (
-              <tr key={row.id}>
-                {row.getVisibleCells().map((cell) => (
-                  <td key={cell.id} className={numeric(cell.column.id)}>
-                    <table.FlexRender cell={cell} />
-                  </td>
-                ))}
-              </tr>
-            ))
+            rows.map((row) => {
+              const href = rowHref?.(row.original);
+              const isActive = activeRowId !== undefined && activeRowId !== null && row.id === activeRowId;
+              const open = (click: MouseEvent<HTMLTableRowElement>) => {
+                if (!href || isInteractive(click.target) || click.button !== 0) return;
+                if (click.metaKey || click.ctrlKey) window.open(href, "_blank", "noopener");
+                else router.push(href, { scroll: false });
+              };
+              return (
+                <tr
+                  key={row.id}
+                  data-row-id={href ? row.id : undefined}
+                  data-row-href={href}
+                  tabIndex={href ? -1 : undefined}
+                  className={href ? `row-openable${isActive ? " row-active" : ""}` : undefined}
+                  aria-current={isActive ? "true" : undefined}
+                  onClick={href ? open : undefined}
+                >
+                  {row.getVisibleCells().map((cell) => (
+                    <td key={cell.id} className={numeric(cell.column.id)}>
+                      <table.FlexRender cell={cell} />
+                    </td>
+                  ))}
+                </tr>
+              );
+            })
           )}
         </tbody>
       </table>

@@ -22,6 +22,7 @@ import {
 } from "@/lib/telemetry/event-query";
 import type { EventDto } from "@/lib/telemetry/event-types";
 import { formatPercent, formatUtc, formatValue, shortId } from "@/lib/telemetry/format";
+import { panelHref } from "@/lib/telemetry/side-panel";
 import { EVENT_KIND_LABELS } from "@/lib/telemetry/vocabulary";
 
 const helper = createColumnHelper<DataTableFeatures, EventDto>();
@@ -114,9 +115,13 @@ export type EventsTableProps = {
   sort: EventSort;
   /** the current filters, columns and page size as a query string (no sort, no cursor) */
   baseQuery: string;
+  /** the list as shown (filters, sort, page, columns), which a row's side panel keeps */
+  listQuery: string;
+  /** the event open in the side panel */
+  openId?: string | null;
 };
 
-export function EventsTable({ items, available, selected, sort, baseQuery }: EventsTableProps) {
+export function EventsTable({ items, available, selected, sort, baseQuery, listQuery, openId = null }: EventsTableProps) {
   const router = useRouter();
   const filterHref = useCallback(
     (param: string, value: string) => {
@@ -168,7 +173,9 @@ export function EventsTable({ items, available, selected, sort, baseQuery }: Eve
       columnVisibility={columnVisibility}
       sortHref={sortHref}
       numericColumnIds={NUMERIC_COLUMN_IDS}
-      caption="Telemetry events matching the filters"
+      caption="Telemetry events matching the filters. Select a row, or move with j and k and press Enter, to open it beside the list."
+      rowHref={(event) => panelHref(listQuery, event.id)}
+      activeRowId={openId}
       emptyState={
         <>
           No events match these filters. <Link href="/events">Clear the filters</Link>

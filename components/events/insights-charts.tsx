@@ -18,8 +18,9 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
+import { formatCompact, formatCount, formatNumber, formatPercent } from "@/lib/format/number";
+import { categoryAxisWidth, niceScale, tickDecimals, truncateLabel } from "@/lib/format/ticks";
 import { isChartUnavailable, type EventInsights } from "@/lib/telemetry/event-types";
-import { formatCount, formatPercent } from "@/lib/telemetry/format";
 import { EVENT_KIND_LABELS, EVENT_KINDS, type EventKind } from "@/lib/telemetry/vocabulary";
 
 export const KIND_COLORS: Record<EventKind, string> = {
@@ -35,6 +36,31 @@ export const KIND_COLORS: Record<EventKind, string> = {
 
 const HEIGHT = 260;
 const AXIS_TICK = { fontSize: 12, fill: "#5b6673" };
+
+/**
+ * A value axis with nice ticks (lib/format/ticks.ts) from 0 to the data's
+ * maximum: `ticks`, `domain` and a tick formatter for Recharts. Counts get
+ * whole-number steps and short labels (1.5k); ratios are percentages with
+ * as many decimals as the step needs (0/10/20/30/40 %, not 0/10/19/28/38 %).
+ */
+function valueAxis(max: number, kind: "count" | "ratio" | "ms") {
+  const scale = niceScale(0, max, kind === "ratio" ? { clamp: [0, 1] } : { integer: true });
+  const digits = kind === "ratio" ? tickDecimals(Number((scale.step * 100).toFixed(6))) : 0;
+  const format = (value: number) => (kind === "ratio" ? formatPercent(value, digits) : kind === "ms" ? `${formatNumber(value, 0)} ms` : formatCompact(value));
+  const width = categoryAxisWidth(scale.ticks.map(format), { min: 40, max: 90 });
+  return { ticks: scale.ticks, domain: [scale.min, scale.max] as [number, number], tickFormatter: format, width };
+}
+
+/** A category axis as wide as its longest label (within bounds), longer labels shortened with "…" (the table below has them whole). */
+function categoryAxis(labels: readonly string[]) {
+  const width = categoryAxisWidth(labels, { min: 60, max: 200 });
+  return { width, tickFormatter: (label: string) => truncateLabel(String(label), width) };
+}
+
+/** Tooltip values in the same formats as the axes. */
+const countTooltip = (value: unknown) => (typeof value === "number" ? formatCount(value) : String(value));
+const ratioTooltip = (value: unknown) => (typeof value === "number" ? formatPercent(value) : String(value));
+const msTooltip = (value: unknown) => (typeof value === "number" ? `${formatNumber(value, 0)} ms` : String(value));
 
 function bucketLabel(iso: string, bucket: EventInsights["bucket"]): string {
   return bucket === "hour" ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}` : iso.slice(0, 10);
@@ -161,8 +187,8 @@ function VolumeChart({ insights, filterQuery }: { insights: EventInsights; filte
         <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="label" tick={AXIS_TICK} minTickGap={16} />
-          <YAxis tick={AXIS_TICK} width={56} allowDecimals={false} />
-          <Tooltip />
+          <YAxis tick={AXIS_TICK} {...valueAxis(busiest.total, "count")} />
+          <Tooltip formatter={countTooltip} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
           {kinds.map((kind) => (
             <Bar
@@ -204,9 +230,9 @@ function FunnelChart({ insights }: { insights: EventInsights }) {
       <ResponsiveContainer width="100%" height={HEIGHT}>
         <BarChart data={data} layout="vertical" margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-          <XAxis type="number" tick={AXIS_TICK} allowDecimals={false} />
-          <YAxis type="category" dataKey="label" tick={AXIS_TICK} width={120} />
-          <Tooltip />
+          <XAxis type="number" tick={AXIS_TICK} {...valueAxis(Math.max(...steps.map((step) => step.count)), "count")} width={undefined} />
+          <YAxis type="category" dataKey="label" tick={AXIS_TICK} {...categoryAxis(data.map((row) => row.label))} />
+          <Tooltip formatter={countTooltip} />
           <Bar dataKey="count" name="Events" fill={KIND_COLORS.completion_shown} isAnimationActive={false} />
         </BarChart>
       </ResponsiveContainer>
@@ -240,8 +266,8 @@ function AcceptanceChart({ insights }: { insights: EventInsights }) {
         <LineChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="label" tick={AXIS_TICK} minTickGap={16} />
-          <YAxis tick={AXIS_TICK} width={56} domain={[0, "auto"]} tickFormatter={(value: number) => formatPercent(value, 0)} />
-          <Tooltip formatter={(value) => (typeof value === "number" ? formatPercent(value) : String(value))} />
+          <YAxis tick={AXIS_TICK} {...valueAxis(Math.max(...rates), "ratio")} />
+          <Tooltip formatter={ratioTooltip} />
           <Line type="linear" dataKey="rate" name="Acceptance rate" stroke={KIND_COLORS.completion_accepted} strokeWidth={2} dot={false} connectNulls isAnimationActive={false} />
         </LineChart>
       </ResponsiveContainer>
@@ -256,7 +282,7 @@ function LatencyChart({ insights }: { insights: EventInsights }) {
   const count = insights.latency.reduce((sum, point) => sum + point.count, 0);
   const p50s = insights.latency.map((point) => point.p50);
   const p95s = insights.latency.map((point) => point.p95);
-  const summary = `${formatCount(count)} timed completions; median latency per ${insights.bucket} between ${Math.min(...p50s)} and ${Math.max(...p50s)} ms, p95 between ${Math.min(...p95s)} and ${Math.max(...p95s)} ms.`;
+  const summary = `${formatCount(count)} timed completions; median latency per ${insights.bucket} between ${formatNumber(Math.min(...p50s), 0)} and ${formatNumber(Math.max(...p50s), 0)} ms, p95 between ${formatNumber(Math.min(...p95s), 0)} and ${formatNumber(Math.max(...p95s), 0)} ms.`;
   const data = insights.latency.map((point) => ({ label: bucketLabel(point.bucket, insights.bucket), p50: point.p50, p95: point.p95 }));
   return (
     <ChartCard
@@ -274,8 +300,8 @@ function LatencyChart({ insights }: { insights: EventInsights }) {
         <LineChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="label" tick={AXIS_TICK} minTickGap={16} />
-          <YAxis tick={AXIS_TICK} width={56} unit=" ms" />
-          <Tooltip />
+          <YAxis tick={AXIS_TICK} {...valueAxis(Math.max(...p95s, ...p50s), "ms")} />
+          <Tooltip formatter={msTooltip} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
           <Line type="linear" dataKey="p50" name="p50" stroke="#1f5fbf" strokeWidth={2} dot={false} isAnimationActive={false} />
           <Line type="linear" dataKey="p95" name="p95" stroke="#b42318" strokeWidth={2} dot={false} isAnimationActive={false} />
@@ -302,9 +328,9 @@ function ErrorsChart({ insights }: { insights: EventInsights }) {
       <ResponsiveContainer width="100%" height={Math.max(160, 44 * insights.errors.length + 40)}>
         <BarChart data={insights.errors} layout="vertical" margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-          <XAxis type="number" tick={AXIS_TICK} allowDecimals={false} />
-          <YAxis type="category" dataKey="errorKind" tick={AXIS_TICK} width={140} />
-          <Tooltip />
+          <XAxis type="number" tick={AXIS_TICK} {...valueAxis(Math.max(...insights.errors.map((row) => row.count)), "count")} width={undefined} />
+          <YAxis type="category" dataKey="errorKind" tick={AXIS_TICK} {...categoryAxis(insights.errors.map((row) => row.errorKind))} />
+          <Tooltip formatter={countTooltip} />
           <Bar dataKey="count" name="Errors" fill={KIND_COLORS.error} isAnimationActive={false} />
         </BarChart>
       </ResponsiveContainer>
@@ -337,9 +363,14 @@ function RedactionChart({ insights }: { insights: EventInsights }) {
       <ResponsiveContainer width="100%" height={Math.max(160, 44 * filters.length + 40)}>
         <BarChart data={data} layout="vertical" margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-          <XAxis type="number" tick={AXIS_TICK} tickFormatter={(value: number) => (candidates > 0 ? formatPercent(value, 1) : String(value))} />
-          <YAxis type="category" dataKey="filter" tick={AXIS_TICK} width={120} />
-          <Tooltip formatter={(value) => (typeof value === "number" ? formatPercent(value, 2) : String(value))} />
+          <XAxis
+            type="number"
+            tick={AXIS_TICK}
+            {...valueAxis(Math.max(...data.map((row) => (candidates > 0 ? row.rate : row.count))), candidates > 0 ? "ratio" : "count")}
+            width={undefined}
+          />
+          <YAxis type="category" dataKey="filter" tick={AXIS_TICK} {...categoryAxis(data.map((row) => row.filter))} />
+          <Tooltip formatter={(value) => (typeof value === "number" ? (candidates > 0 ? formatPercent(value, 2) : formatCount(value)) : String(value))} />
           <Bar dataKey={candidates > 0 ? "rate" : "count"} name={candidates > 0 ? "Redaction rate" : "Redacted"} fill={KIND_COLORS.completion_redacted} isAnimationActive={false} />
         </BarChart>
       </ResponsiveContainer>
@@ -371,8 +402,8 @@ function PersistenceChart({ insights }: { insights: EventInsights }) {
         <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="label" tick={AXIS_TICK} />
-          <YAxis tick={AXIS_TICK} width={56} domain={[0, 1]} tickFormatter={(value: number) => formatPercent(value, 0)} />
-          <Tooltip formatter={(value) => (typeof value === "number" ? formatPercent(value) : String(value))} />
+          <YAxis tick={AXIS_TICK} {...valueAxis(1, "ratio")} />
+          <Tooltip formatter={ratioTooltip} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
           <Bar dataKey="mean" name="Mean share persisted" fill={KIND_COLORS.completion_persisted} isAnimationActive={false} />
           <Bar dataKey="full" name="Fully intact" fill="#b8a4e3" isAnimationActive={false} />

@@ -2,14 +2,26 @@
 // The Reveal button of an event's content. Rendered only when the person's
 // groups grant `content` for the event's kind; the server checks again and
 // audits the reveal (or its refusal). Code is shown as text in <pre>, never
-// as HTML.
-import { useState } from "react";
+// as HTML. Focus follows the content: to the revealed content after Reveal
+// (announced), back to the Reveal button after Hide.
+import { useEffect, useRef, useState, type Ref } from "react";
 import type { RevealedContent } from "@/lib/telemetry/event-types";
 
 type State = { status: "hidden" } | { status: "loading" } | { status: "shown"; content: RevealedContent["content"] } | { status: "failed"; message: string };
 
 export function RevealContent({ eventId }: { eventId: string }) {
   const [state, setState] = useState<State>({ status: "hidden" });
+  const revealButton = useRef<HTMLButtonElement>(null);
+  const revealed = useRef<HTMLDivElement>(null);
+  // set by Reveal and Hide, so focus moves only after the person's own action (never on first render)
+  const moveFocus = useRef(false);
+  useEffect(() => {
+    if (!moveFocus.current) return;
+    if (state.status === "shown") revealed.current?.focus();
+    else if (state.status === "hidden") revealButton.current?.focus();
+    else return;
+    moveFocus.current = false;
+  }, [state.status]);
 
   async function reveal() {
     setState({ status: "loading" });
@@ -25,13 +37,20 @@ export function RevealContent({ eventId }: { eventId: string }) {
         setState({ status: "failed", message: body?.error?.message ?? `The content could not be revealed (HTTP ${response.status}).` });
         return;
       }
+      moveFocus.current = true;
       setState({ status: "shown", content: body.content });
     } catch {
       setState({ status: "failed", message: "The content could not be revealed: the portal did not answer." });
     }
   }
 
-  if (state.status === "shown") return <ContentView content={state.content} onHide={() => setState({ status: "hidden" })} />;
+  if (state.status === "shown") {
+    const hide = () => {
+      moveFocus.current = true;
+      setState({ status: "hidden" });
+    };
+    return <ContentView ref={revealed} content={state.content} onHide={hide} />;
+  }
 
   return (
     <div className="stack">
@@ -40,7 +59,7 @@ export function RevealContent({ eventId }: { eventId: string }) {
         access.
       </p>
       <div>
-        <button type="button" className="button" onClick={reveal} disabled={state.status === "loading"}>
+        <button ref={revealButton} type="button" className="button" onClick={reveal} disabled={state.status === "loading"}>
           {state.status === "loading" ? "Revealing…" : "Reveal content"}
         </button>
       </div>
@@ -53,9 +72,9 @@ export function RevealContent({ eventId }: { eventId: string }) {
   );
 }
 
-function ContentView({ content, onHide }: { content: RevealedContent["content"]; onHide: () => void }) {
+function ContentView({ ref, content, onHide }: { ref: Ref<HTMLDivElement>; content: RevealedContent["content"]; onHide: () => void }) {
   return (
-    <div className="stack revealed" aria-live="polite">
+    <div className="stack revealed" aria-live="polite" ref={ref} tabIndex={-1} role="region" aria-label="Revealed content">
       {content === null ? <p>This event carries no content.</p> : null}
       {content?.editorState ? (
         <dl className="props">

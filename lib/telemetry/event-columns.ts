@@ -2,8 +2,8 @@
 // fields marked `explorer` (lib/telemetry/fields.ts), each with the field class
 // that decides who may see it. Safe on both sides: the page uses it to offer
 // only the columns a person's scope grants; the server decides.
-import { FIELD_LIST, type FieldKey, type Fields } from "./fields";
-import type { FieldClass } from "./vocabulary";
+import { FIELD_LIST, fieldSpec, type FieldKey, type Fields } from "./fields";
+import type { EventKind, FieldClass } from "./vocabulary";
 
 export type EventColumnId = { [K in FieldKey]: Fields[K]["explorer"] extends true ? K : never }[FieldKey];
 
@@ -23,7 +23,10 @@ export const EVENT_COLUMN_BY_ID: Record<EventColumnId, EventColumn> = Object.fro
   EventColumn
 >;
 
-/** Shown when the URL names no columns (each only if the scope grants its class). */
+/**
+ * The candidates shown when the URL names no columns, in order; each only
+ * where it can have a value (defaultEventColumns).
+ */
 export const DEFAULT_EVENT_COLUMNS: readonly EventColumnId[] = [
   "time",
   "kind",
@@ -40,4 +43,26 @@ export const DEFAULT_EVENT_COLUMNS: readonly EventColumnId[] = [
 /** Columns a person may choose: core columns plus those of the field classes visible on some permitted kind. */
 export function availableEventColumns(visibleClasses: readonly FieldClass[]): EventColumnId[] {
   return EVENT_COLUMNS.filter((column) => column.fieldClass === null || visibleClasses.includes(column.fieldClass)).map((column) => column.id);
+}
+
+/** Which field classes a person may see on which kinds (lib/access/policy.ts TelemetryScope). */
+export type ColumnScope = Partial<Record<EventKind, readonly FieldClass[]>>;
+
+/**
+ * Whether a column can have a value for this person in this view: a core
+ * column always; a classified one when some kind in view carries the field
+ * (the registry's `kinds`) and the person's scope grants its class on that
+ * kind. ("Error kind" in a view of completions, or for a person who may not
+ * see errors, never can.)
+ */
+export function canHaveValue(column: EventColumnId, scope: ColumnScope, kindsInView: readonly EventKind[]): boolean {
+  const field = fieldSpec(column);
+  if (field.fieldClass === null) return true;
+  const fieldClass = field.fieldClass;
+  return kindsInView.some((kind) => field.kinds.includes(kind) && (scope[kind]?.includes(fieldClass) ?? false));
+}
+
+/** The default columns for the kinds in view (the person's permitted kinds ∩ those filtered): the candidates that can have a value. */
+export function defaultEventColumns(scope: ColumnScope, kindsInView: readonly EventKind[]): EventColumnId[] {
+  return DEFAULT_EVENT_COLUMNS.filter((column) => canHaveValue(column, scope, kindsInView));
 }

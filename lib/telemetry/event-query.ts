@@ -110,8 +110,18 @@ export const FILTER_FIELD_CLASSES = Object.fromEntries(FIELD_FILTERS.map((filter
 
 // ─── Cursor ──────────────────────────────────────────────────────────────────
 
-/** A keyset position: the sort it belongs to, the last row's sort value and id. */
-export type EventCursor = { sort: EventSort; value: string | number; id: string };
+/**
+ * A keyset position: the sort it belongs to, a row's sort value and id, and
+ * which way the page goes from it — after the row (the next page; the
+ * default) or before it (`before`: the previous page, read backwards and
+ * turned round, so it holds exactly the rows that preceded). `offset`: how
+ * many rows of the list come before the page's first row (after) or before
+ * the row itself (before), carried so the page can say "rows 51–100".
+ */
+export type EventCursor = { sort: EventSort; value: string | number; id: string; before?: boolean; offset?: number };
+
+/** The largest row offset a cursor carries (beyond it, the position is not shown). */
+export const MAX_CURSOR_OFFSET = 1_000_000_000;
 
 const sortsBy = (key: EventSortKey) => EVENT_SORTS.filter((sort) => sortKeyOf(sort) === key) as [EventSort, ...EventSort[]];
 
@@ -120,19 +130,35 @@ const CURSOR_VALUES = { timestamp: cursorTimestamp, int: cursorInt4, float: curs
 const eventCursorCodec = cursorCodec(
   z.union(
     SORT_FIELDS.map((field) =>
-      z.strictObject({ s: z.enum(sortsBy(field.sort as EventSortKey)), v: CURSOR_VALUES[field.value as keyof typeof CURSOR_VALUES], i: cursorUuid }),
-    ) as unknown as [z.ZodObject<{ s: z.ZodType<EventSort>; v: z.ZodType<string | number>; i: z.ZodType<string> }>],
+      z.strictObject({
+        s: z.enum(sortsBy(field.sort as EventSortKey)),
+        v: CURSOR_VALUES[field.value as keyof typeof CURSOR_VALUES],
+        i: cursorUuid,
+        d: z.literal("b").optional(),
+        o: z.number().int().min(0).max(MAX_CURSOR_OFFSET).optional(),
+      }),
+    ) as unknown as [
+      z.ZodObject<{ s: z.ZodType<EventSort>; v: z.ZodType<string | number>; i: z.ZodType<string>; d: z.ZodOptional<z.ZodLiteral<"b">>; o: z.ZodOptional<z.ZodNumber> }>,
+    ],
   ),
 );
 
 export function encodeCursor(cursor: EventCursor): string {
-  return eventCursorCodec.encode({ s: cursor.sort, v: cursor.value, i: cursor.id } as never);
+  const offset = cursor.offset !== undefined && cursor.offset <= MAX_CURSOR_OFFSET ? { o: Math.max(0, Math.trunc(cursor.offset)) } : {};
+  return eventCursorCodec.encode({ s: cursor.sort, v: cursor.value, i: cursor.id, ...(cursor.before ? { d: "b" } : {}), ...offset } as never);
 }
 
 /** Decodes and checks a cursor; null for anything that is not one this portal made. */
 export function decodeCursor(encoded: string): EventCursor | null {
   const payload = eventCursorCodec.decode(encoded);
-  return payload ? { sort: payload.s, value: payload.v, id: payload.i } : null;
+  if (!payload) return null;
+  return {
+    sort: payload.s,
+    value: payload.v,
+    id: payload.i,
+    ...(payload.d === "b" ? { before: true } : {}),
+    ...(payload.o !== undefined ? { offset: payload.o } : {}),
+  };
 }
 
 // ─── Schemas (parameters as lib/http/query-params.ts reads them on every list) ─

@@ -23,9 +23,13 @@ export type EventListResult = {
   items: EventDto[];
   /** opaque; pass as `cursor` for the next page; null on the last page */
   nextCursor: string | null;
+  /** opaque; pass as `cursor` for the previous page (exactly the rows before this one); null on the first page */
+  prevCursor: string | null;
+  /** how many rows of the list come before this page (0 on the first); null when the cursor did not carry it */
+  offset: number | null;
   total: EventTotal;
-  /** the columns this person may choose, and those chosen (defaults when the URL names none) */
-  columns: { available: EventColumnId[]; selected: EventColumnId[] };
+  /** the columns this person may choose, those chosen (the defaults when the URL names none), and the defaults for the kinds in view */
+  columns: { available: EventColumnId[]; selected: EventColumnId[]; defaults: EventColumnId[] };
   /** only when nothing matched: why, in words the person can act on (kinds or fields outside their access, a case-only mismatch, a time range without their events) */
   emptyHints?: string[];
 };

@@ -1,18 +1,13 @@
 // Display formatting for telemetry values (UTC times, ratios, ids), shared by
-// the explorer's server pages and client components.
+// the explorer's server pages and client components. Times and numbers come
+// from the portal's one format (lib/format).
+import { formatDateTime } from "@/lib/format/date-time";
 
-/** 2026-11-20 09:30:12.345 (UTC) */
+export { formatCount, formatPercent } from "@/lib/format/number";
+
+/** 2026-11-20 09:30:12.345 (UTC; the caller or a column heading says "UTC"); `false`: to the second. */
 export function formatUtc(iso: string, withMilliseconds = true): string {
-  const text = iso.replace("T", " ").replace(/Z$/, "");
-  return withMilliseconds ? text : text.replace(/\.\d+$/, "");
-}
-
-export function formatCount(value: number): string {
-  return value.toLocaleString("en-US");
-}
-
-export function formatPercent(ratio: number, digits = 1): string {
-  return `${(ratio * 100).toFixed(digits)}%`;
+  return formatDateTime(iso, { precision: withMilliseconds ? "millisecond" : "second", suffix: false });
 }
 
 /** A long pseudonymous id shortened for a table cell (the full id goes in a title). */

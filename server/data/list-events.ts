@@ -4,7 +4,7 @@
 // disclosed. Used by the /events page and GET /api/v1/events.
 import "server-only";
 import { visibleFieldClasses } from "@/lib/access/policy";
-import { availableEventColumns, DEFAULT_EVENT_COLUMNS, type EventColumnId } from "@/lib/telemetry/event-columns";
+import { availableEventColumns, defaultEventColumns, type EventColumnId } from "@/lib/telemetry/event-columns";
 import { encodeCursor, eventListQuerySchema } from "@/lib/telemetry/event-query";
 import type { EventListResult } from "@/lib/telemetry/event-types";
 import { audited } from "@/server/access/audited";
@@ -13,7 +13,7 @@ import { parseInput } from "@/server/http/parse-input";
 import { describeQuery } from "@/server/telemetry/describe-query";
 import { classesDisclosedBy, EVENT_ROW_COLUMNS, toEventDto, type EventRow } from "@/server/telemetry/event-dto";
 import { emptyResultHints } from "@/server/telemetry/empty-result-hints";
-import { countEvents, cursorAfter, listWhere, pageQuery, planEventQuery } from "@/server/telemetry/event-sql";
+import { countEvents, cursorAfter, cursorBefore, listWhere, pageQuery, pageRows, planEventQuery } from "@/server/telemetry/event-sql";
 
 export async function listEvents(input: unknown): Promise<EventListResult> {
   return audited({ action: "events.list", permission: "telemetry.read" }, async ({ tx, actor }) => {
@@ -30,30 +30,37 @@ export async function listEvents(input: unknown): Promise<EventListResult> {
       rows = await tx.$queryRaw<EventRow[]>(pageQuery(EVENT_ROW_COLUMNS, where, query.sort, query.cursor, query.limit + 1));
       total = await countEvents(tx, where, getEnv().EXACT_COUNT_THRESHOLD);
     }
-    const pageRows = rows.slice(0, query.limit);
-    const last = pageRows.at(-1);
-    const nextCursor = rows.length > query.limit && last ? encodeCursor(cursorAfter(query.sort, last)) : null;
+    // A previous page is read backwards from its cursor and turned round: exactly the rows before this one.
+    const page = pageRows(rows, query.cursor, query.limit);
+    const [first, last] = [page.rows[0], page.rows.at(-1)];
+    const nextOffset = page.offset === null ? undefined : page.offset + page.rows.length;
+    const nextCursor = page.hasAfter && last ? encodeCursor({ ...cursorAfter(query.sort, last), offset: nextOffset }) : null;
+    const prevCursor = page.hasBefore && first ? encodeCursor({ ...cursorBefore(query.sort, first), offset: page.offset ?? undefined }) : null;
 
     // Nothing matched on the first page: say why, where the reason is one the person can act on.
     const emptyHints = total.value === 0 && !query.cursor ? await emptyResultHints(tx, actor.scope, query.filters, plan, now) : [];
 
     const available = availableEventColumns(visibleFieldClasses(actor.scope));
-    const selected = (query.columns ?? DEFAULT_EVENT_COLUMNS).filter((column): column is EventColumnId => available.includes(column));
+    // Defaults follow the kinds in view; columns the person chose stay chosen.
+    const defaults = defaultEventColumns(actor.scope, plan.kinds).filter((column) => available.includes(column));
+    const selected = (query.columns ?? defaults).filter((column): column is EventColumnId => available.includes(column));
 
     return {
       value: {
-        items: pageRows.map((row) => toEventDto(row, actor.scope)),
+        items: page.rows.map((row) => toEventDto(row, actor.scope)),
         nextCursor,
+        prevCursor,
+        offset: page.offset,
         total,
-        columns: { available, selected },
+        columns: { available, selected, defaults },
         ...(emptyHints.length > 0 ? { emptyHints } : {}),
       },
       audit: {
         filters: describeQuery(query.filters, plan.kinds, now, { sort: query.sort, limit: query.limit, cursor: query.cursor }),
-        rowCount: pageRows.length,
-        eventIds: pageRows.map((row) => row.id),
-        machineIds: [...new Set(pageRows.map((row) => row.machine_id))],
-        fieldClasses: classesDisclosedBy(pageRows, actor.scope),
+        rowCount: page.rows.length,
+        eventIds: page.rows.map((row) => row.id),
+        machineIds: [...new Set(page.rows.map((row) => row.machine_id))],
+        fieldClasses: classesDisclosedBy(page.rows, actor.scope),
       },
     };
   });

@@ -27,6 +27,7 @@ export function describeQuery(
   description.searchedKinds = [...searchedKinds];
   if (paging.sort) description.sort = paging.sort;
   if (paging.limit !== undefined) description.limit = paging.limit;
-  if (paging.cursor) description.after = { value: paging.cursor.value, id: paging.cursor.id };
+  // a previous page is recorded as `before` its row, so the audit says which rows the page held
+  if (paging.cursor) description[paging.cursor.before ? "before" : "after"] = { value: paging.cursor.value, id: paging.cursor.id };
   return description;
 }

@@ -187,17 +187,22 @@ export function sortCondition(sort: EventSort): Prisma.Sql | null {
   return key === "time" ? null : sql`${raw(SORT_COLUMN[key])} IS NOT NULL`;
 }
 
-/** `(sort column, id) < (…)` (or `>` ascending): a row-value comparison the (column, id) index answers directly. */
+/**
+ * `(sort column, id) < (…)` (or `>` ascending; turned round for a cursor that
+ * reads `before` its row): a row-value comparison the (column, id) index
+ * answers directly.
+ */
 export function keysetCondition(sort: EventSort, cursor: EventCursor | null): Prisma.Sql | null {
   if (!cursor) return null;
   const key = sortKeyOf(sort);
-  const operator = raw(isDescending(sort) ? "<" : ">");
+  const operator = raw(isDescending(sort) !== Boolean(cursor.before) ? "<" : ">");
   const value = key === "time" ? String(cursor.value) : Number(cursor.value);
   return sql`(${raw(SORT_COLUMN[key])}, id) ${operator} (${value}::${raw(SORT_CAST[key])}, ${cursor.id}::uuid)`;
 }
 
-export function orderBy(sort: EventSort): Prisma.Sql {
-  const direction = isDescending(sort) ? "DESC" : "ASC";
+/** The sort's ORDER BY; `reversed`: the other way round (a page read backwards from a `before` cursor). */
+export function orderBy(sort: EventSort, reversed = false): Prisma.Sql {
+  const direction = isDescending(sort) !== reversed ? "DESC" : "ASC";
   return raw(`ORDER BY ${SORT_COLUMN[sortKeyOf(sort)]} ${direction}, id ${direction}`);
 }
 
@@ -208,7 +213,11 @@ export function cursorAfter(sort: EventSort, row: { id: string } & Record<string
   return { sort, value: value instanceof Date ? value.toISOString() : Number(value), id: row.id };
 }
 
-/** The page query: selected columns, WHERE, keyset, ORDER BY, LIMIT. */
+/**
+ * The page query: selected columns, WHERE, keyset, ORDER BY, LIMIT. With a
+ * `before` cursor the rows come nearest-first (the sort reversed): the caller
+ * turns them round (pageRows).
+ */
 export function pageQuery(
   columns: Prisma.Sql,
   where: Prisma.Sql,
@@ -217,7 +226,41 @@ export function pageQuery(
   limit: number,
 ): Prisma.Sql {
   const keyset = keysetCondition(sort, cursor);
-  return sql`SELECT ${columns} FROM telemetry_event WHERE ${where}${keyset ? sql` AND ${keyset}` : empty} ${orderBy(sort)} LIMIT ${limit}::int`;
+  return sql`SELECT ${columns} FROM telemetry_event WHERE ${where}${keyset ? sql` AND ${keyset}` : empty} ${orderBy(sort, Boolean(cursor?.before))} LIMIT ${limit}::int`;
+}
+
+/** The keyset position before `row` (the previous page ends just before it). */
+export function cursorBefore(sort: EventSort, row: { id: string } & Record<string, unknown>): EventCursor {
+  return { ...cursorAfter(sort, row), before: true };
+}
+
+export type PagedRows<R> = {
+  /** the page, in the sort's order */
+  rows: R[];
+  /** rows exist after the page's last row (in the sort's order) */
+  hasAfter: boolean;
+  /** rows exist before the page's first row */
+  hasBefore: boolean;
+  /** rows of the list before the page's first row, when the cursor carried it (0 on the first page) */
+  offset: number | null;
+};
+
+/**
+ * One page from the rows of a pageQuery asked for `limit + 1` rows. Forwards
+ * (no cursor, or one after a row) the extra row says whether a next page
+ * exists; backwards (a `before` cursor) it says whether a previous one does,
+ * and the rows are turned round into the sort's order. The row a before-cursor
+ * names exists after the page, so a previous page always has a next.
+ */
+export function pageRows<R>(fetched: readonly R[], cursor: EventCursor | null, limit: number): PagedRows<R> {
+  const extra = fetched.length > limit;
+  const page = fetched.slice(0, limit);
+  if (cursor?.before) {
+    page.reverse();
+    const offset = cursor.offset !== undefined ? Math.max(0, cursor.offset - page.length) : null;
+    return { rows: page, hasAfter: true, hasBefore: extra, offset: extra ? offset : 0 };
+  }
+  return { rows: page, hasAfter: extra, hasBefore: cursor !== null, offset: cursor ? (cursor.offset ?? null) : 0 };
 }
 
 /** The WHERE of a list query, without the keyset: kinds, filters and the sort's NOT NULL. */

@@ -3,6 +3,8 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { ErrorState } from "@/components/error-state";
 import { EventFilterForm } from "@/components/events/event-filter-form";
+import { EventSidePanel } from "@/components/events/event-side-panel";
+import { ExplorerKeys } from "@/components/events/explorer-keys";
 import { EventsTable } from "@/components/events/events-table";
 import { FilterChips } from "@/components/events/filter-chips";
 import { Histogram } from "@/components/events/histogram";
@@ -14,15 +16,19 @@ import {
   filtersToSearchParams,
   listQueryToSearchParams,
   sortKeyOf,
+  type EventListQuery,
   type RawSearchParams,
 } from "@/lib/telemetry/event-query";
+import type { EventListResult } from "@/lib/telemetry/event-types";
 import { formatCount } from "@/lib/telemetry/format";
 import { compactSearchParams, toUrlSearchParams, withQuery } from "@/lib/telemetry/search-params";
-import { DEFAULT_EVENT_COLUMNS } from "@/lib/telemetry/event-columns";
+import { OPEN_PARAM, pagePosition, panelNeighbours, splitPanelParams } from "@/lib/telemetry/side-panel";
 import { listEvents } from "@/server/data/list-events";
 import { getViewer } from "@/server/data/get-viewer";
 import { getEnv } from "@/server/config/env";
 import { loadExplorerPage } from "@/server/telemetry/load-explorer-page";
+import { loadSidePanelEvent } from "@/server/telemetry/load-side-panel";
+import "../explorer-ui.css";
 import { loadForPage } from "@/server/http/page-guard";
 
 export const metadata: Metadata = { title: "Events" };
@@ -33,7 +39,11 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
   const compact = compactSearchParams(raw);
   if (compact.toString() !== toUrlSearchParams(raw).toString()) redirect(withQuery("/events", compact));
   const path = withQuery("/events", compact);
-  const result = await loadExplorerPage(path, () => listEvents(raw));
+  // `open=<id>`: the side panel (not a list parameter); the list's own parameters go to the data layer.
+  const { list: listRaw, open } = splitPanelParams(raw);
+  const listQuery = compactSearchParams(listRaw);
+  const listHref = withQuery("/events", listQuery);
+  const result = await loadExplorerPage(path, () => listEvents(listRaw));
   // The data layer may be unavailable here too: the page answers 503 with its error state, never Next's error page.
   const viewerResult = await loadForPage(path, () => getViewer());
   if (!viewerResult.ok) return <ErrorState error={viewerResult.error} />;
@@ -41,10 +51,15 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
   const kinds = permittedKinds(viewer.scope);
   const classes = visibleFieldClasses(viewer.scope);
   // The data layer has parsed (and authorized) this query; parsed again here only to build links.
-  const parsed = eventListQuerySchema.safeParse(raw);
+  const parsed = eventListQuerySchema.safeParse(listRaw);
+  const panel = result.ok && parsed.success && open ? await sidePanel(path, open, listQuery.toString(), result.value, parsed.data) : null;
 
   return (
-    <div className="stack explorer">
+    <div className={`stack explorer${panel ? " explorer--with-panel" : ""}`}>
+      <a className="skip-link skip-link--inline" href="#results">
+        Skip to results
+      </a>
+      <ExplorerKeys closeHref={panel ? listHref : null} openId={panel?.openId ?? null} />
       <div className="page-head">
         <div>
           <h1>Events</h1>
@@ -59,9 +74,9 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
       {parsed.success ? <FilterChips path="/events" filters={parsed.data.filters} query={compact.toString()} /> : null}
 
       <EventFilterForm
-        key={toUrlSearchParams(raw).toString()} // uncontrolled fields: remount when a link changes the query
+        key={listQuery.toString()} // uncontrolled fields: remount when a link changes the query
         action="/events"
-        values={raw}
+        values={listRaw}
         kinds={kinds}
         visibleClasses={classes}
         facets={
@@ -69,11 +84,7 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
             ? { filterQuery: filtersToSearchParams(parsed.data.filters).toString(), pageQuery: listQueryToSearchParams(parsed.data).toString() }
             : undefined
         }
-        columns={
-          result.ok
-            ? { ...result.value.columns, defaults: DEFAULT_EVENT_COLUMNS.filter((column) => result.value.columns.available.includes(column)) }
-            : undefined
-        }
+        columns={result.ok ? result.value.columns : undefined}
       />
 
       {!result.ok || !parsed.success ? (
@@ -86,7 +97,7 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
           </>
         )
       ) : (
-        <section aria-labelledby="results-heading" className="stack">
+        <section aria-labelledby="results-heading" className="stack" id="results" tabIndex={-1}>
           <Histogram action="/events" filterQuery={filtersToSearchParams(parsed.data.filters).toString()} pageQuery={listQueryToSearchParams(parsed.data).toString()} />
           <div className="results-bar">
             <h2 id="results-heading">
@@ -119,20 +130,26 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
             selected={result.value.columns.selected}
             sort={parsed.data.sort}
             baseQuery={listQueryToSearchParams(parsed.data).toString()}
+            listQuery={listQuery.toString()}
+            openId={panel?.openId ?? null}
           />
           <nav className="pager" aria-label="Pages">
-            <span className="subtle">
-              {result.value.items.length === 0 ? "No rows" : `${formatCount(result.value.items.length)} rows on this page`}
-              {parsed.data.cursor ? " (a later page)" : " (first page)"}
+            <span className="subtle" id="results-position" aria-live="polite">
+              {positionText(result.value.offset, result.value.items.length, result.value.total, Boolean(parsed.data.cursor))}
             </span>
             <span className="pager-links">
-              {parsed.data.cursor ? (
+              {parsed.data.cursor && (result.value.offset === null || result.value.offset > parsed.data.limit) ? (
                 <Link className="button button--secondary" href={withQuery("/events", listQueryToSearchParams(parsed.data))}>
                   ⟲ First page
                 </Link>
               ) : null}
+              {result.value.prevCursor ? (
+                <Link className="button button--secondary" rel="prev" href={withQuery("/events", listQueryToSearchParams(parsed.data, { cursor: result.value.prevCursor }))}>
+                  ← Previous page
+                </Link>
+              ) : null}
               {result.value.nextCursor ? (
-                <Link className="button" href={withQuery("/events", listQueryToSearchParams(parsed.data, { cursor: result.value.nextCursor }))}>
+                <Link className="button" rel="next" href={withQuery("/events", listQueryToSearchParams(parsed.data, { cursor: result.value.nextCursor }))}>
                   Next page →
                 </Link>
               ) : (
@@ -142,9 +159,58 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
           </nav>
         </section>
       )}
+      {panel ? (
+        panel.loaded.ok ? (
+          <EventSidePanel
+            result={panel.loaded.value}
+            openId={panel.openId}
+            closeHref={listHref}
+            previousHref={panel.neighbours.previous}
+            nextHref={panel.neighbours.next}
+            position={panel.neighbours.index !== null ? `Event ${panel.neighbours.index} of ${result.ok ? result.value.items.length : 0} on this page` : null}
+          />
+        ) : (
+          <aside className="side-panel" aria-label="Event">
+            <p>
+              <Link href={listHref}>✕ Close</Link>
+            </p>
+            <ErrorState error={panel.loaded.error} />
+          </aside>
+        )
+      ) : null}
     </div>
   );
 }
+
+/** "Rows 51–100 of about 20,000", or without a known position "50 rows on this page (a later page)". */
+function positionText(offset: number | null, rowCount: number, total: EventListResult["total"], isLaterPage: boolean): string {
+  if (rowCount === 0) return "No rows";
+  const position = pagePosition(offset, rowCount);
+  if (position) return `${position} of ${total.exact ? "" : "about "}${formatCount(total.value)}`;
+  return `${formatCount(rowCount)} rows on this page${isLaterPage ? " (a later page)" : " (first page)"}`;
+}
+
+/** The side panel: the event asked for (the page's first or last row for `first`/`last`), loaded through the audited event call, and its neighbours. */
+async function sidePanel(
+  path: string,
+  open: NonNullable<ReturnType<typeof splitPanelParams>["open"]>,
+  listQuery: string,
+  list: EventListResult,
+  query: EventListQuery,
+) {
+  const ids = list.items.map((item) => item.id);
+  if (open.kind === "invalid") {
+    const missing = `${OPEN_PARAM}: give one event id.`;
+    return { openId: "", neighbours: { index: null, previous: null, next: null }, loaded: { ok: true as const, value: { missing } } };
+  }
+  const openId = open.kind === "id" ? open.id : open.kind === "first" ? ids[0] : open.kind === "last" ? ids.at(-1) : undefined;
+  if (!openId) return null;
+  const pageQuery = (cursor: string | null) => (cursor ? listQueryToSearchParams(query, { cursor }).toString() : null);
+  const neighbours = panelNeighbours(ids, openId, listQuery, { previousPageQuery: pageQuery(list.prevCursor), nextPageQuery: pageQuery(list.nextCursor) });
+  const loaded = await loadSidePanelEvent(path, openId);
+  return { openId, neighbours, loaded };
+}
+
 
 function ExportLink({ href, total, maxRows }: { href: string; total: number; maxRows: number }) {
   return (

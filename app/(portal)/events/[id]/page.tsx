@@ -1,63 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ErrorState } from "@/components/error-state";
+import { EventClassSection } from "@/components/events/event-fields";
 import { RevealContent } from "@/components/events/reveal-content";
-import { FIELDS_BY_CLASS, TELEMETRY_FIELDS, type FieldKey } from "@/lib/telemetry/fields";
-import type { EventDetailDto } from "@/lib/telemetry/event-types";
-import { formatPercent, formatUtc, formatValue } from "@/lib/telemetry/format";
-import { EVENT_KIND_LABELS, FIELD_CLASS_LABELS, FIELD_CLASSES, type FieldClass } from "@/lib/telemetry/vocabulary";
+import { formatUtc } from "@/lib/telemetry/format";
+import { EVENT_KIND_LABELS, FIELD_CLASS_LABELS, FIELD_CLASSES } from "@/lib/telemetry/vocabulary";
 import { getEvent } from "@/server/data/get-event";
 import { loadForPage } from "@/server/http/page-guard";
 
 export const metadata: Metadata = { title: "Event" };
-
-function labelOf(field: string): string {
-  return field in TELEMETRY_FIELDS ? TELEMETRY_FIELDS[field as FieldKey].label : field;
-}
-
-const isJsonField = (field: string) => field in TELEMETRY_FIELDS && TELEMETRY_FIELDS[field as FieldKey].value === "json";
-
-function FieldValue({ field, value }: { field: string; value: unknown }) {
-  if (isJsonField(field) && value !== null && typeof value === "object") {
-    return <pre className="code code--light">{JSON.stringify(value, null, 2)}</pre>;
-  }
-  if (field === "persistenceRatio" && typeof value === "number") return <>{formatPercent(value)}</>;
-  if (["machineId", "sessionId", "completionId"].includes(field)) return <span className="mono break">{formatValue(value)}</span>;
-  return <>{formatValue(value)}</>;
-}
-
-const isEmpty = (value: unknown) => value === null || value === undefined || value === "" || (Array.isArray(value) && value.length === 0);
-
-function ClassSection({ event, fieldClass }: { event: EventDetailDto; fieldClass: Exclude<FieldClass, "content"> }) {
-  const record = event as Record<string, unknown>;
-  const fields = FIELDS_BY_CLASS[fieldClass].filter((field) => field in record);
-  const filled = fields.filter((field) => !isEmpty(record[field]));
-  const empty = fields.filter((field) => isEmpty(record[field]));
-  return (
-    <section className="card" aria-labelledby={`class-${fieldClass}`}>
-      <h2 id={`class-${fieldClass}`}>{FIELD_CLASS_LABELS[fieldClass]}</h2>
-      {filled.length > 0 ? (
-        <dl className="props">
-          {filled.map((field) => (
-            <div key={field} style={{ display: "contents" }}>
-              <dt>{labelOf(field)}</dt>
-              <dd>
-                <FieldValue field={field} value={record[field]} />
-              </dd>
-            </div>
-          ))}
-        </dl>
-      ) : null}
-      {empty.length > 0 ? <p className="subtle empty-fields">Not set on this event: {empty.map(labelOf).join(", ")}.</p> : null}
-      {fieldClass === "identifiers" && (event.sessionId || event.machineId) ? (
-        <p className="related-links">
-          {event.sessionId ? <Link href={`/events?sessionId=${encodeURIComponent(event.sessionId)}`}>All events of this session</Link> : null}
-          {event.machineId ? <Link href={`/events?machineId=${encodeURIComponent(event.machineId)}`}>All events of this machine</Link> : null}
-        </p>
-      ) : null}
-    </section>
-  );
-}
 
 export default async function EventPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -93,7 +44,7 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
       </div>
 
       {FIELD_CLASSES.map((fieldClass) =>
-        fieldClass === "content" || !granted.has(fieldClass) ? null : <ClassSection key={fieldClass} event={event} fieldClass={fieldClass} />,
+        fieldClass === "content" || !granted.has(fieldClass) ? null : <EventClassSection key={fieldClass} event={event} fieldClass={fieldClass} />,
       )}
 
       {granted.has("content") ? (

@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 
 export async function GET(request: NextRequest) {
   return respond(async () => {
-    const { items, nextCursor, total } = await listEvents(request.nextUrl.searchParams);
-    return { items, nextCursor, total };
+    const { items, nextCursor, prevCursor, total } = await listEvents(request.nextUrl.searchParams);
+    return { items, nextCursor, prevCursor, total };
   });
 }
