@@ -3,7 +3,7 @@
 import "server-only";
 import type { GroupKey } from "@/lib/telemetry/vocabulary";
 import type { ViewParams, ViewVisibility } from "@/lib/telemetry/saved-view";
-import { searchFromParams } from "@/lib/telemetry/saved-view";
+import { parseViewQuery, searchFromParams } from "@/lib/telemetry/saved-view";
 
 export type SavedViewRow = {
   id: string;
@@ -58,6 +58,12 @@ export function toViewParams(row: Pick<SavedViewRow, "query">): ViewParams {
   return storedParams(row.query);
 }
 
+/** The stored parameters in the explorer's canonical order (JSONB keeps keys in its own order); as stored if no longer valid. */
+function canonicalQuery(params: ViewParams): string {
+  const parsed = parseViewQuery(params);
+  return searchFromParams(parsed.ok ? parsed.params : params).toString();
+}
+
 export function toViewDto(row: SavedViewRow, personId: string): SavedViewDto {
   return {
     id: row.id,
@@ -66,7 +72,7 @@ export function toViewDto(row: SavedViewRow, personId: string): SavedViewDto {
     group: row.groupKey,
     ownerName: row.owner.name,
     isOwner: row.ownerId === personId,
-    query: searchFromParams(storedParams(row.query)).toString(),
+    query: canonicalQuery(storedParams(row.query)),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
