@@ -58,9 +58,9 @@ test.describe.serial("saved and shared views", () => {
       await form.getByLabel("Name").fill(viewName);
       // sharing is offered only with the person's own groups
       await form.getByRole("radio", { name: /Shared with a group/ }).check();
-      await expect(form.getByLabel("Group").getByRole("option")).toHaveCount(2);
-      expect((await form.getByLabel("Group").getByRole("option").allTextContents()).sort()).toEqual(["GitHub Copilot team", "Microsoft – Copilot"]);
-      await form.getByLabel("Group").selectOption({ label: "Microsoft – Copilot" });
+      await expect(form.getByLabel("Group", { exact: true }).getByRole("option")).toHaveCount(2);
+      expect((await form.getByLabel("Group", { exact: true }).getByRole("option").allTextContents()).sort()).toEqual(["GitHub Copilot team", "Microsoft – Copilot"]);
+      await form.getByLabel("Group", { exact: true }).selectOption({ label: "Microsoft – Copilot" });
       await screenshot(page, "save-view-form", testInfo);
       await form.getByRole("button", { name: "Save view" }).click();
       await expect(form.getByRole("status")).toContainText(`Saved “${viewName}”`);
