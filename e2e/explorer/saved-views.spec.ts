@@ -69,7 +69,7 @@ test.describe.serial("saved and shared views", () => {
         "SELECT id::text AS id, visibility::text AS visibility, group_key::text AS group_key, query FROM saved_view WHERE name = $1",
         [viewName],
       );
-      expect(stored).toMatchObject({ visibility: "group", group_key: "microsoft_copilot", query: { kind: "error,completion_shown", city: sample!.city, notMachineId: "0000" } });
+      expect(stored).toMatchObject({ visibility: "group", group_key: "microsoft_copilot", query: { kind: ["error", "completion_shown"], city: sample!.city, notMachineId: "0000" } });
       const saves = (await auditDetailsFor(auditTag)).filter((row) => row.action === "views.save");
       expect(saves).toEqual([expect.objectContaining({ outcome: "allowed", actor_email: PERSONAS.viewerCopilot.email, target_id: stored!.id })]);
     });
