@@ -6,10 +6,12 @@
 // (announced), back to the Reveal button after Hide.
 import { useEffect, useRef, useState, type Ref } from "react";
 import type { RevealedContent } from "@/lib/telemetry/event-types";
+import { HighlightedCode } from "./highlighted-code";
 
 type State = { status: "hidden" } | { status: "loading" } | { status: "shown"; content: RevealedContent["content"] } | { status: "failed"; message: string };
 
-export function RevealContent({ eventId }: { eventId: string }) {
+/** `languageId`: the event's language (when the person may see it), for syntax highlighting. */
+export function RevealContent({ eventId, languageId = null }: { eventId: string; languageId?: string | null }) {
   const [state, setState] = useState<State>({ status: "hidden" });
   const revealButton = useRef<HTMLButtonElement>(null);
   const revealed = useRef<HTMLDivElement>(null);
@@ -49,7 +51,7 @@ export function RevealContent({ eventId }: { eventId: string }) {
       moveFocus.current = true;
       setState({ status: "hidden" });
     };
-    return <ContentView ref={revealed} content={state.content} onHide={hide} />;
+    return <ContentView ref={revealed} content={state.content} languageId={languageId} onHide={hide} />;
   }
 
   return (
@@ -72,7 +74,7 @@ export function RevealContent({ eventId }: { eventId: string }) {
   );
 }
 
-function ContentView({ ref, content, onHide }: { ref: Ref<HTMLDivElement>; content: RevealedContent["content"]; onHide: () => void }) {
+function ContentView({ ref, content, languageId, onHide }: { ref: Ref<HTMLDivElement>; content: RevealedContent["content"]; languageId: string | null; onHide: () => void }) {
   return (
     <div className="stack revealed" aria-live="polite" ref={ref} tabIndex={-1} role="region" aria-label="Revealed content">
       {content === null ? <p>This event carries no content.</p> : null}
@@ -87,16 +89,17 @@ function ContentView({ ref, content, onHide }: { ref: Ref<HTMLDivElement>; conte
           </dd>
         </dl>
       ) : null}
-      {content?.prefix !== undefined ? <CodeBlock title="Code before the cursor" code={content.prefix} /> : null}
-      {content?.suffix !== undefined ? <CodeBlock title="Code after the cursor" code={content.suffix} /> : null}
+      {content?.prefix !== undefined ? <CodeBlock title="Code before the cursor" code={content.prefix} languageId={languageId} /> : null}
+      {content?.suffix !== undefined ? <CodeBlock title="Code after the cursor" code={content.suffix} languageId={languageId} /> : null}
       {content?.suggestions?.map((suggestion, index) => (
         <CodeBlock
           key={index}
           title={content.suggestions && content.suggestions.length > 1 ? `Suggestion ${index + 1} of ${content.suggestions.length}` : "Suggestion"}
           code={suggestion}
+          languageId={languageId}
         />
       ))}
-      {content?.persistedText !== undefined ? <CodeBlock title="Still in the code at this check" code={content.persistedText} /> : null}
+      {content?.persistedText !== undefined ? <CodeBlock title="Still in the code at this check" code={content.persistedText} languageId={languageId} /> : null}
       {content?.unclassified && Object.keys(content.unclassified).length > 0 ? (
         <>
           <h3>Unclassified producer text</h3>
@@ -120,12 +123,12 @@ function ContentView({ ref, content, onHide }: { ref: Ref<HTMLDivElement>; conte
   );
 }
 
-function CodeBlock({ title, code }: { title: string; code: string }) {
+function CodeBlock({ title, code, languageId }: { title: string; code: string; languageId: string | null }) {
   return (
     <figure className="code-figure">
       <figcaption>{title}</figcaption>
       <pre className="code">
-        <code>{code.length > 0 ? code : "(empty)"}</code>
+        {code.length > 0 ? <HighlightedCode code={code} languageId={languageId} /> : <code>(empty)</code>}
       </pre>
     </figure>
   );

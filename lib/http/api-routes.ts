@@ -31,6 +31,8 @@ export const API_ROUTE_METHODS: Readonly<Record<string, readonly string[]>> = {
   "/api/v1/me": ["GET"],
   "/api/v1/me/purpose": ["PUT"],
   "/api/v1/telemetry": ["POST"],
+  "/api/v1/views": ["GET", "POST"],
+  "/api/v1/views/[id]": ["GET", "DELETE"],
   "/api/v1/witness/add-checkpoint": ["POST"],
   "/v2/track": ["POST"],
   "/scim/v2/Groups": ["GET", "POST"],

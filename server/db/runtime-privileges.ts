@@ -48,6 +48,8 @@ export const RUNTIME_TABLE_GRANTS: Readonly<Record<string, TableGrant>> = {
   audit_event: { privileges: ["SELECT", "INSERT"] },
   audit_chain_head: { privileges: ["SELECT", "UPDATE"], updateColumns: ["seq", "hash", "updated_at"] },
   _prisma_migrations: { privileges: ["SELECT"] },
+  // Saved explorer views (server/data/views/): the owner saves, renames and deletes their own; the query only, never rows.
+  saved_view: { privileges: ["SELECT", "INSERT", "UPDATE", "DELETE"], updateColumns: ["name", "updated_at"] },
   intake_rate_bucket: { privileges: ["SELECT", "INSERT", "UPDATE", "DELETE"] },
   // The audit Merkle log (server/audit/checkpoints/): leaves and checkpoints are appended, never changed;
   // the sealer's one state row is locked (SELECT … FOR UPDATE) and moved forward (its trigger refuses going back).

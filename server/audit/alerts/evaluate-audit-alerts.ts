@@ -45,7 +45,7 @@ import { getMetrics } from "@/server/observability/metrics";
 import type { AlertConfig, WorkingHours } from "./alert-config";
 
 /** Audit actions that disclose telemetry to their actor. */
-export const DISCLOSURE_ACTIONS = ["events.list", "events.view", "events.reveal", "events.export", "events.chart", "events.facets"] as const satisfies readonly AuditAction[];
+export const DISCLOSURE_ACTIONS = ["events.list", "events.view", "events.reveal", "events.export", "events.chart", "events.facets", "events.timeline"] as const satisfies readonly AuditAction[];
 const EXPORT_ACTIONS = ["events.export"] as const;
 /** Triggering row ids kept on an alert (the count keeps the true number). */
 const MAX_IDS_PER_ALERT = 1_000;

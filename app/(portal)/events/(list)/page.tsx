@@ -30,15 +30,23 @@ import { loadExplorerPage } from "@/server/telemetry/load-explorer-page";
 import { loadSidePanelEvent } from "@/server/telemetry/load-side-panel";
 import "../explorer-ui.css";
 import { loadForPage } from "@/server/http/page-guard";
+import { SaveViewForm } from "@/components/views/save-view-form";
+import { SavedViewNotice } from "@/components/views/saved-view-notice";
+import { openView } from "@/server/data/views/open-view";
 
 export const metadata: Metadata = { title: "Events" };
 
 export default async function EventsPage({ searchParams }: { searchParams: Promise<RawSearchParams> }) {
-  const raw = await searchParams;
+  const requested = await searchParams;
+  // A saved view (/events?view=<id>): its query fitted to this person's scope (audited as views.open); what was left out is named.
+  if (requested.view !== undefined && Object.keys(requested).length > 1) redirect(withQuery("/events", new URLSearchParams({ view: String(requested.view) })));
+  const opened = requested.view !== undefined ? await loadForPage(withQuery("/events", compactSearchParams(requested)), () => openView({ id: requested.view })) : null;
+  if (opened && !opened.ok) return <SavedViewError error={opened.error} />;
+  const raw: RawSearchParams = opened ? opened.value.params : requested;
   // A form submitted without JavaScript sends every blank field: the same view, with a compact URL.
   const compact = compactSearchParams(raw);
-  if (compact.toString() !== toUrlSearchParams(raw).toString()) redirect(withQuery("/events", compact));
-  const path = withQuery("/events", compact);
+  if (!opened && compact.toString() !== toUrlSearchParams(raw).toString()) redirect(withQuery("/events", compact));
+  const path = opened ? withQuery("/events", compactSearchParams(requested)) : withQuery("/events", compact);
   // `open=<id>`: the side panel (not a list parameter); the list's own parameters go to the data layer.
   const { list: listRaw, open } = splitPanelParams(raw);
   const listQuery = compactSearchParams(listRaw);
@@ -68,6 +76,9 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
         <Link className="button button--secondary" href={withQuery("/events/insights", parsed.success ? filtersToSearchParams(parsed.data.filters) : new URLSearchParams())}>
           Charts for these filters
         </Link>
+        <Link className="button button--secondary" href="/events/views">
+          Saved views
+        </Link>
       </div>
 
       <QuickRangeLinks path="/events" raw={raw} />
@@ -86,6 +97,11 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
         }
         columns={result.ok ? result.value.columns : undefined}
       />
+
+      {parsed.success ? (
+        <SaveViewForm query={listQueryToSearchParams(parsed.data).toString()} groups={viewer.groups} hasRelativeRange={parsed.data.filters.range !== undefined} />
+      ) : null}
+      {opened ? <SavedViewNotice view={opened.value.view} notices={opened.value.notices} /> : null}
 
       {!result.ok || !parsed.success ? (
         result.ok ? null : (
@@ -223,6 +239,18 @@ function ExportLink({ href, total, maxRows }: { href: string; total: number; max
           The export stops at {formatCount(maxRows)} rows (in the order shown); narrow the filters to export the rest.
         </p>
       ) : null}
+    </div>
+  );
+}
+
+function SavedViewError({ error }: { error: Parameters<typeof ErrorState>[0]["error"] }) {
+  return (
+    <div className="stack">
+      <h1>Events</h1>
+      <ErrorState error={error} />
+      <p>
+        <Link href="/events/views">Saved views</Link> · <Link href="/events">Start again with no filters</Link>
+      </p>
     </div>
   );
 }

@@ -6,6 +6,8 @@ import { RevealContent } from "@/components/events/reveal-content";
 import { formatUtc } from "@/lib/telemetry/format";
 import { EVENT_KIND_LABELS, FIELD_CLASS_LABELS, FIELD_CLASSES } from "@/lib/telemetry/vocabulary";
 import { getEvent } from "@/server/data/get-event";
+import { EventTimeline } from "@/components/events/event-timeline";
+import { getEventTimeline } from "@/server/data/get-event-timeline";
 import { loadForPage } from "@/server/http/page-guard";
 
 export const metadata: Metadata = { title: "Event" };
@@ -24,6 +26,8 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
     );
   }
   const event = result.value;
+  // The story around the event (audited on its own, events.timeline: it discloses the other events' ids).
+  const timeline = await loadForPage(`/events/${encodeURIComponent(id)}`, () => getEventTimeline({ id }));
   const granted = new Set(event.fieldClasses);
   const hidden = FIELD_CLASSES.filter((fieldClass) => !granted.has(fieldClass));
 
@@ -43,6 +47,11 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
         </div>
       </div>
 
+      <section className="card" aria-labelledby="event-timeline">
+        <h2 id="event-timeline">Timeline</h2>
+        {timeline.ok ? <EventTimeline timeline={timeline.value} /> : <ErrorState error={timeline.error} />}
+      </section>
+
       {FIELD_CLASSES.map((fieldClass) =>
         fieldClass === "content" || !granted.has(fieldClass) ? null : <EventClassSection key={fieldClass} event={event} fieldClass={fieldClass} />,
       )}
@@ -50,7 +59,7 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
       {granted.has("content") ? (
         <section className="card" aria-labelledby="class-content">
           <h2 id="class-content">{FIELD_CLASS_LABELS.content}</h2>
-          {event.hasContent ? <RevealContent eventId={event.id} /> : <p className="subtle">This event carries no content.</p>}
+          {event.hasContent ? <RevealContent eventId={event.id} languageId={event.languageId ?? null} /> : <p className="subtle">This event carries no content.</p>}
         </section>
       ) : null}
 
