@@ -1,0 +1,257 @@
+// Read replicas against a REAL streaming replica of the test PostgreSQL
+// (TEST_DATABASE_URL): pg_basebackup of the server into a temporary data
+// directory, started with Debian's PostgreSQL binaries as the `postgres` OS
+// user on a free port, streaming from the server. The explorer's list reads
+// its rows there while the person is resolved and the audit row committed on
+// the primary; a replica whose replay is paused falls behind
+// REPLICA_MAX_LAG_SECONDS and is skipped; a replica stopped in the middle of a
+// run of reads leaves every read answered, from the primary. The server must
+// accept replication connections from 127.0.0.1 (.ci/allow-loopback-replication).
+// The replica is stopped and its directory removed whatever happens.
+import { execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Database } from "@/server/db/connect";
+import { getMetrics } from "@/server/observability/metrics";
+import { seededTestTargets, type TestTarget } from "@/test/test-databases";
+import { signInForTest } from "@/test/sessions";
+import { listEvents } from "@/server/data/list-events";
+import { configureReplicas, ReplicaSet } from "./replicas";
+
+const state = vi.hoisted(() => {
+  process.env.CONTENT_ENCRYPTION_KEYS = `itk1:${Buffer.alloc(32, 12).toString("base64")}`;
+  process.env.AUTH_SECRET = "integration-test-secret-integration-test-secret";
+  return { token: null as string | null, db: null as Database | null, requestId: "" };
+});
+
+vi.mock("next/headers", () => ({
+  cookies: async () => ({
+    get: (name: string) => (name === "authjs.session-token" && state.token ? { name, value: state.token } : undefined),
+  }),
+  headers: async () => new Headers({ "user-agent": "vitest replicas", "x-portal-request-id": state.requestId || randomUUID(), "x-portal-client-ip": "127.0.0.1" }),
+}));
+
+vi.mock("@/server/db/client", () => ({
+  getDatabase: async () => {
+    if (!state.db) throw new Error("no database under test");
+    return state.db;
+  },
+  getPrisma: async () => {
+    if (!state.db) throw new Error("no database under test");
+    return state.db.prisma;
+  },
+}));
+
+const PG_BIN = "/usr/lib/postgresql/15/bin";
+const serverUrl = process.env.TEST_DATABASE_URL;
+const KEYS = [{ id: "itk1", key: Buffer.alloc(32, 12) }];
+const VIEWER = "viewer.copilot@github.example";
+const MAX_LAG_SECONDS = 1;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** Runs a PostgreSQL binary as the postgres OS user (the server refuses to run as root). */
+function asPostgres(binary: string, args: string[]): string {
+  return execFileSync("runuser", ["-u", "postgres", "--", path.join(PG_BIN, binary), ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+type Replica = { dir: string; dataDir: string; port: number; stop(mode: "fast" | "immediate"): void; dispose(): void };
+
+/** pg_basebackup of the test server into a temporary directory, started as a streaming standby on a free port. */
+async function startReplica(primaryUrl: string): Promise<Replica> {
+  const primary = new URL(primaryUrl);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tp-replica-it-"));
+  const dataDir = path.join(dir, "data");
+  const port = await freePort();
+  execFileSync("chown", ["postgres:postgres", dir]);
+  const stop = (mode: "fast" | "immediate") => {
+    if (fs.existsSync(path.join(dataDir, "postmaster.pid"))) {
+      try {
+        asPostgres("pg_ctl", ["-D", dataDir, "-m", mode, "-w", "-t", "60", "stop"]);
+      } catch {
+        // already stopped
+      }
+    }
+  };
+  const replica: Replica = {
+    dir,
+    dataDir,
+    port,
+    stop,
+    dispose: () => {
+      stop("immediate");
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    // -R writes standby.signal and primary_conninfo: the copy starts as a standby streaming from the server.
+    asPostgres("pg_basebackup", ["-h", primary.hostname, "-p", primary.port || "5432", "-U", decodeURIComponent(primary.username || "postgres"), "-D", dataDir, "-X", "stream", "-R", "-c", "fast"]);
+    // Debian keeps the server's configuration outside its data directory: the copy gets its own.
+    fs.writeFileSync(
+      path.join(dataDir, "postgresql.conf"),
+      [`port = ${port}`, "listen_addresses = '127.0.0.1'", `unix_socket_directories = '${dir}'`, "hot_standby = on", "max_connections = 50", "shared_buffers = 32MB", "wal_receiver_status_interval = 1s", ""].join("\n"),
+    );
+    fs.writeFileSync(path.join(dataDir, "pg_hba.conf"), "local all all trust\nhost all all 127.0.0.1/32 trust\n");
+    fs.writeFileSync(path.join(dataDir, "pg_ident.conf"), "");
+    execFileSync("chown", ["-R", "postgres:postgres", dir]);
+    asPostgres("pg_ctl", ["-D", dataDir, "-l", path.join(dir, "replica.log"), "-w", "-t", "120", "start"]);
+    return replica;
+  } catch (error) {
+    replica.dispose();
+    throw error;
+  }
+}
+
+function onPort(url: string, port: number, user?: string): string {
+  const parsed = new URL(url);
+  parsed.hostname = "127.0.0.1";
+  parsed.port = String(port);
+  if (user) {
+    parsed.username = user;
+    parsed.password = "";
+  }
+  return parsed.toString();
+}
+
+async function query<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+async function readsBy(target: string): Promise<number> {
+  const metric = await getMetrics().telemetryReads.get();
+  return metric.values.find((value) => value.labels.target === target)?.value ?? 0;
+}
+
+describe.skipIf(!serverUrl)("telemetry reads on a real streaming replica", () => {
+  let target: TestTarget;
+  let replica: Replica | undefined;
+  let replicaUrl = "";
+  let replicaLabel = "";
+  let replicaAdminUrl = "";
+
+  beforeAll(async () => {
+    target = seededTestTargets({ label: "replica", keys: KEYS, events: 400 }).find((candidate) => candidate.name === "PostgreSQL")!;
+    state.db = await target.open();
+    state.token = await signInForTest(state.db.prisma, VIEWER, { purpose: "improve_product" });
+    // Taken after the database, its roles and the session exist: the copy has them all.
+    replica = await startReplica(serverUrl!);
+    replicaUrl = onPort(target.databaseUrl!, replica.port);
+    replicaAdminUrl = onPort(target.databaseUrl!, replica.port, "postgres");
+    replicaLabel = `127.0.0.1:${replica.port}${new URL(replicaUrl).pathname}`;
+    await configureReplicas(new ReplicaSet([replicaUrl], { maxLagSeconds: MAX_LAG_SECONDS, poolSize: 4, primary: async () => state.db!.prisma }));
+  });
+
+  afterAll(async () => {
+    await configureReplicas(null);
+    replica?.dispose();
+    await state.db?.close();
+    await target?.dispose();
+  });
+
+  it("is a standby streaming from the test server", async () => {
+    const [row] = await query<{ in_recovery: boolean; events: number }>(replicaUrl, "SELECT pg_is_in_recovery() AS in_recovery, (SELECT count(*)::int FROM telemetry_event) AS events");
+    expect(row).toEqual({ in_recovery: true, events: 400 });
+    const [sender] = await query<{ senders: number }>(serverUrl!, "SELECT count(*)::int AS senders FROM pg_stat_replication WHERE state = 'streaming'");
+    expect(sender!.senders).toBeGreaterThan(0);
+  });
+
+  it("reads the rows on the replica, while the audit row is committed on the primary", async () => {
+    const before = await readsBy(replicaLabel);
+    const scansBefore = await replicaScans();
+    state.requestId = randomUUID();
+    const page = await listEvents({ limit: "25" });
+    expect(page.items).toHaveLength(25);
+    expect(await readsBy(replicaLabel)).toBe(before + 1);
+    // The replica itself did the reading: its own statistics count the scans.
+    await expect.poll(replicaScans, { timeout: 5_000 }).toBeGreaterThan(scansBefore);
+    const [audit] = await state.db!.prisma.$queryRaw<Array<{ event_ids: string[]; outcome: string }>>`
+      SELECT event_ids, outcome::text FROM audit_event WHERE request_id = ${state.requestId} AND action = 'events.list'`;
+    expect(audit).toEqual({ event_ids: page.items.map((item) => item.id), outcome: "allowed" });
+    expect((await getMetrics().replicaHealthy.get()).values.find((value) => value.labels.replica === replicaLabel)?.value).toBe(1);
+  });
+
+  it("skips a replica further behind than REPLICA_MAX_LAG_SECONDS, and uses it again once it caught up", async () => {
+    await query(replicaAdminUrl, "SELECT pg_wal_replay_pause()");
+    try {
+      // A transaction the paused replica cannot replay, then long enough for it to count as behind.
+      await state.db!.prisma.$executeRaw`UPDATE auth_session SET purpose_detail = ${`lag ${randomUUID()}`} WHERE session_token = ${state.token}`;
+      await new Promise((resolve) => setTimeout(resolve, (MAX_LAG_SECONDS + 1.5) * 1000));
+      const onPrimary = await readsBy("primary");
+      const onReplica = await readsBy(replicaLabel);
+      const page = await listEvents({ limit: "10" });
+      expect(page.items).toHaveLength(10);
+      expect(await readsBy("primary")).toBe(onPrimary + 1);
+      expect(await readsBy(replicaLabel)).toBe(onReplica);
+      const lag = (await getMetrics().replicaLagSeconds.get()).values.find((value) => value.labels.replica === replicaLabel)?.value ?? 0;
+      expect(lag).toBeGreaterThan(MAX_LAG_SECONDS);
+    } finally {
+      await query(replicaAdminUrl, "SELECT pg_wal_replay_resume()");
+    }
+    await expect
+      .poll(
+        async () => {
+          await new Promise((resolve) => setTimeout(resolve, 1_100));
+          const onReplica = await readsBy(replicaLabel);
+          await listEvents({ limit: "10" });
+          return (await readsBy(replicaLabel)) - onReplica;
+        },
+        { timeout: 20_000, interval: 100 },
+      )
+      .toBe(1);
+  });
+
+  it("answers every read when the replica stops in the middle of a run, from the primary", async () => {
+    const onReplica = await readsBy(replicaLabel);
+    const results: Array<{ ok: boolean; items: number; error?: unknown }> = [];
+    let stopped = false;
+    const reader = async () => {
+      for (let index = 0; index < 12; index += 1) {
+        if (index === 4 && !stopped) {
+          stopped = true;
+          replica!.stop("immediate");
+        }
+        state.requestId = randomUUID();
+        try {
+          results.push({ ok: true, items: (await listEvents({ limit: "20" })).items.length });
+        } catch (error) {
+          results.push({ ok: false, items: 0, error });
+        }
+      }
+    };
+    await Promise.all([reader(), reader()]);
+    expect(stopped).toBe(true);
+    expect(results.filter((result) => !result.ok).map((result) => String(result.error))).toEqual([]);
+    expect(results.every((result) => result.items === 20)).toBe(true);
+    expect(await readsBy(replicaLabel)).toBeGreaterThan(onReplica);
+    expect((await readsBy("primary")) + (await readsBy("primary-fallback"))).toBeGreaterThan(0);
+    expect((await getMetrics().replicaHealthy.get()).values.find((value) => value.labels.replica === replicaLabel)?.value).toBe(0);
+    // Every read was audited on the primary.
+    const [audited] = await state.db!.prisma.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM audit_event WHERE action = 'events.list' AND outcome = 'allowed'`;
+    expect(audited!.n).toBeGreaterThanOrEqual(results.length);
+  });
+
+  async function replicaScans(): Promise<number> {
+    const [row] = await query<{ scans: string }>(replicaAdminUrl, "SELECT coalesce(sum(seq_scan + coalesce(idx_scan, 0)), 0)::bigint::text AS scans FROM pg_stat_user_tables WHERE relname = 'telemetry_event'");
+    return Number(row?.scans ?? 0);
+  }
+});
