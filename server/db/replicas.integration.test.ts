@@ -100,15 +100,37 @@ async function startReplica(primaryUrl: string): Promise<Replica> {
   try {
     // -R writes standby.signal and primary_conninfo: the copy starts as a standby streaming from the server.
     asPostgres("pg_basebackup", ["-h", primary.hostname, "-p", primary.port || "5432", "-U", decodeURIComponent(primary.username || "postgres"), "-D", dataDir, "-X", "stream", "-R", "-c", "fast"]);
-    // Debian keeps the server's configuration outside its data directory: the copy gets its own.
+    // Debian keeps the server's configuration outside its data directory: the copy gets its own. A
+    // standby refuses to start with lower limits than its primary's, so those are copied; fsync is off
+    // (a throwaway copy).
+    const limits = await query<{ name: string; setting: string }>(
+      primaryUrl,
+      "SELECT name, setting FROM pg_settings WHERE name IN ('max_connections', 'max_worker_processes', 'max_wal_senders', 'max_prepared_transactions', 'max_locks_per_transaction')",
+    );
     fs.writeFileSync(
       path.join(dataDir, "postgresql.conf"),
-      [`port = ${port}`, "listen_addresses = '127.0.0.1'", `unix_socket_directories = '${dir}'`, "hot_standby = on", "max_connections = 50", "shared_buffers = 32MB", "wal_receiver_status_interval = 1s", ""].join("\n"),
+      [
+        `port = ${port}`,
+        "listen_addresses = '127.0.0.1'",
+        `unix_socket_directories = '${dir}'`,
+        "hot_standby = on",
+        "shared_buffers = 32MB",
+        "fsync = off",
+        "recovery_init_sync_method = syncfs",
+        "wal_receiver_status_interval = 1s",
+        ...limits.map((limit) => `${limit.name} = ${limit.setting}`),
+        "",
+      ].join("\n"),
     );
     fs.writeFileSync(path.join(dataDir, "pg_hba.conf"), "local all all trust\nhost all all 127.0.0.1/32 trust\n");
     fs.writeFileSync(path.join(dataDir, "pg_ident.conf"), "");
     execFileSync("chown", ["-R", "postgres:postgres", dir]);
-    asPostgres("pg_ctl", ["-D", dataDir, "-l", path.join(dir, "replica.log"), "-w", "-t", "120", "start"]);
+    try {
+      asPostgres("pg_ctl", ["-D", dataDir, "-l", path.join(dir, "replica.log"), "-w", "-t", "120", "start"]);
+    } catch (error) {
+      const log = fs.existsSync(path.join(dir, "replica.log")) ? fs.readFileSync(path.join(dir, "replica.log"), "utf8").slice(-2000) : "(no log)";
+      throw new Error(`the replica did not start: ${String(error)}\n${log}`);
+    }
     return replica;
   } catch (error) {
     replica.dispose();
