@@ -180,6 +180,19 @@ describe.skipIf(!serverUrl)("telemetry reads on a real streaming replica", () =>
     replicaUrl = onPort(target.databaseUrl!, replica.port);
     replicaAdminUrl = onPort(target.databaseUrl!, replica.port, "postgres");
     replicaLabel = `127.0.0.1:${replica.port}${new URL(replicaUrl).pathname}`;
+    // Started is not yet streaming: wait until its WAL receiver streams and it replayed what the primary has now.
+    const [{ lsn } = { lsn: "0/0" }] = await query<{ lsn: string }>(serverUrl!, "SELECT pg_current_wal_lsn()::text AS lsn");
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const [row] = await query<{ streaming: boolean; caught_up: boolean }>(
+        replicaAdminUrl,
+        "SELECT EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming') AS streaming, pg_last_wal_replay_lsn() >= $1::pg_lsn AS caught_up",
+        [lsn],
+      );
+      if (row?.streaming && row.caught_up) break;
+      if (Date.now() > deadline) throw new Error(`the replica did not catch up with the primary within 120 s: ${JSON.stringify(row)}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
     await configureReplicas(new ReplicaSet([replicaUrl], { maxLagSeconds: MAX_LAG_SECONDS, poolSize: 4, primary: async () => state.db!.prisma }));
   });
 
