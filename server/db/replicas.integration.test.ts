@@ -69,12 +69,15 @@ function asPostgres(binary: string, args: string[]): string {
   return execFileSync("runuser", ["-u", "postgres", "--", path.join(PG_BIN, binary), ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
 
+/** Every standby started here, so that cleanup finds it even when a hook timed out before it was returned. */
+const started: Replica[] = [];
+
 type Replica = { dir: string; dataDir: string; port: number; stop(mode: "fast" | "immediate"): void; dispose(): void };
 
 /** pg_basebackup of the test server into a temporary directory, started as a streaming standby on a free port. */
 async function startReplica(primaryUrl: string): Promise<Replica> {
   const primary = new URL(primaryUrl);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tp-replica-it-"));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tp-standby-it-"));
   const dataDir = path.join(dir, "data");
   const port = await freePort();
   execFileSync("chown", ["postgres:postgres", dir]);
@@ -97,6 +100,7 @@ async function startReplica(primaryUrl: string): Promise<Replica> {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+  started.push(replica);
   try {
     // -R writes standby.signal and primary_conninfo: the copy starts as a standby streaming from the server.
     asPostgres("pg_basebackup", ["-h", primary.hostname, "-p", primary.port || "5432", "-U", decodeURIComponent(primary.username || "postgres"), "-D", dataDir, "-X", "stream", "-R", "-c", "fast"]);
@@ -172,7 +176,10 @@ describe.skipIf(!serverUrl)("telemetry reads on a real streaming replica", () =>
   let replicaAdminUrl = "";
 
   beforeAll(async () => {
-    target = seededTestTargets({ label: "replica", keys: KEYS, events: 400 }).find((candidate) => candidate.name === "PostgreSQL")!;
+    // PostgreSQL only: the embedded database has no replicas (the unused PGlite target is disposed at once).
+    const targets = seededTestTargets({ label: "replicas", keys: KEYS, events: 400 });
+    await Promise.all(targets.filter((candidate) => candidate.name !== "PostgreSQL").map((candidate) => candidate.dispose()));
+    target = targets.find((candidate) => candidate.name === "PostgreSQL")!;
     state.db = await target.open();
     state.token = await signInForTest(state.db.prisma, VIEWER, { purpose: "improve_product" });
     // Taken after the database, its roles and the session exist: the copy has them all.
@@ -194,14 +201,15 @@ describe.skipIf(!serverUrl)("telemetry reads on a real streaming replica", () =>
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     await configureReplicas(new ReplicaSet([replicaUrl], { maxLagSeconds: MAX_LAG_SECONDS, poolSize: 4, primary: async () => state.db!.prisma }));
-  });
+    // pg_basebackup copies the whole test server (every database on it): allow for a loaded machine.
+  }, 900_000);
 
   afterAll(async () => {
     await configureReplicas(null);
-    replica?.dispose();
+    for (const standby of started) standby.dispose();
     await state.db?.close();
     await target?.dispose();
-  });
+  }, 300_000);
 
   it("is a standby streaming from the test server", async () => {
     const [row] = await query<{ in_recovery: boolean; events: number }>(replicaUrl, "SELECT pg_is_in_recovery() AS in_recovery, (SELECT count(*)::int FROM telemetry_event) AS events");
