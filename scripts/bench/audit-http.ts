@@ -171,7 +171,8 @@ export async function benchAuditHttp(options: HttpBenchOptions): Promise<void> {
     delete portalEnv.DATABASE_MIGRATION_URL;
     delete portalEnv.DATABASE_REPLICA_URLS;
     portal = spawn(tsx, ["scripts/start.ts"], { cwd: root, env: portalEnv, stdio: ["ignore", "ignore", "inherit"] });
-    floor = spawn(tsx, ["scripts/bench/audit-floor-server.ts", options.scratchUrl, String(floorPort), String(options.poolSize), String(options.chains)], {
+    // react-server: the shared modules it reuses are marked "server-only"
+    floor = spawn(tsx, ["--conditions=react-server", "scripts/bench/audit-floor-server.ts", options.scratchUrl, String(floorPort), String(options.poolSize), String(options.chains)], {
       cwd: root,
       stdio: ["ignore", "ignore", "inherit"],
     });

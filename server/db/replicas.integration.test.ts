@@ -51,7 +51,8 @@ const PG_BIN = "/usr/lib/postgresql/15/bin";
 const serverUrl = process.env.TEST_DATABASE_URL;
 const KEYS = [{ id: "itk1", key: Buffer.alloc(32, 12) }];
 const VIEWER = "viewer.copilot@github.example";
-const MAX_LAG_SECONDS = 1;
+/** generous: the shared test server writes all the time, and a loaded machine replays late */
+const MAX_LAG_SECONDS = 5;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
