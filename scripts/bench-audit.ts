@@ -19,7 +19,9 @@
 // the full trail (chains + Merkle log + checkpoints), an incremental
 // verification after --new-rows new rows, and the figures for keeping
 // disclosed event ids in the hashed row vs. a hashed side table.
-// --verify-only skips the read benchmark.
+// --verify-only skips the read benchmark; --reads-only skips verification.
+// The read benchmark ends with the portal itself over HTTP against a plain
+// Node + pg floor (scripts/bench/audit-http.ts; needs `npm run build`).
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import pg from "pg";
@@ -36,6 +38,7 @@ import { SESSION_OPTIONS, connectDatabase, type Database } from "../server/db/co
 import { migrateDatabase } from "../server/db/migrate";
 import type { PrismaClient } from "../server/db/generated/client";
 import { AUDITED_TRANSACTION } from "../server/access/transaction-budget";
+import { benchAuditHttp } from "./bench/audit-http";
 
 const CLIENT_COUNTS = [1, 8, 32] as const;
 const POOL_SIZE = 40;
@@ -56,6 +59,7 @@ function parseOptions() {
       "audit-rows": { type: "string", default: "50000" },
       "new-rows": { type: "string", default: "1000" },
       "verify-only": { type: "boolean", default: false },
+      "reads-only": { type: "boolean", default: false },
     },
     allowPositionals: false,
   });
@@ -67,7 +71,7 @@ function parseOptions() {
   if (!Number.isInteger(newRows) || newRows < 1 || newRows > 100_000) throw new BenchRefusal("--new-rows must be an integer from 1 to 100000.");
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 60) throw new BenchRefusal("--seconds must be between 0 and 60.");
   if (!Number.isInteger(events) || events < 50_000 || events > 2_000_000) throw new BenchRefusal("--events must be an integer from 50000 to 2000000.");
-  return { seconds, events, auditRows, newRows, verifyOnly: values["verify-only"] === true };
+  return { seconds, events, auditRows, newRows, verifyOnly: values["verify-only"] === true, readsOnly: values["reads-only"] === true };
 }
 
 function scratchDatabaseUrl(databaseUrl: string | undefined): { adminUrl: string; scratchUrl: string; name: string } {
@@ -463,7 +467,7 @@ async function benchVerification(database: Database, scratchUrl: string, options
 }
 
 async function main(): Promise<void> {
-  const { seconds, events, auditRows, newRows, verifyOnly } = parseOptions();
+  const { seconds, events, auditRows, newRows, verifyOnly, readsOnly } = parseOptions();
   const env = parseEnv();
   const { adminUrl, scratchUrl, name } = scratchDatabaseUrl(env.DATABASE_URL);
 
@@ -476,7 +480,9 @@ async function main(): Promise<void> {
     database = await connectDatabase({ databaseUrl: scratchUrl, pgliteDataDir: env.pgliteDataDir, poolSize: POOL_SIZE });
     console.log(`PostgreSQL ${await serverVersion(database.prisma)}, pool ${POOL_SIZE}, ${seconds} s per cell, page of ${PAGE_SIZE} events.`);
     if (!verifyOnly) await bench(database, seconds, env.AUDIT_CHAINS);
-    await benchVerification(database, scratchUrl, { auditRows, newRows, chains: env.AUDIT_CHAINS });
+    // The portal over HTTP against a plain Node + pg floor (scripts/bench/audit-http.ts).
+    if (!verifyOnly) await benchAuditHttp({ scratchUrl, seconds, chains: env.AUDIT_CHAINS, poolSize: env.DATABASE_POOL_SIZE, clientCounts: CLIENT_COUNTS });
+    if (!readsOnly) await benchVerification(database, scratchUrl, { auditRows, newRows, chains: env.AUDIT_CHAINS });
   } finally {
     await database?.close();
     await withAdminClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));

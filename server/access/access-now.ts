@@ -71,14 +71,28 @@ export async function accessAtSignIn(
 }
 
 function decide(person: PersonWithGrants | null): AccessNow {
-  if (!person) return { status: "no-access", reason: "not-listed", person: null };
-  if (person.status !== "active") return { status: "no-access", reason: "disabled", person };
-  if (person.grants.length === 0 && person.breakGlassAccesses.length === 0) return { status: "no-access", reason: "no-active-grant", person };
-  return { status: "active", person };
+  const decision = decideAccess(person);
+  return decision.status === "active" && person ? { status: "active", person } : { status: "no-access", reason: decision.reason ?? "not-listed", person };
+}
+
+/**
+ * The rule itself, on any shape of person (the ORM's here, the one-statement
+ * look-up's in ./resolve-actor.ts): listed, active, and a grant or a
+ * break-glass access in force.
+ */
+export function decideAccess(
+  person: { status: string; grants: readonly unknown[]; breakGlassAccesses?: readonly unknown[] } | null,
+): { status: "active"; reason?: undefined } | { status: "no-access"; reason: NoAccessReason } {
+  if (!person) return { status: "no-access", reason: "not-listed" };
+  if (person.status !== "active") return { status: "no-access", reason: "disabled" };
+  if (person.grants.length === 0 && (person.breakGlassAccesses ?? []).length === 0) return { status: "no-access", reason: "no-active-grant" };
+  return { status: "active" };
 }
 
 /** Roles and groups of the grants (and break-glass accesses) in force, each once (for audit rows and the policy). */
-export function rolesAndGroups(person: PersonWithGrants | null): { roles: NonNullable<Grant["role"]>[]; groups: NonNullable<Grant["groupKey"]>[] } {
+export function rolesAndGroups(
+  person: { grants: ReadonlyArray<Pick<Grant, "role" | "groupKey">>; breakGlassAccesses?: ReadonlyArray<{ groupKey: NonNullable<Grant["groupKey"]> }> } | null,
+): { roles: NonNullable<Grant["role"]>[]; groups: NonNullable<Grant["groupKey"]>[] } {
   const grants = person?.grants ?? [];
   const breakGlass = person?.breakGlassAccesses ?? [];
   return {

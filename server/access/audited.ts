@@ -16,6 +16,7 @@ import { AppError, auditUnavailable, databaseUnavailable, isAppError } from "@/s
 import { isDatabaseUnavailable } from "@/server/db/unavailable";
 import { getRequestContext, type RequestContext } from "@/server/http/request-context";
 import { overrideStatus } from "@/server/http/status-override";
+import { resolveRequestActor } from "./request-actor";
 import { breakGlassMark, resolveActor, type Actor, type ActorResolution } from "./resolve-actor";
 import { AUDITED_TRANSACTION } from "./transaction-budget";
 
@@ -42,6 +43,15 @@ export type GateSpec = {
    * access and follow their requests. Only with `permission: null`.
    */
   allowWithoutGrant?: boolean;
+  /**
+   * Reads only: take the person from the request's one look-up
+   * (./request-actor.ts, shared with the page's chrome) instead of resolving
+   * the session again inside this transaction. The audit row is still written
+   * in the transaction that reads, and the data returned only after it commits.
+   * Never for changes (a server action followed by its page's render would see
+   * the look-up from before the change).
+   */
+  sharedResolution?: boolean;
 };
 
 export type GateContext = { tx: Prisma.TransactionClient; actor: Actor; request: RequestContext };
@@ -167,23 +177,41 @@ export async function recordRefusal(spec: GateSpec, error: AppError): Promise<Ap
   return error;
 }
 
+/** The actor this gate lets through, or a Refusal (thrown). */
+function admit(resolution: ActorResolution, spec: GateSpec): { resolution: ActorResolution; actor: Actor } {
+  if (spec.allowWithoutGrant && spec.permission === null && resolution.status === "no-access" && resolution.requester) {
+    resolution = { status: "active", actor: resolution.requester };
+  }
+  const refusal = refusalFor(resolution, spec);
+  if (refusal) throw new Refusal(refusal, resolution);
+  if (resolution.status !== "active") throw new Error("unreachable: refusalFor lets only active actors through");
+  return { resolution, actor: resolution.actor };
+}
+
 /** Run `work` for the current request under the policy, audited, fail-closed. */
 export async function audited<T>(spec: GateSpec, work: (context: GateContext) => Promise<WorkResult<T>>): Promise<T> {
   const env = getEnv();
   const request = await getRequestContext();
-  const sessionToken = await readSessionToken();
+  let sessionToken = await readSessionToken();
   let resolution: ActorResolution = { status: "anonymous", reason: "no-session" };
   try {
     const prisma = await getPrisma();
+    // A shared resolution is decided before any transaction opens: a refusal costs none.
+    let shared: Actor | null = null;
+    if (spec.sharedResolution) {
+      const looked = await resolveRequestActor();
+      sessionToken = looked.sessionToken;
+      resolution = looked.resolution;
+      ({ resolution, actor: shared } = admit(resolution, spec));
+      // Nothing to write and nothing to read but the person: no transaction at all.
+      if (spec.auditAllowed === false) return (await work({ tx: prisma, actor: shared, request })).value;
+    }
     return await prisma.$transaction(async (tx) => {
-      resolution = await resolveActor(tx, sessionToken, { idleMinutes: env.SESSION_IDLE_MINUTES, maxHours: env.SESSION_MAX_HOURS });
-      if (spec.allowWithoutGrant && spec.permission === null && resolution.status === "no-access" && resolution.requester) {
-        resolution = { status: "active", actor: resolution.requester };
+      let actor = shared;
+      if (!actor) {
+        resolution = await resolveActor(tx, sessionToken, { idleMinutes: env.SESSION_IDLE_MINUTES, maxHours: env.SESSION_MAX_HOURS });
+        ({ resolution, actor } = admit(resolution, spec));
       }
-      const refusal = refusalFor(resolution, spec);
-      if (refusal) throw new Refusal(refusal, resolution);
-      if (resolution.status !== "active") throw new Error("unreachable: refusalFor lets only active actors through");
-      const actor = resolution.actor;
       const { value, audit } = await work({ tx, actor, request });
       if (spec.auditAllowed !== false) {
         await writeAuditEvent(tx, {

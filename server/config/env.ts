@@ -49,6 +49,18 @@ const postgresUrl = z
     }
   }, "must be a postgresql://user@host:port/database URL");
 
+/** DATABASE_REPLICA_URLS: comma-separated postgresql:// URLs, each checked like DATABASE_URL. */
+const postgresUrlList = z.string().transform((value, ctx) => {
+  const urls = value.split(",").map((item) => item.trim()).filter(Boolean);
+  for (const url of urls) {
+    if (!postgresUrl.safeParse(url).success) {
+      ctx.addIssue({ code: "custom", message: "must be a comma-separated list of postgresql://user@host:port/database URLs" });
+      return z.NEVER;
+    }
+  }
+  return urls;
+});
+
 const databaseName = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
 
 const emptyToUndefined = (value: unknown) => (value === "" ? undefined : value);
@@ -289,6 +301,14 @@ const envSchema = z.object({
   /** bearer token for GET /metrics; without it only TRUSTED_PROXIES and loopback may scrape */
   METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, "must be at least 16 characters").optional()),
   DATABASE_POOL_SIZE: z.preprocess(emptyToUndefined, wholeNumber(1, 200).default(10)),
+  /** connections opened at start and kept open (a new connection's first query is the slow one); at most DATABASE_POOL_SIZE */
+  DATABASE_POOL_MIN: z.preprocess(emptyToUndefined, wholeNumber(0, 200).optional()),
+  /** distinct SQL texts each connection keeps as named prepared statements (0: none, e.g. behind PgBouncer in transaction mode) */
+  DATABASE_PREPARED_STATEMENTS: z.preprocess(emptyToUndefined, wholeNumber(0, 10_000).default(500)),
+  /** read replicas for telemetry reads (docs/ARCHITECTURE.md, "Read replicas"); PostgreSQL only */
+  DATABASE_REPLICA_URLS: z.preprocess(emptyToUndefined, postgresUrlList.optional()),
+  /** a replica further behind than this (or unreachable) is skipped; reads go to the primary */
+  REPLICA_MAX_LAG_SECONDS: z.preprocess(emptyToUndefined, wholeNumber(0, 86_400).default(10)),
   // Intake (docs/INGESTION.md)
   INGEST_MAX_BODY_BYTES: z.preprocess(emptyToUndefined, wholeNumber(1024, 64 * MIB).default(4 * MIB)),
   INGEST_RATE_LIMIT_PER_SECOND: z.preprocess(emptyToUndefined, wholeNumber(0, 10_000_000).default(1_000)),
@@ -439,6 +459,9 @@ export function parseEnv(source: Readonly<Record<string, string | undefined>> = 
     throw new ConfigError(
       "Configuration error: AUTH_MICROSOFT_ENTRA_ID_ID is set, so AUTH_MICROSOFT_ENTRA_ID_SECRET and AUTH_MICROSOFT_ENTRA_ID_ISSUER are required too.",
     );
+  }
+  if ((env.DATABASE_REPLICA_URLS?.length ?? 0) > 0 && !env.DATABASE_URL) {
+    throw new ConfigError("Configuration error: DATABASE_REPLICA_URLS is set, so DATABASE_URL (the primary) is required too: replicas are for PostgreSQL, not the embedded database.");
   }
   if (env.DATABASE_MIGRATION_URL && !env.DATABASE_URL) {
     throw new ConfigError("Configuration error: DATABASE_MIGRATION_URL is set, so DATABASE_URL (the portal's runtime role) is required too.");

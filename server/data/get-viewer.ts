@@ -32,7 +32,7 @@ export type ViewerDto = {
 export async function getViewer(options: { audit?: boolean; allowWithoutGrant?: boolean; purposeScopes?: boolean } = {}): Promise<ViewerDto> {
   const audit = options.audit ?? false;
   // allowWithoutGrant: the page chrome of the request area (a person with no grant in force has a name and a sign-out button there).
-  return audited({ action: "session.view", permission: null, auditAllowed: audit, auditRefusals: audit, allowWithoutGrant: options.allowWithoutGrant ?? false }, async ({ tx, actor }) => ({
+  return audited({ action: "session.view", permission: null, auditAllowed: audit, auditRefusals: audit, allowWithoutGrant: options.allowWithoutGrant ?? false, sharedResolution: true }, async ({ tx, actor }) => ({
     value: {
       ...(options.purposeScopes
         ? {

@@ -9,6 +9,7 @@ import { encodeCursor, eventListQuerySchema } from "@/lib/telemetry/event-query"
 import type { EventListResult } from "@/lib/telemetry/event-types";
 import { audited } from "@/server/access/audited";
 import { getEnv } from "@/server/config/env";
+import { readTelemetry } from "@/server/db/replicas";
 import { parseInput } from "@/server/http/parse-input";
 import { describeQuery } from "@/server/telemetry/describe-query";
 import { classesDisclosedBy, EVENT_ROW_COLUMNS, toEventDto, type EventRow } from "@/server/telemetry/event-dto";
@@ -16,29 +17,34 @@ import { emptyResultHints } from "@/server/telemetry/empty-result-hints";
 import { countEvents, cursorAfter, cursorBefore, listWhere, pageQuery, pageRows, planEventQuery } from "@/server/telemetry/event-sql";
 
 export async function listEvents(input: unknown): Promise<EventListResult> {
-  return audited({ action: "events.list", permission: "telemetry.read" }, async ({ tx, actor }) => {
+  // sharedResolution: the page's chrome and this read resolve the person once per request.
+  return audited({ action: "events.list", permission: "telemetry.read", sharedResolution: true }, async ({ tx, actor }) => {
     // Parsed inside the gate: an anonymous caller hears 401 before any 400.
     const query = parseInput(eventListQuerySchema, input);
     const plan = planEventQuery(actor.scope, query.filters, query.sort);
     const now = new Date();
     const where = listWhere(plan.kinds, query.filters, query.sort, now);
 
-    let rows: EventRow[] = [];
-    let total = { value: 0, exact: true };
-    if (plan.kinds.length > 0) {
-      // One row more than the page tells whether there is a next page.
-      rows = await tx.$queryRaw<EventRow[]>(pageQuery(EVENT_ROW_COLUMNS, where, query.sort, query.cursor, query.limit + 1));
-      total = await countEvents(tx, where, getEnv().EXACT_COUNT_THRESHOLD);
-    }
+    // The telemetry rows come from a read replica when one is configured and healthy (server/db/replicas.ts),
+    // else from this transaction; the person was resolved, and the audit row is written, on the primary.
+    const { rows, total, emptyHints } = await readTelemetry(tx, async (reader) => {
+      let rows: EventRow[] = [];
+      let total = { value: 0, exact: true };
+      if (plan.kinds.length > 0) {
+        // One row more than the page tells whether there is a next page.
+        rows = await reader.$queryRaw<EventRow[]>(pageQuery(EVENT_ROW_COLUMNS, where, query.sort, query.cursor, query.limit + 1));
+        total = await countEvents(reader, where, getEnv().EXACT_COUNT_THRESHOLD);
+      }
+      // Nothing matched on the first page: say why, where the reason is one the person can act on.
+      const emptyHints = total.value === 0 && !query.cursor ? await emptyResultHints(reader, actor.scope, query.filters, plan, now) : [];
+      return { rows, total, emptyHints };
+    });
     // A previous page is read backwards from its cursor and turned round: exactly the rows before this one.
     const page = pageRows(rows, query.cursor, query.limit);
     const [first, last] = [page.rows[0], page.rows.at(-1)];
     const nextOffset = page.offset === null ? undefined : page.offset + page.rows.length;
     const nextCursor = page.hasAfter && last ? encodeCursor({ ...cursorAfter(query.sort, last), offset: nextOffset }) : null;
     const prevCursor = page.hasBefore && first ? encodeCursor({ ...cursorBefore(query.sort, first), offset: page.offset ?? undefined }) : null;
-
-    // Nothing matched on the first page: say why, where the reason is one the person can act on.
-    const emptyHints = total.value === 0 && !query.cursor ? await emptyResultHints(tx, actor.scope, query.filters, plan, now) : [];
 
     const available = availableEventColumns(visibleFieldClasses(actor.scope));
     // Defaults follow the kinds in view; columns the person chose stay chosen.

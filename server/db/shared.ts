@@ -15,7 +15,11 @@ export function getSharedDatabase(): Promise<Database> {
   const holder = globalThis as GlobalWithDatabase;
   holder[globalKey] ??= (async () => {
     const env = getEnv();
-    return connectDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: env.pgliteDataDir, poolSize: env.DATABASE_POOL_SIZE });
+    return connectDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: env.pgliteDataDir, poolSize: env.DATABASE_POOL_SIZE,
+      // All of the pool kept open by default (DATABASE_POOL_MIN): a new connection's first query costs tens of milliseconds.
+      poolMin: env.DATABASE_POOL_MIN ?? env.DATABASE_POOL_SIZE,
+      preparedStatements: env.DATABASE_PREPARED_STATEMENTS,
+    });
   })().catch((error: unknown) => {
     // A failed connection is retried by the next caller, not remembered.
     delete holder[globalKey];

@@ -28,6 +28,9 @@ export type PortalMetrics = {
   siemLagRows: client.Gauge<"sink">;
   siemLagSeconds: client.Gauge<"sink">;
   auditWitnessSubmissions: client.Counter<"witness" | "result">;
+  replicaHealthy: client.Gauge<"replica">;
+  replicaLagSeconds: client.Gauge<"replica">;
+  telemetryReads: client.Counter<"target">;
 };
 
 const key = Symbol.for("telemetry-portal.metrics");
@@ -90,6 +93,9 @@ export function getMetrics(): PortalMetrics {
         labelNames: ["witness", "result"],
         registers: [registry],
       }),
+      replicaHealthy: new client.Gauge({ name: "portal_replica_healthy", help: "1 when the read replica answered its last check within REPLICA_MAX_LAG_SECONDS, else 0", labelNames: ["replica"], registers: [registry] }),
+      replicaLagSeconds: new client.Gauge({ name: "portal_replica_lag_seconds", help: "How far the read replica was behind the primary at its last check (seconds; -1 unreachable)", labelNames: ["replica"], registers: [registry] }),
+      telemetryReads: new client.Counter({ name: "portal_telemetry_reads_total", help: "Telemetry reads by where they ran: a replica (host:port/database), primary, or primary-fallback (a replica failed mid-read)", labelNames: ["target"], registers: [registry] }),
     };
   }
   return holder[key];
