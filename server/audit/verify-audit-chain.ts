@@ -139,9 +139,9 @@ async function walkChain(
 /**
  * The same walk over a COPY stream: the row's hash was computed as it arrived
  * (./copy-walk.ts); one that does not match is re-read and re-hashed on the
- * batch path before it is called altered. A row found intact there (one the
- * stream's fast encoding does not cover, e.g. a control character in an
- * array) costs one re-read, and the stream resumes after it.
+ * batch path before it is called altered. A row found intact there (one
+ * neither of the stream's encodings reproduces: a difference in encoding,
+ * not in content) costs one re-read, and the stream resumes after it.
  */
 async function walkChainByCopy(
   client: pg.Client,
