@@ -25,7 +25,7 @@ if (!process.execArgv.some((arg) => arg.includes("react-server"))) {
 const { ConfigError, parseEnv } = await import("../server/config/env");
 const { ensureLocalSecrets } = await import("../server/config/local-secrets");
 const { connectDatabase } = await import("../server/db/connect");
-const { rebuildRollups } = await import("../server/telemetry/rollups");
+const { rebuildRollups } = await import("../server/telemetry/rollup-maintenance");
 
 async function run(): Promise<number> {
   ensureLocalSecrets();

@@ -20,7 +20,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { AuditEntry } from "@/server/audit/write-audit-event";
 import type { Prisma } from "@/server/db/generated/client";
-import { subtractEventsFromRollups } from "./rollups";
+import { subtractEventsFromRollups } from "./rollup-maintenance";
 
 /** The machine id as the intake stored it (producer text; see lib/telemetry/metadata.ts), trimmed. */
 export const machineIdSchema = z.string().trim().min(1, "Enter a machine id.").max(1_000, "A machine id is at most 1,000 characters.");

@@ -23,7 +23,7 @@
 import { AUDITED_TRANSACTION } from "@/server/access/transaction-budget";
 import { writeAuditEvent, type AuditEntry } from "@/server/audit/write-audit-event";
 import type { PrismaClient } from "@/server/db/generated/client";
-import { subtractEventsFromRollups } from "./rollups";
+import { subtractEventsFromRollups } from "./rollup-maintenance";
 
 export type TelemetryPartition = { name: string; from: Date | null; to: Date | null; isDefault: boolean };
 

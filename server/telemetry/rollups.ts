@@ -9,73 +9,19 @@
 // its edges, or from telemetry_event alone when a filter on a field is set
 // (the rollups do not know how dimensions combine).
 //
-// No "server-only": the rebuild script uses it.
+// Subtracting and rebuilding are in ./rollup-maintenance.ts (no "server-only" there).
 import { ROLLUP_FIELDS } from "@/lib/telemetry/fields";
 import { FIELD_FILTER_KEYS, type EventFilters } from "@/lib/telemetry/event-query";
 import type { EventKind } from "@/lib/telemetry/vocabulary";
 import { Prisma } from "@/server/db/generated/client";
 import { and, filterConditions, kindCondition, resolveFrom } from "./event-sql";
+import type { RollupDimension } from "./rollup-maintenance";
+
+export { rebuildRollups, rollupRowsOf, subtractEventsFromRollups, type RollupDimension } from "./rollup-maintenance";
 
 const { sql, raw, join, empty } = Prisma;
 
 const HOUR_MS = 3_600_000;
-
-/** A rollup dimension: a ROLLUP_FIELDS key, or "" for the events of a kind. */
-export type RollupDimension = "" | (typeof ROLLUP_FIELDS)[number]["key"];
-
-/** The dimensions the triggers write, as (name, value expression over alias `e`). */
-const DIMENSION_VALUES: ReadonlyArray<readonly [string, string]> = [["", "''"], ...ROLLUP_FIELDS.map((field) => [field.key, `e.${field.column}::text`] as const)];
-
-/** Rollup rows (dimension, hour, kind, value, events) of the telemetry_event rows (alias `e`) matching `where`, derived from the registry. */
-export function rollupRowsOf(where: Prisma.Sql, sign: 1 | -1): Prisma.Sql {
-  const values = DIMENSION_VALUES.map(([name, expression]) => `('${name}', ${expression})`).join(", ");
-  return sql`SELECT d.dimension, date_trunc('hour', e.time, 'UTC') AS hour, e.kind, d.value, ${raw(sign === 1 ? "count(*)" : "-count(*)")}::bigint AS events
-    FROM telemetry_event AS e CROSS JOIN LATERAL (VALUES ${raw(values)}) AS d(dimension, value)
-    WHERE ${where} AND d.value IS NOT NULL
-    GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`;
-}
-
-const ADD_ON_CONFLICT = raw(`ON CONFLICT (dimension, hour, kind, value) DO UPDATE SET events = telemetry_rollup.events + EXCLUDED.events`);
-
-type SqlExecutor = { $executeRaw(query: Prisma.Sql): Promise<number> };
-
-/**
- * Subtracts the contribution of the events matching `condition` (a machine's,
- * those older than `before`, or both) from the rollups. Call it in the same
- * transaction, right before deleting those very events (retention, erasure):
- * deleting fires no trigger (a dropped partition could not), so this is what
- * keeps the rollups equal to the table. Rows that reach zero are removed.
- * Returns the number of rollup rows changed. An empty condition is refused:
- * it would empty the rollups (rebuild them instead).
- */
-export async function subtractEventsFromRollups(tx: SqlExecutor, condition: { machineId?: string; before?: Date }): Promise<number> {
-  const conditions: Prisma.Sql[] = [];
-  if (condition.machineId !== undefined) conditions.push(sql`e.machine_id = ${condition.machineId}`);
-  if (condition.before !== undefined) conditions.push(sql`e.time < ${condition.before.toISOString()}::timestamptz`);
-  if (conditions.length === 0) throw new Error("subtractEventsFromRollups needs a machineId or a before date");
-  const changed = await tx.$executeRaw(
-    sql`INSERT INTO telemetry_rollup (dimension, hour, kind, value, events) ${rollupRowsOf(join(conditions, " AND "), -1)} ${ADD_ON_CONFLICT}`,
-  );
-  if (changed > 0) {
-    const hours =
-      condition.before !== undefined && condition.machineId === undefined
-        ? sql`hour <= ${condition.before.toISOString()}::timestamptz`
-        : sql`hour IN (SELECT DISTINCT date_trunc('hour', e.time, 'UTC') FROM telemetry_event AS e WHERE ${join(conditions, " AND ")})`;
-    await tx.$executeRaw(sql`DELETE FROM telemetry_rollup WHERE events <= 0 AND ${hours}`);
-  }
-  return changed;
-}
-
-/**
- * Recomputes telemetry_rollup from telemetry_event in one transaction. The
- * SHARE lock on telemetry_event waits for the writers in flight and holds new
- * ones until the commit, so no event is counted twice or missed.
- */
-export async function rebuildRollups(tx: SqlExecutor): Promise<number> {
-  await tx.$executeRaw(sql`LOCK TABLE telemetry_event IN SHARE MODE`);
-  await tx.$executeRaw(sql`DELETE FROM telemetry_rollup`);
-  return tx.$executeRaw(sql`INSERT INTO telemetry_rollup (dimension, hour, kind, value, events) ${rollupRowsOf(sql`TRUE`, 1)}`);
-}
 
 // ─── Reads ───────────────────────────────────────────────────────────────────
 
