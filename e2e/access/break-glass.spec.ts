@@ -71,7 +71,7 @@ test("break-glass: on-call list, immediate access, alert at the receivers, marke
     // the reason is mandatory: the server names the field
     await take.getByLabel("Group").selectOption("platform_health");
     await take.getByRole("button", { name: "Take break-glass access" }).click();
-    await expect(take.getByText(/at least 10 characters/)).toBeVisible();
+    await expect(take.getByText("Write at least 10 characters explaining why.")).toBeVisible();
     await take.getByLabel("Group").selectOption("platform_health");
     await take.getByLabel("Reason").fill("Incident INC-7: error rate spike on the completions API");
     await take.getByRole("button", { name: "Take break-glass access" }).click();
