@@ -3,7 +3,7 @@
 // count and time range of its events), then confirm with a reason. The
 // confirmation carries the count shown, so events that arrive in between are
 // never erased unseen (the data layer refuses and asks to review again).
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import type { ErasureDoneDto, ErasurePreviewDto } from "@/server/data/admin/erase-machine";
 import { idleState, type FormAction } from "./action-state";
 import { formatDateTime } from "./format";
@@ -13,12 +13,18 @@ export function ErasureForm({ previewAction, eraseAction }: { previewAction: For
   const [preview, previewFormAction, previewing] = useActionState(previewAction, idleState<ErasurePreviewDto>());
   const [erased, eraseFormAction, erasing] = useActionState(eraseAction, idleState<ErasureDoneDto>());
   const found = preview.status === "ok" ? preview.data : null;
-  const machineId = preview.status === "ok" ? (preview.values.machineId ?? "") : valueOf(preview, "machineId", "");
+  // The id looked up, kept here: a successful action's state carries no form values (run-action.ts).
+  const [lookedUp, setLookedUp] = useState("");
+  const machineId = preview.status === "ok" ? lookedUp : valueOf(preview, "machineId", lookedUp);
+  const lookUp = (formData: FormData) => {
+    setLookedUp(String(formData.get("machineId") ?? ""));
+    previewFormAction(formData);
+  };
   const done = erased.status === "ok" ? erased.data : null;
 
   return (
     <>
-      <form action={previewFormAction} noValidate aria-label="Find a machine's events">
+      <form action={lookUp} noValidate aria-label="Find a machine's events">
         {preview.status === "error" ? <FormNotice state={preview} /> : null}
         <TextField
           state={preview}
