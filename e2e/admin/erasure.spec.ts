@@ -93,7 +93,7 @@ test("an admin erases a machine: its events leave the explorer, the tombstone is
     contexts.push(auditorContext);
     const auditor = await auditorContext.newPage();
     await auditor.goto(`/audit?action=telemetry.machine_erased`);
-    await expect(auditor.getByText("Erased a machine's telemetry (tombstone)").first()).toBeVisible();
+    await expect(auditor.getByRole("cell", { name: "Erased a machine's telemetry (tombstone)" }).first()).toBeVisible();
     await auditor.goto(`/audit/disclosures?machineId=${machine}`);
     await expect(auditor.locator("#receipt-completeness")).toBeVisible();
     for (const row of disclosed) await expect(auditor.locator(`main table a[href="/audit/${row.id}"]`)).toHaveCount(1);
