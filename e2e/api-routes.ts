@@ -91,6 +91,10 @@ export const API_ROUTE_RULES: ApiRouteRule[] = [
   { prefix: "/api/v1/audit", auth: "session", allowedAs: "auditor", deniedAs: ["viewerCopilot", "admin"] },
   { prefix: "/api/v1/admin", auth: "session", allowedAs: "admin", deniedAs: ["viewerCopilot", "auditor"] },
   { prefix: "/api/v1/me", auth: "session", allowedAs: "viewerHealth", deniedAs: ["no-grant"] },
+  // saved views: telemetry readers only
+  { prefix: "/api/v1/views", auth: "session", allowedAs: "viewerCopilot", deniedAs: ["auditor", "admin"] },
+  // access review reports: a group's reviewers (its approvers, the admins) and auditors
+  { prefix: "/api/v1/access", auth: "session", allowedAs: "admin", deniedAs: ["viewerCopilot"] },
   { prefix: "/api/v1/telemetry", auth: "ingestion-key" },
   { prefix: "/api/v1/witness", auth: "token" },
 ];
