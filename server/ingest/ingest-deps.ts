@@ -5,7 +5,8 @@
 // once per route bundle).
 import "server-only";
 import { getEnv } from "@/server/config/env";
-import { getPrisma } from "@/server/db/client";
+import { getDatabase } from "@/server/db/client";
+import { copyWriterOf } from "./copy-writer";
 import { type GeoLocator, NO_GEOLOCATION, createGeoLocator } from "./geo";
 import { ingestConfigOf } from "./ingest-config";
 import type { IngestDeps } from "./process-items";
@@ -32,6 +33,7 @@ export async function getIngestDeps(): Promise<IngestDeps> {
   const contentKeys = getEnv().CONTENT_ENCRYPTION_KEYS;
   if (!contentKeys?.length) throw new Error("CONTENT_ENCRYPTION_KEYS is not configured; telemetry content cannot be sealed.");
   const { limits, geo, maxBodyBytes } = shared();
-  const db = await getPrisma();
-  return { db, contentKeys, maxBodyBytes, limiter: new TokenBucketLimiter(db, limits), geo };
+  const database = await getDatabase();
+  const db = database.prisma;
+  return { db, contentKeys, maxBodyBytes, limiter: new TokenBucketLimiter(db, limits), geo, copy: copyWriterOf(database) };
 }

@@ -55,11 +55,10 @@ export function buildMapping(
 
 /** Reads the three tables through `query` (any driver: Prisma, pg, PGlite). */
 export async function readMapping(query: (sql: string) => Promise<Array<Record<string, unknown>>>): Promise<IngestMapping> {
-  const [names, classes, values] = await Promise.all([
-    query(`SELECT event_name, kind::text AS kind FROM event_name_mapping`),
-    query(`SELECT name, field_class::text AS field_class FROM property_classification`),
-    query(`SELECT field, value FROM known_value`),
-  ]);
+  // One after another: `query` may be a single connection (pg warns about, and pg@9 refuses, overlapping queries on one client).
+  const names = await query(`SELECT event_name, kind::text AS kind FROM event_name_mapping`);
+  const classes = await query(`SELECT name, field_class::text AS field_class FROM property_classification`);
+  const values = await query(`SELECT field, value FROM known_value`);
   const isKind = (value: unknown): value is EventKind => (EVENT_KINDS as readonly unknown[]).includes(value);
   const isClass = (value: unknown): value is FieldClass => (FIELD_CLASSES as readonly unknown[]).includes(value);
   return buildMapping(

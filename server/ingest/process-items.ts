@@ -9,7 +9,7 @@ import type { GeoLocation, GeoLocator } from "./geo";
 import { getMapping } from "./mapping";
 import { type IngestMapping, type NormalizedEvent, type RawEvent, NormalizationError, normalizeEvent } from "./normalize";
 import type { RateDecision, TokenBucketLimiter } from "./rate-limit";
-import { type IngestDb, storeEvents } from "./store-events";
+import { type CopyWriter, type IngestDb, storeEvents } from "./store-events";
 import { touchKeys } from "./ingestion-keys";
 
 /** Everything the intake needs, passed in so tests and the benchmark can run it without Next.js. */
@@ -19,6 +19,8 @@ export type IngestDeps = {
   maxBodyBytes: number;
   limiter: TokenBucketLimiter;
   geo: GeoLocator;
+  /** PostgreSQL: batches are written with COPY (store-events.ts); absent, with INSERT … ON CONFLICT */
+  copy?: CopyWriter;
   now?: () => Date;
 };
 
@@ -126,7 +128,7 @@ export async function processItems(
   let itemsAccepted = 0;
   if (events.length > 0) {
     try {
-      await storeEvents(deps.db, events, deps.contentKeys);
+      await storeEvents(deps.db, events, deps.contentKeys, deps.copy);
       itemsAccepted = events.length;
       await touchKeys(deps.db, byKey.keys());
     } catch (error) {

@@ -1,19 +1,24 @@
 // Writes normalized events: content sealed first (AES-256-GCM, bound to the
-// row id), then one statement for the whole batch:
+// row id), then one statement for the whole batch. Two ways, same rows:
 //
-//   INSERT INTO telemetry_event (…) SELECT … FROM json_to_recordset($1::json) …
+// - COPY (PostgreSQL, when the deps carry a CopyWriter): the batch as one
+//   `COPY telemetry_event (…) FROM STDIN`, the cheapest write PostgreSQL has.
+//   COPY has no ON CONFLICT: when the batch holds an id already stored (a
+//   retried batch, or one envelope sent twice), the COPY fails as a whole —
+//   unique violation, nothing written — and the batch goes the second way.
+// - INSERT INTO telemetry_event (…) SELECT … FROM json_to_recordset($1::json) …
 //   ON CONFLICT (id, "time") DO NOTHING   (the key of the time-partitioned table)
+//   One parameter (the rows as JSON) works the same through every driver the
+//   portal uses (pg, PGlite).
 //
-// One parameter (the rows as JSON) works the same through every driver the
-// portal uses (pg, PGlite), and one statement is one transaction: when it
-// returns, every row of the batch is committed, and a replayed event (same
-// deterministic id) is skipped rather than stored twice. The sender's IP is
-// not an input here: rows carry only the country, region and city. The
-// columns and their encoding come from the field registry
-// (server/telemetry/event-store.ts).
+// Either is one statement, so one transaction: when it returns, every row of
+// the batch is committed, and a replayed event (same deterministic id) is
+// skipped rather than stored twice. The sender's IP is not an input here:
+// rows carry only the country, region and city. The columns and their
+// encoding come from the field registry (server/telemetry/event-store.ts).
 import "server-only";
 import type { ContentKey } from "@/server/crypto/content";
-import { INSERT_COLUMNS, INSERT_EVENTS_SQL, toInsertRow } from "@/server/telemetry/event-store";
+import { INSERT_COLUMNS, INSERT_COPY_SQL, INSERT_EVENTS_SQL, encodeInsertCopyRow, toInsertRow } from "@/server/telemetry/event-store";
 import type { NormalizedEvent } from "./normalize";
 
 /** What the intake needs from a database client (a PrismaClient has both). */
@@ -22,11 +27,33 @@ export type IngestDb = {
   $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
 };
 
+/** Runs `sql` (a COPY … FROM STDIN) with `text` as its data, in its own transaction; resolves to the rows written. */
+export type CopyWriter = (sql: string, text: string) => Promise<number>;
+
 export { INSERT_COLUMNS, INSERT_EVENTS_SQL, toInsertRow };
 
-/** Stores the events (sealing their content); resolves once they are committed. Returns how many were new. */
-export async function storeEvents(db: IngestDb, events: readonly NormalizedEvent[], keys: readonly ContentKey[]): Promise<number> {
+/** PostgreSQL's unique_violation: the COPY met an id already stored. */
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "23505";
+}
+
+/**
+ * Stores the events (sealing their content); resolves once they are committed.
+ * Returns how many were new.
+ */
+export async function storeEvents(db: IngestDb, events: readonly NormalizedEvent[], keys: readonly ContentKey[], copy?: CopyWriter): Promise<number> {
   if (events.length === 0) return 0;
+  if (copy) {
+    const jsonCache = new WeakMap<object, string>();
+    let text = "";
+    for (const event of events) text += encodeInsertCopyRow(event, keys, jsonCache);
+    try {
+      return await copy(INSERT_COPY_SQL, text);
+    } catch (error) {
+      // Any other failure is the caller's (503, retry later); a conflict is written the other way.
+      if (!isUniqueViolation(error)) throw error;
+    }
+  }
   const rows = events.map((event) => toInsertRow(event, keys));
   return db.$executeRawUnsafe(INSERT_EVENTS_SQL, JSON.stringify(rows));
 }

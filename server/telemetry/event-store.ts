@@ -140,14 +140,31 @@ function copyEncoder({ field, part }: StoreColumn): CopyEncoder {
 }
 
 const COPY_ENCODERS = COPY_STORE_COLUMNS.map(copyEncoder);
+const INSERT_COPY_ENCODERS = INSERT_STORE_COLUMNS.map(copyEncoder);
+
+/**
+ * The intake's fast write: COPY of the INSERT columns (received_at is left to
+ * the database's now(), as with INSERT_EVENTS_SQL). COPY has no ON CONFLICT:
+ * a batch holding an id already stored fails as a whole (unique violation)
+ * and the caller writes it again with INSERT_EVENTS_SQL.
+ */
+export const INSERT_COPY_SQL = `COPY telemetry_event (${INSERT_COLUMNS.join(", ")}) FROM STDIN`;
+
+function encodeLine(encoders: readonly CopyEncoder[], record: EventRecord, sealed: Sealed, jsonCache: WeakMap<object, string>): string {
+  let line = "";
+  for (let index = 0; index < encoders.length; index++) line += (index === 0 ? "" : "\t") + encoders[index]!(record, sealed, jsonCache);
+  return line + "\n";
+}
 
 /**
  * Encodes one event as a COPY text line (with the trailing newline), sealing
  * its content for its own id. `jsonCache` memoizes the JSON of shared objects.
  */
 export function encodeCopyRow(record: EventRecord, keys: readonly ContentKey[], jsonCache: WeakMap<object, string>): string {
-  const sealed = seal(record, keys);
-  let line = "";
-  for (let index = 0; index < COPY_ENCODERS.length; index++) line += (index === 0 ? "" : "\t") + COPY_ENCODERS[index]!(record, sealed, jsonCache);
-  return line + "\n";
+  return encodeLine(COPY_ENCODERS, record, seal(record, keys), jsonCache);
+}
+
+/** Encodes one event as a COPY text line of INSERT_COPY_SQL (the INSERT columns), sealing its content for its own id. */
+export function encodeInsertCopyRow(record: EventRecord, keys: readonly ContentKey[], jsonCache: WeakMap<object, string>): string {
+  return encodeLine(INSERT_COPY_ENCODERS, record, seal(record, keys), jsonCache);
 }
