@@ -41,6 +41,10 @@ describe("canonicalJson's fast path", () => {
     const samples: unknown[] = [
       ENVELOPE,
       { b: [3, { d: 1, c: null }], a: "x", u: undefined, "é": "\u2028", "\"q\"": [undefined, true, -0, 1e21, "\ud800"] },
+      // index-like keys (listed first by the engine whatever their order), "__proto__" as an own key, astral and mixed-case keys
+      { b: 1, "10": "ten", "9": "nine", a: { "01": 1, "1": 2, "-1": 3, "1.5": 4 } },
+      JSON.parse('{"z":1,"__proto__":{"y":2},"a":[{"__proto__":null}]}'),
+      { "\ud83d\ude00": 1, "\uffff": 2, B: 3, a: 4, "": 5 },
       [],
       {},
       "text",

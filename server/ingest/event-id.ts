@@ -19,7 +19,7 @@ const RECURSION_LIMIT = 128;
 
 class TooDeepForRecursion extends Error {}
 
-/** The fast path: plain recursion and string concatenation (the intake's hottest function per envelope). Same output as the stack version. */
+/** Plain recursion and string concatenation (for objects with index-like keys). Same output as the stack version. */
 function canonicalRecursive(value: unknown, depth: number): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
   if (depth > RECURSION_LIMIT) throw new TooDeepForRecursion();
@@ -41,16 +41,53 @@ function canonicalRecursive(value: unknown, depth: number): string {
   return out + "}";
 }
 
+/** Keys V8 may treat as array indices, which every object lists first in numeric order whatever the insertion order. */
+const INDEX_LIKE_KEY = /^(?:0|[1-9][0-9]*)$/;
+
+class NotCopyable extends Error {}
+
+/**
+ * The fastest path: a copy of `value` with every object's keys inserted in
+ * sorted order, for the engine's own JSON.stringify to write (property order is
+ * insertion order for non-index keys). Null-prototype objects, so a
+ * "__proto__" key stays an own property. An object with an index-like key
+ * cannot be ordered this way: NotCopyable, and the caller writes it by hand.
+ */
+function sortedCopy(value: unknown, depth: number): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (depth > RECURSION_LIMIT) throw new TooDeepForRecursion();
+  if (Array.isArray(value)) {
+    const copy = new Array<unknown>(value.length);
+    for (let index = 0; index < value.length; index++) copy[index] = sortedCopy(value[index], depth + 1);
+    return copy;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  const copy = Object.create(null) as Record<string, unknown>;
+  for (const key of keys) {
+    if (INDEX_LIKE_KEY.test(key)) throw new NotCopyable();
+    copy[key] = sortedCopy(record[key], depth + 1);
+  }
+  return copy;
+}
+
 /**
  * JSON with object keys sorted at every depth and no whitespace (RFC 8785
- * ordering for ASCII keys). Recursive up to RECURSION_LIMIT levels (every
+ * ordering for ASCII keys): a key-sorted copy written by JSON.stringify
+ * (about twice as fast as concatenating by hand), by hand when an object has
+ * index-like keys ("0", "42"). Recursive up to RECURSION_LIMIT levels (every
  * envelope the intake accepts: it refuses items nested deeper than
  * MAX_ITEM_DEPTH before they get here); deeper values are written with an
  * explicit stack, so no input can exhaust the call stack.
  */
 export function canonicalJson(value: unknown): string {
   try {
-    return canonicalRecursive(value, 0);
+    try {
+      return JSON.stringify(sortedCopy(value, 0)) ?? "null";
+    } catch (error) {
+      if (!(error instanceof NotCopyable)) throw error;
+      return canonicalRecursive(value, 0);
+    }
   } catch (error) {
     if (!(error instanceof TooDeepForRecursion)) throw error;
     return canonicalJsonWithStack(value);

@@ -13,6 +13,8 @@ describe("measureJsonNesting", () => {
     ['[1, [2], {"a": {"b": [3]}}, "x,]", {}]', 4, [0, 1, 3, 0, 1]],
     ['{"a": [1, {"b": 2}]}', 3, []],
     ['["\\"]]]", [["\\\\"]]]', 3, [0, 2]],
+    ['[1, "x\\\\\\"]]", [2], "\\\\", {}]', 2, [0, 0, 1, 0, 1]],
+    ['["unclosed [[[', 1, []],
   ])("measures %s", (text, depth, elementDepths) => {
     expect(measureJsonNesting(text)).toEqual({ depth, elementDepths });
   });

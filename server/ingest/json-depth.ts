@@ -30,14 +30,29 @@ function isJsonWhitespace(code: number): boolean {
 }
 
 /**
+ * The index of the quote closing the string that opens at `start` (text.length
+ * when it is never closed). Jumps from quote to quote with indexOf (strings are
+ * most of an envelope's bytes); a quote preceded by an odd number of
+ * backslashes is escaped.
+ */
+function stringEnd(text: string, start: number): number {
+  let quote = start;
+  for (;;) {
+    quote = text.indexOf('"', quote + 1);
+    if (quote === -1) return text.length;
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+  }
+}
+
+/**
  * Measures `text` as JSON. It does not validate: on a text that is not JSON
  * the numbers mean little, and JSON.parse refuses it anyway.
  */
 export function measureJsonNesting(text: string): JsonNesting {
   let depth = 0;
   let deepest = 0;
-  let inString = false;
-  let escaped = false;
   let topLevelArray: boolean | null = null;
   const elementDepths: number[] = [];
   /** the deepest nesting seen in the current element of a top-level array; -1 before its first character */
@@ -45,12 +60,6 @@ export function measureJsonNesting(text: string): JsonNesting {
 
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index);
-    if (inString) {
-      if (escaped) escaped = false;
-      else if (code === BACKSLASH) escaped = true;
-      else if (code === QUOTE) inString = false;
-      continue;
-    }
     if (isJsonWhitespace(code)) continue;
     if (topLevelArray === null) topLevelArray = code === OPEN_ARRAY;
     const inTopArray = topLevelArray && depth === 1;
@@ -69,7 +78,7 @@ export function measureJsonNesting(text: string): JsonNesting {
       elementDepths.push(Math.max(element, 0));
       element = -1;
     } else {
-      if (code === QUOTE) inString = true;
+      if (code === QUOTE) index = stringEnd(text, index);
       if (inTopArray) element = Math.max(element, 0);
     }
   }
