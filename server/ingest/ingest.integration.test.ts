@@ -9,12 +9,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ContentDocument } from "@/lib/telemetry/fields";
 import { openContent } from "@/server/crypto/content";
 import type { Database } from "@/server/db/connect";
+import { copyWriterOf } from "./copy-writer";
 import { DEMO_INGESTION_KEY } from "./demo-ingestion-key";
 import { createGeoLocator } from "./geo";
 import { handleTelemetry } from "./handle-telemetry";
 import { handleTrack } from "./handle-track";
 import type { IngestDeps } from "./process-items";
 import { TokenBucketLimiter } from "./rate-limit";
+import { type CopyWriter, storeEvents } from "./store-events";
 import { createTestKey, findInDatabase, testTargets } from "./test-databases";
 
 const KEYS = [{ id: "ing1", key: randomBytes(32) }];
@@ -85,8 +87,20 @@ describe.each(testTargets(KEYS))("the telemetry intake on $name", (target) => {
       maxBodyBytes: MAX_BODY,
       limiter: new TokenBucketLimiter(db.prisma, { ratePerSecond: RATE, burst: BURST }, () => clockMs),
       geo: createGeoLocator(),
+      copy: copied(),
     };
   });
+
+  /** The COPY writer of the database (PostgreSQL; none on PGlite), counting the batches it wrote. */
+  let copies = 0;
+  function copied(): CopyWriter | undefined {
+    const writer = copyWriterOf(db);
+    return writer && (async (statement, text) => {
+      const written = await writer(statement, text);
+      copies++;
+      return written;
+    });
+  }
 
   const sql = <T = Row>(text: string, ...values: unknown[]) => db.prisma.$queryRawUnsafe<T[]>(text, ...values);
   const count = async (where = "true", ...values: unknown[]) => Number((await sql<{ n: number }>(`SELECT count(*)::int AS n FROM telemetry_event WHERE ${where}`, ...values))[0]?.n);
@@ -288,6 +302,50 @@ describe.each(testTargets(KEYS))("the telemetry intake on $name", (target) => {
     // The same batch gzip-compressed is the same envelopes: still no duplicates.
     await track(gzipSync(batch), { "content-encoding": "gzip" });
     expect(await count(`completion_id LIKE 'cafe-%'`)).toBe(4);
+  });
+
+  it("writes batches with COPY on PostgreSQL and, when one repeats a stored or duplicated id, with INSERT … ON CONFLICT", async () => {
+    const copiesBefore = copies;
+    const time = new Date(Date.now() - 60_000).toISOString(); // the same envelope is the same id
+    const sent = (n: number) => envelope(key.key, "ghostText.shown", { time, properties: { completionId: `beef-${n}` } });
+    expect(await (await track(JSON.stringify([sent(1), sent(2)]))).json()).toEqual({ itemsReceived: 2, itemsAccepted: 2, errors: [] });
+    // two stored, two new; then one envelope twice in one batch
+    expect(await (await track(JSON.stringify([sent(1), sent(2), sent(3), sent(4)]))).json()).toEqual({ itemsReceived: 4, itemsAccepted: 4, errors: [] });
+    expect(await (await track(JSON.stringify([sent(5), sent(5)]))).json()).toEqual({ itemsReceived: 2, itemsAccepted: 2, errors: [] });
+    expect(await count(`completion_id LIKE 'beef-%'`)).toBe(5);
+    // only the first batch went through COPY (the others conflicted and were written again)
+    expect(copies - copiesBefore).toBe(target.name === "PGlite" ? 0 : 1);
+    if (target.name !== "PGlite") expect(deps.copy).toBeDefined();
+  });
+
+  it("stores the same row through COPY as through INSERT (every column, awkward text included)", async () => {
+    const awkward = 'tab\there, newline\nthere, back\\slash, "quotes", {braces}, NULL, ünïcödé 😀';
+    const raw = envelope(key.key, "GitHub.copilot/ghostText.shown", {
+      properties: { completionId: "same-row", prefix: awkward, suffix: "\\N", relativePath: "src/a b.ts", postProcessing: "trim,\"dedent\"", editorFontFamily: awkward },
+      measurements: { line: 3, character: 7, latencyMs: 12, meanProb: 1e-7 },
+    });
+    const { readEnvelope } = await import("./app-insights");
+    const { normalizeEvent } = await import("./normalize");
+    const { getMapping } = await import("./mapping");
+    const read = readEnvelope(raw, new Date());
+    if (!read.ok) throw new Error(read.message);
+    const mapping = await getMapping(db.prisma);
+    const location = { country: "GB", region: "England", city: "Bracknell" };
+    const viaInsert = normalizeEvent(read.event, { id: "00000000-0000-8000-8000-00000000c0a1", sourceId: key.id, mapping, location });
+    const viaCopy = normalizeEvent(read.event, { id: "00000000-0000-8000-8000-00000000c0a2", sourceId: key.id, mapping, location });
+    expect(await storeEvents(db.prisma, [viaInsert], KEYS)).toBe(1);
+    const copiesBefore = copies;
+    expect(await storeEvents(db.prisma, [viaCopy], KEYS, deps.copy)).toBe(1);
+    expect(copies - copiesBefore).toBe(deps.copy ? 1 : 0);
+    const rows = await sql(`SELECT * FROM telemetry_event WHERE id IN ('00000000-0000-8000-8000-00000000c0a1', '00000000-0000-8000-8000-00000000c0a2') ORDER BY id`);
+    expect(rows).toHaveLength(2);
+    const strip = (row: Row) => {
+      const { id: _id, received_at: _received, content_ciphertext: _sealed, ...rest } = row;
+      return rest;
+    };
+    expect(strip(rows[1]!)).toEqual(strip(rows[0]!));
+    expect(content(rows[1]!)).toEqual(content(rows[0]!));
+    expect(content(rows[1]!)).toMatchObject({ prefix: awkward, suffix: "\\N" });
   });
 
   it("answers 413 to a body over the limit, compressed or not, storing nothing", async () => {

@@ -257,7 +257,9 @@ const hasEntries = (bag: Bag) => Object.keys(bag).length > 0;
  * replacement character.
  */
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-const storable = (text: string) => text.replace(UNSTORABLE, "\uFFFD");
+/** Any U+0000 or surrogate at all: a plain character-class scan, so the common clean text skips the replace. */
+const MAYBE_UNSTORABLE = /[\u0000\uD800-\uDFFF]/;
+const storable = (text: string) => (MAYBE_UNSTORABLE.test(text) ? text.replace(UNSTORABLE, "\uFFFD") : text);
 
 function sanitize<V extends PropertyValue>(values: Record<string, V>): Record<string, V> {
   const clean: Record<string, V> = {};
