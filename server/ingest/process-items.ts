@@ -99,7 +99,6 @@ export async function processItems(
     }
   }
 
-  const events: NormalizedEvent[] = [];
   const eventIndexes: number[] = [];
   let mapping: IngestMapping | null = null;
   let location: GeoLocation | null = null;
@@ -112,29 +111,40 @@ export async function processItems(
       for (const item of admitted) errors.push({ index: item.index, statusCode: 503, message: UNAVAILABLE });
     }
   }
-  if (mapping) {
-    for (const item of admitted) {
-      try {
-        const id = deterministicEventId(item.keyId, item.original);
-        events.push(normalizeEvent(item.raw, { id, sourceId: item.keyId, mapping, location }));
-        eventIndexes.push(item.index);
-      } catch (error) {
-        if (!(error instanceof NormalizationError)) throw error;
-        errors.push({ index: item.index, statusCode: 400, message: error.message });
-      }
-    }
-  }
 
   let itemsAccepted = 0;
-  if (events.length > 0) {
+  if (mapping) {
+    const known = mapping;
+    const refused = new Set<number>();
+    /** A failure that is not the sender's (a bug): it aborts the write and the request (500), as before the write began. */
+    let unexpected: unknown = undefined;
+    // Normalized lazily, as storeEvents writes: on PostgreSQL the COPY of earlier events runs meanwhile.
+    const normalized = function* (): Generator<NormalizedEvent> {
+      for (const item of admitted) {
+        let event: NormalizedEvent;
+        try {
+          const id = deterministicEventId(item.keyId, item.original);
+          event = normalizeEvent(item.raw, { id, sourceId: item.keyId, mapping: known, location });
+        } catch (error) {
+          if (!(error instanceof NormalizationError)) throw (unexpected = error);
+          refused.add(item.index);
+          errors.push({ index: item.index, statusCode: 400, message: error.message });
+          continue;
+        }
+        eventIndexes.push(item.index);
+        yield event;
+      }
+    };
     try {
-      await storeEvents(deps.db, events, deps.contentKeys, deps.copy);
-      itemsAccepted = events.length;
-      await touchKeys(deps.db, byKey.keys());
+      await storeEvents(deps.db, normalized(), deps.contentKeys, deps.copy);
+      itemsAccepted = eventIndexes.length;
+      if (itemsAccepted > 0) await touchKeys(deps.db, byKey.keys());
     } catch (error) {
+      if (unexpected !== undefined && error === unexpected) throw error;
       console.error("Storing ingested events failed:", error instanceof Error ? error.message : error);
       retryAfterSeconds = Math.max(retryAfterSeconds ?? 0, UNAVAILABLE_RETRY_AFTER_SECONDS);
-      for (const index of eventIndexes) errors.push({ index, statusCode: 503, message: UNAVAILABLE });
+      // every admitted item not refused by normalization (including those not yet normalized when the write failed)
+      for (const item of admitted) if (!refused.has(item.index)) errors.push({ index: item.index, statusCode: 503, message: UNAVAILABLE });
     }
   }
 

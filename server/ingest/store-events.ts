@@ -27,8 +27,16 @@ export type IngestDb = {
   $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
 };
 
-/** Runs `sql` (a COPY … FROM STDIN) with `text` as its data, in its own transaction; resolves to the rows written. */
-export type CopyWriter = (sql: string, text: string) => Promise<number>;
+/**
+ * Runs `sql` (a COPY … FROM STDIN) with the concatenated `chunks` as its data,
+ * in its own transaction, sending each chunk as soon as it is produced (so the
+ * server parses one while the next is prepared); resolves to the rows written.
+ * An error thrown by `chunks` aborts the COPY (nothing written) and rejects.
+ */
+export type CopyWriter = (sql: string, chunks: Iterable<string>) => Promise<number>;
+
+/** Rows per COPY chunk: small enough that the server starts early, large enough to be few writes. */
+const COPY_CHUNK_ROWS = 100;
 
 export { INSERT_COLUMNS, INSERT_EVENTS_SQL, toInsertRow };
 
@@ -39,21 +47,42 @@ function isUniqueViolation(error: unknown): boolean {
 
 /**
  * Stores the events (sealing their content); resolves once they are committed.
- * Returns how many were new.
+ * Returns how many were new (with COPY: all of them). `events` is consumed
+ * lazily, so with COPY the caller's per-event work overlaps the database's; it
+ * is always consumed to the end unless it throws, and an error it throws
+ * propagates with nothing written.
  */
-export async function storeEvents(db: IngestDb, events: readonly NormalizedEvent[], keys: readonly ContentKey[], copy?: CopyWriter): Promise<number> {
-  if (events.length === 0) return 0;
+export async function storeEvents(db: IngestDb, events: Iterable<NormalizedEvent>, keys: readonly ContentKey[], copy?: CopyWriter): Promise<number> {
+  const iterator = events[Symbol.iterator]();
+  const all: NormalizedEvent[] = [];
+  const first = iterator.next();
+  if (first.done) return 0;
+  all.push(first.value);
   if (copy) {
     const jsonCache = new WeakMap<object, string>();
-    let text = "";
-    for (const event of events) text += encodeInsertCopyRow(event, keys, jsonCache);
+    // next() by hand, not for…of: when the COPY stops early, the rest of `events` must still be readable below.
+    const chunks = function* (): Generator<string> {
+      let text = encodeInsertCopyRow(first.value, keys, jsonCache);
+      let rows = 1;
+      for (let next = iterator.next(); !next.done; next = iterator.next()) {
+        all.push(next.value);
+        text += encodeInsertCopyRow(next.value, keys, jsonCache);
+        if (++rows === COPY_CHUNK_ROWS) {
+          yield text;
+          text = "";
+          rows = 0;
+        }
+      }
+      if (text !== "") yield text;
+    };
     try {
-      return await copy(INSERT_COPY_SQL, text);
+      return await copy(INSERT_COPY_SQL, chunks());
     } catch (error) {
       // Any other failure is the caller's (503, retry later); a conflict is written the other way.
       if (!isUniqueViolation(error)) throw error;
     }
   }
-  const rows = events.map((event) => toInsertRow(event, keys));
+  for (let next = iterator.next(); !next.done; next = iterator.next()) all.push(next.value);
+  const rows = all.map((event) => toInsertRow(event, keys));
   return db.$executeRawUnsafe(INSERT_EVENTS_SQL, JSON.stringify(rows));
 }
