@@ -65,7 +65,10 @@ test.describe("the Copilot team viewer", () => {
 
   test("explorer states", async ({ page }) => {
     await declarePurpose(page.request, "investigate_abuse", "Screenshots of the explorer for issue 14");
-    await shoot(page, "events-default", goto(page, "/events"));
+    await shoot(page, "events-default", async () => {
+      await page.goto("/events");
+      await expect(page.getByRole("region", { name: "Events over time" }).getByText(/events? from/)).toBeVisible();
+    });
     await shoot(page, "events-filtered-chips", goto(page, "/events?range=30d&kind=completion_shown&os=linux&notCountry=US"));
 
     const [sample] = await sql<{ machine_id: string }>("SELECT machine_id FROM telemetry_event WHERE machine_id ~ '[a-f]' ORDER BY id LIMIT 1");
@@ -104,6 +107,7 @@ test.describe("the Copilot team viewer", () => {
       async () => {
         await page.goto("/events?range=7d&kind=completion_requested&kind=completion_shown");
         const plot = page.getByRole("region", { name: "Events over time" }).locator("svg");
+        await page.getByRole("region", { name: "Events over time" }).scrollIntoViewIfNeeded();
         const box = (await plot.boundingBox())!;
         await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
         await page.mouse.down();
@@ -114,7 +118,16 @@ test.describe("the Copilot team viewer", () => {
     await page.mouse.up();
 
     const [first] = await sql<{ id: string }>("SELECT id::text AS id FROM telemetry_event WHERE kind = 'completion_shown' ORDER BY time DESC, id DESC LIMIT 1 OFFSET 1");
-    await shoot(page, "side-panel", goto(page, `/events?kind=completion_shown&limit=25&open=${first!.id}`), false);
+    await shoot(
+      page,
+      "side-panel",
+      async () => {
+        await page.goto(`/events?kind=completion_shown&limit=25&open=${first!.id}`);
+        const where = await page.locator("#event-panel").evaluate((panel) => ({ top: panel.getBoundingClientRect().top, scrollTop: panel.scrollTop, windowY: window.scrollY }));
+        console.log(`side panel at ${page.viewportSize()?.width}: ${JSON.stringify(where)}`);
+      },
+      false,
+    );
     await shoot(page, "side-panel-full", goto(page, `/events?kind=completion_shown&limit=25&open=${first!.id}`));
     await shoot(page, "charts", goto(page, "/events/insights"));
 
@@ -163,9 +176,9 @@ test.describe("the Copilot team viewer", () => {
     });
     await sql(
       `INSERT INTO saved_view (owner_id, name, visibility, group_key, query)
-       SELECT id, 'Shots: Linux completions shown in the last 30 days', 'personal', NULL, '{"range":"30d","kind":["completion_shown"],"os":"linux"}'::jsonb FROM person WHERE email = $1
+       SELECT id, 'Shots: Linux completions shown in the last 30 days', 'personal'::view_visibility, NULL::group_key, '{"range":"30d","kind":["completion_shown"],"os":"linux"}'::jsonb FROM person WHERE email = $1
        UNION ALL
-       SELECT id, 'Shots: Errors by kind, shared with the Copilot team — a longer name that has to wrap on a phone', 'group', 'github_copilot', '{"kind":["error"],"columns":"time,kind,errorKind,os"}'::jsonb FROM person WHERE email = $1`,
+       SELECT id, 'Shots: Errors by kind, shared with the Copilot team — a longer name that has to wrap on a phone', 'group'::view_visibility, 'copilot_team'::group_key, '{"kind":["error"],"columns":"time,kind,errorKind,os"}'::jsonb FROM person WHERE email = $1`,
       [PERSONAS.viewerCopilot.email],
     );
     await shoot(page, "views-with-views", goto(page, "/events/views"));
