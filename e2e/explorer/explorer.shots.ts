@@ -23,7 +23,7 @@ const SIZES = [
 type Finding = { shot: string; overflowPx: number; axe: Array<{ id: string; impact: string | null; nodes: string[] }> };
 const findings: Finding[] = [];
 
-test.describe.configure({ timeout: 300_000 });
+test.describe.configure({ timeout: 900_000 }); // ~40 page loads, each audited: minutes on a busy machine
 
 test.afterAll(() => {
   fs.mkdirSync(SHOTS, { recursive: true });
