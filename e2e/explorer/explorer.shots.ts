@@ -118,16 +118,7 @@ test.describe("the Copilot team viewer", () => {
     await page.mouse.up();
 
     const [first] = await sql<{ id: string }>("SELECT id::text AS id FROM telemetry_event WHERE kind = 'completion_shown' ORDER BY time DESC, id DESC LIMIT 1 OFFSET 1");
-    await shoot(
-      page,
-      "side-panel",
-      async () => {
-        await page.goto(`/events?kind=completion_shown&limit=25&open=${first!.id}`);
-        const where = await page.locator("#event-panel").evaluate((panel) => ({ top: panel.getBoundingClientRect().top, scrollTop: panel.scrollTop, windowY: window.scrollY }));
-        console.log(`side panel at ${page.viewportSize()?.width}: ${JSON.stringify(where)}`);
-      },
-      false,
-    );
+    await shoot(page, "side-panel", goto(page, `/events?kind=completion_shown&limit=25&open=${first!.id}`), false);
     await shoot(page, "side-panel-full", goto(page, `/events?kind=completion_shown&limit=25&open=${first!.id}`));
     await shoot(page, "charts", goto(page, "/events/insights"));
 
