@@ -49,6 +49,8 @@ export default defineConfig({
         launchOptions: { executablePath: chromiumPath, args: [...chromiumArgs, "--host-resolver-rules=MAP telemetry.test 127.0.0.1"] },
       },
     },
+    // screenshots of the explorer's states for a person to look at (e2e/explorer/explorer.shots.ts); not part of the suite
+    { name: "screenshots", testMatch: /\.shots\.ts$/, dependencies: ["personas"] },
     // property-based fuzzing of every /api/v1 route, /v2/track and every server action (no browser; scripts/test.ts runs it after "chromium")
     { name: "fuzz", testMatch: /e2e[\\/]fuzz[\\/].*\.spec\.ts$/, dependencies: ["personas"] },
   ],

@@ -127,7 +127,8 @@ function CodeBlock({ title, code, languageId }: { title: string; code: string; l
   return (
     <figure className="code-figure">
       <figcaption>{title}</figcaption>
-      <pre className="code">
+      {/* focusable, so a keyboard can scroll a long line into view */}
+      <pre className="code" tabIndex={0}>
         {code.length > 0 ? <HighlightedCode code={code} languageId={languageId} /> : <code>(empty)</code>}
       </pre>
     </figure>

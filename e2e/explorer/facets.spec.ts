@@ -150,13 +150,18 @@ test.describe("a Microsoft viewer", () => {
 test.describe("the platform health viewer", () => {
   test.use({ storageState: storageStateFor("viewerHealth") });
 
-  test("is offered pickers only for fields in their scope, and the API refuses a location facet naming the field", async ({ page, auditTag }) => {
+  test("is offered pickers only for fields in their scope; a location filter or facet is refused, naming the field", async ({ page, auditTag }) => {
     await declarePurpose(page.request, "improve_product");
     await page.goto("/events");
     const filters = page.getByRole("form", { name: "Filters" });
     await filters.locator("summary", { hasText: "More filters" }).click();
     await expect(filters.getByRole("button", { name: "Top values of Operating system" })).toBeVisible();
     for (const withheld of ["Country", "Region", "City"]) await expect(filters.getByRole("button", { name: `Top values of ${withheld}` })).toHaveCount(0);
+
+    // a filter on a field outside their access is named in the page, not silently dropped into "0 events"
+    await page.goto("/events?city=Paris");
+    await expect(page.getByRole("alert").filter({ hasText: "Not permitted" })).toContainText("You may not filter by city: your access does not include location fields.");
+    await expect(page.getByRole("heading", { level: 2, name: /\bevents?$/ })).toHaveCount(0);
 
     const refused = await page.request.get("/api/v1/events/facets?field=city", { headers: { "user-agent": auditTag } });
     expect(refused.status()).toBe(403);

@@ -12,11 +12,13 @@ import { describe, expect, it, vi } from "vitest";
 import { EventFilterForm } from "@/components/events/event-filter-form";
 import { EVENT_COLUMNS } from "@/lib/telemetry/event-columns";
 import { eventListQuerySchema, FIELD_FILTER_KEYS, FIELD_FILTERS } from "@/lib/telemetry/event-query";
-import { CORE_FIELDS, FIELD_KEYS, FIELD_LIST, FIELDS_BY_CLASS, STORED_COLUMNS, type FieldSpec } from "@/lib/telemetry/fields";
+import { CORE_FIELDS, FIELD_KEYS, FIELD_LIST, FIELDS_BY_CLASS, ROLLUP_FIELDS, STORED_COLUMNS, type FieldSpec } from "@/lib/telemetry/fields";
 import { EVENT_KINDS, FIELD_CLASSES } from "@/lib/telemetry/vocabulary";
+import { Prisma } from "@/server/db/generated/client";
 import { FIELD_RULES } from "@/server/ingest/producer-text";
 import { generateEvents } from "@/server/seed/generate-events";
 import { EVENT_ROW_COLUMNS, toEventDto, type EventRow } from "./event-dto";
+import { rollupRowsOf } from "./rollup-maintenance";
 import { COPY_COLUMNS, INSERT_COLUMNS, INSERT_EVENTS_SQL } from "./event-store";
 
 // The filter form's client part navigates with the App Router, which is not mounted here.
@@ -38,6 +40,26 @@ function schemaColumns(): Map<string, string> {
     columns.set(/@map\("([^"]+)"\)/.exec(rest)?.[1] ?? name, type);
   }
   return columns;
+}
+
+/**
+ * The (dimension, value expression) pairs of the newest migration's
+ * telemetry_rollup_rows_sql — the SQL function the rollup triggers run. A later
+ * migration that redefines the function replaces the earlier one's list.
+ */
+function rollupFunctionDimensions(): Array<[string, string]> {
+  const dir = path.join(root, "prisma/migrations");
+  let body: string | undefined;
+  for (const name of fs.readdirSync(dir).sort()) {
+    const file = path.join(dir, name, "migration.sql");
+    if (!fs.existsSync(file)) continue;
+    const found = /CREATE (?:OR REPLACE )?FUNCTION telemetry_rollup_rows_sql\b[\s\S]*?\$fn\$([\s\S]*?)\$fn\$/.exec(fs.readFileSync(file, "utf8"));
+    if (found) body = found[1];
+  }
+  if (!body) throw new Error("no migration defines telemetry_rollup_rows_sql");
+  const values = /VALUES\s*([\s\S]*?)\)\s*AS d\(dimension, value\)/.exec(body)?.[1];
+  if (!values) throw new Error("telemetry_rollup_rows_sql has no VALUES list of dimensions");
+  return [...values.matchAll(/\('([^']*)',\s*([^)]*?)\)/g)].map((match) => [match[1]!, match[2]!.trim()]);
 }
 
 /** The Prisma type a registry value type is stored as. */
@@ -92,6 +114,13 @@ describe("the field registry", () => {
   it("is the explorer's columns", () => {
     expect(EVENT_COLUMNS.map((column) => column.id)).toEqual(FIELD_LIST.filter((field) => field.explorer).map((field) => field.key));
     for (const column of EVENT_COLUMNS) expect(FIELD_LIST.find((field) => field.key === column.id)?.dto, column.id).toBe(true);
+  });
+
+  it("is the rollup dimensions: the triggers' SQL function and the deletions' query", () => {
+    const expected = [["", "''"], ...ROLLUP_FIELDS.map((field) => [field.key, `e.${field.column}::text`])];
+    expect(rollupFunctionDimensions()).toEqual(expected);
+    const subtracted = rollupRowsOf(Prisma.sql`true`, -1).text;
+    for (const [dimension, value] of expected) expect(subtracted, dimension).toContain(`('${dimension}', ${value})`);
   });
 
   it("is the row the seed generates and the producer-text rule's fields", () => {

@@ -73,12 +73,14 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
           <h1>Events</h1>
           <p className="subtle">Copilot editor telemetry you may see. Times are UTC. Every page you open here is recorded in the audit trail.</p>
         </div>
-        <Link className="button button--secondary" href={withQuery("/events/insights", parsed.success ? filtersToSearchParams(parsed.data.filters) : new URLSearchParams())}>
-          Charts for these filters
-        </Link>
-        <Link className="button button--secondary" href="/events/views">
-          Saved views
-        </Link>
+        <div className="page-head__actions">
+          <Link className="button button--secondary" href={withQuery("/events/insights", parsed.success ? filtersToSearchParams(parsed.data.filters) : new URLSearchParams())}>
+            Charts for these filters
+          </Link>
+          <Link className="button button--secondary" href="/events/views">
+            Saved views
+          </Link>
+        </div>
       </div>
 
       <QuickRangeLinks path="/events" raw={raw} />
