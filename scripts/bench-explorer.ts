@@ -16,8 +16,8 @@
 // and prints median and p95 of each, with portal ÷ (+audit) and portal ÷ floor.
 //
 // Then the overviews (issue 14, "Speed: pre-aggregate"), at 1 and 4 clients:
-//   charts 30 d  getEventInsights() for the last 30 days (counts from the
-//                per-hour rollups, percentiles from the events) vs its raw SQL
+//   charts 30 d  getEventInsights() for the last 30 days (counts and the
+//                percentiles' buckets from the per-hour rollups) vs its raw SQL
 //                floor: the same charts' GROUP BYs over telemetry_event alone,
 //                no rollups, no gate, no audit, over pg;
 //   explorer page  listEvents() for the last 30 days, then the same page plus

@@ -1,7 +1,9 @@
 // Per-hour rollups of telemetry_event (docs/ARCHITECTURE.md, "Rollups"):
 // telemetry_rollup holds, per UTC hour and event kind, the number of events
 // (dimension "") and the number per non-NULL value of each rollup dimension
-// (lib/telemetry/fields.ts ROLLUP_FIELDS). Triggers keep it as events are
+// (lib/telemetry/fields.ts ROLLUP_FIELDS), plus the latency and persistence
+// buckets of the charts' percentiles (lib/telemetry/rollup-buckets.ts;
+// ROLLUP_DIMENSIONS in ./rollup-maintenance.ts lists them all). Triggers keep it as events are
 // inserted or updated (migration 20261203040000_telemetry_rollups); this
 // module subtracts deleted events, rebuilds the table, and builds the reads:
 // counts per hour, kind and value that come from the rollups for the whole
