@@ -279,7 +279,8 @@ function AcceptanceChart({ insights }: { insights: EventInsights }) {
 function LatencyChart({ insights }: { insights: EventInsights }) {
   const relativeError = insights.approximate.latencyRelativeError;
   const approx = relativeError === null ? "" : "≈ ";
-  const title = `Latency ${approx}p50 and ${approx}p95 (ms), per ${insights.bucket}`;
+  // the title stays the same either way (links and tests name the region by it); the values say "≈"
+  const title = `Latency p50 and p95 (ms), per ${insights.bucket}`;
   if (isChartUnavailable(insights.latency)) return <Unavailable id="latency" title={title} reason={insights.latency.reason} />;
   if (insights.latency.length === 0) return <Empty id="latency" title={title} />;
   const count = insights.latency.reduce((sum, point) => sum + point.count, 0);
