@@ -253,9 +253,14 @@ export async function computeInsights(
     latency = { reason: "Your access does not include measurements of the charted events." };
   } else {
     const bucketed = hourlyCounts("latencyBucket", measured, filters, now, source);
-    const estimated = bucketed.source === "rollups" ? latencyFromBuckets(await tx.$queryRaw<BucketRow[]>(
-      sql`SELECT ${hourBucketSql} AS bucket, value::int AS index, sum(events)::float8 AS n FROM (${bucketed.query}) AS counts GROUP BY 1, 2 ORDER BY 1, 2`,
-    )) : null;
+    const estimated =
+      bucketed.source === "rollups"
+        ? latencyFromBuckets(
+            await tx.$queryRaw<BucketRow[]>(
+              sql`SELECT ${hourBucketSql} AS bucket, value::int AS index, sum(events)::float8 AS n FROM (${bucketed.query}) AS counts GROUP BY 1, 2 ORDER BY 1, 2`,
+            ),
+          )
+        : null;
     if (estimated) {
       latency = estimated;
       latencyError = LATENCY_RELATIVE_ERROR;
