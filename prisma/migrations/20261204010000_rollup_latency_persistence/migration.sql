@@ -83,3 +83,6 @@ CROSS JOIN LATERAL (VALUES
 ) AS d(dimension, value, weight)
 WHERE d.value IS NOT NULL
 GROUP BY 1, 2, 3, 4;
+
+-- ~20 % more rows at once: fresh statistics, so the reads' plans use the primary key from the start.
+ANALYZE telemetry_rollup;
