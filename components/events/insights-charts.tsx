@@ -70,11 +70,12 @@ function checkLabel(seconds: number): string {
   return seconds < 60 ? `${seconds} s` : `${seconds / 60} min`;
 }
 
-function ChartCard({ id, title, summary, table, children }: { id: string; title: string; summary: string; table: ReactNode; children: ReactNode }) {
+function ChartCard({ id, title, summary, note, table, children }: { id: string; title: string; summary: string; note?: string; table: ReactNode; children: ReactNode }) {
   return (
     <section className="card chart-card" aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`}>{title}</h2>
       <p className="subtle chart-summary">{summary}</p>
+      {note ? <p className="subtle chart-note">{note}</p> : null}
       <div className="chart" role="img" aria-label={summary}>
         {children}
       </div>
@@ -276,22 +277,30 @@ function AcceptanceChart({ insights }: { insights: EventInsights }) {
 }
 
 function LatencyChart({ insights }: { insights: EventInsights }) {
+  const relativeError = insights.approximate.latencyRelativeError;
+  const approx = relativeError === null ? "" : "≈ ";
+  // the title stays the same either way (links and tests name the region by it); the values say "≈"
   const title = `Latency p50 and p95 (ms), per ${insights.bucket}`;
   if (isChartUnavailable(insights.latency)) return <Unavailable id="latency" title={title} reason={insights.latency.reason} />;
   if (insights.latency.length === 0) return <Empty id="latency" title={title} />;
   const count = insights.latency.reduce((sum, point) => sum + point.count, 0);
   const p50s = insights.latency.map((point) => point.p50);
   const p95s = insights.latency.map((point) => point.p95);
-  const summary = `${formatCount(count)} timed completions; median latency per ${insights.bucket} between ${formatNumber(Math.min(...p50s), 0)} and ${formatNumber(Math.max(...p50s), 0)} ms, p95 between ${formatNumber(Math.min(...p95s), 0)} and ${formatNumber(Math.max(...p95s), 0)} ms.`;
+  const summary = `${formatCount(count)} timed completions; median latency per ${insights.bucket} between ${approx}${formatNumber(Math.min(...p50s), 0)} and ${approx}${formatNumber(Math.max(...p50s), 0)} ms, p95 between ${approx}${formatNumber(Math.min(...p95s), 0)} and ${approx}${formatNumber(Math.max(...p95s), 0)} ms.`;
+  const note =
+    relativeError === null
+      ? undefined
+      : `≈ Approximate: estimated from per-hour latency buckets, within ${formatPercent(relativeError, 0)} of the exact percentile (exact below 20 ms). Filter on a field for exact values.`;
   const data = insights.latency.map((point) => ({ label: bucketLabel(point.bucket, insights.bucket), p50: point.p50, p95: point.p95 }));
   return (
     <ChartCard
       id="latency"
       title={title}
       summary={summary}
+      note={note}
       table={
         <SimpleTable
-          head={[insights.bucket === "hour" ? "Hour (UTC)" : "Day (UTC)", "Events", "p50 (ms)", "p95 (ms)"]}
+          head={[insights.bucket === "hour" ? "Hour (UTC)" : "Day (UTC)", "Events", `${approx}p50 (ms)`, `${approx}p95 (ms)`]}
           rows={insights.latency.map((point) => [bucketLabel(point.bucket, insights.bucket), point.count, point.p50, point.p95])}
         />
       }
@@ -386,14 +395,20 @@ function PersistenceChart({ insights }: { insights: EventInsights }) {
   const last = insights.persistence.at(-1);
   const summary = `On average ${formatPercent(first?.meanRatio ?? 0)} of an accepted suggestion is still in the code after ${checkLabel(first?.checkSec ?? 0)}, ${formatPercent(last?.meanRatio ?? 0)} after ${checkLabel(last?.checkSec ?? 0)}; ${formatPercent(last?.fullyPersistedShare ?? 0)} are fully intact at the last check.`;
   const data = insights.persistence.map((row) => ({ label: checkLabel(row.checkSec), mean: row.meanRatio, full: row.fullyPersistedShare }));
+  const medianError = insights.approximate.persistenceMedianError;
+  const note =
+    medianError === null
+      ? undefined
+      : `≈ The median is estimated from per-hour ratio buckets, within ${formatNumber(medianError * 100, 0)} percentage point of the exact median; the mean and the fully intact share (≥ 99.9 %) are exact.`;
   return (
     <ChartCard
       id="persistence"
       title={title}
       summary={summary}
+      note={note}
       table={
         <SimpleTable
-          head={["Checked after", "Checks", "Mean persisted", "Median persisted", "Fully intact"]}
+          head={["Checked after", "Checks", "Mean persisted", medianError === null ? "Median persisted" : "≈ Median persisted", "Fully intact"]}
           rows={insights.persistence.map((row) => [checkLabel(row.checkSec), row.count, formatPercent(row.meanRatio), formatPercent(row.medianRatio), formatPercent(row.fullyPersistedShare)])}
         />
       }

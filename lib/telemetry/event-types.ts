@@ -67,6 +67,8 @@ export type EventInsights = {
   errors: Array<{ errorKind: string; count: number }> | ChartUnavailable;
   redaction: { candidates: number; filters: Array<{ filter: string; count: number; rate: number | null }> } | ChartUnavailable;
   persistence: Array<{ checkSec: number; count: number; meanRatio: number; medianRatio: number; fullyPersistedShare: number }> | ChartUnavailable;
+  /** percentiles estimated from the rollups' buckets (lib/telemetry/rollup-buckets.ts): the most they can be off, null when exact */
+  approximate: { latencyRelativeError: number | null; persistenceMedianError: number | null };
 };
 
 export function isChartUnavailable(value: unknown): value is ChartUnavailable {

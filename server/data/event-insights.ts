@@ -31,6 +31,16 @@ import { parseInput } from "@/server/http/parse-input";
 import { describeQuery } from "@/server/telemetry/describe-query";
 import { and, filterConditions, kindCondition, planEventQuery, resolveFrom } from "@/server/telemetry/event-sql";
 import { hourlyCounts, type CountSource } from "@/server/telemetry/rollups";
+import {
+  FULLY_PERSISTED,
+  LATENCY_RELATIVE_ERROR,
+  PERSISTENCE_MEDIAN_ERROR,
+  PERSISTENCE_SUM_SCALE,
+  PERSISTENCE_THRESHOLDS,
+  latencyBucketRange,
+  persistenceBucketRange,
+  quantileFromBuckets,
+} from "@/lib/telemetry/rollup-buckets";
 
 const { sql, raw } = Prisma;
 
@@ -91,17 +101,88 @@ export async function getEventInsights(input: unknown): Promise<EventInsights> {
   });
 }
 
+type BucketRow = Bucketed & { index: number; n: number };
+
+/** p50 and p95 per chart bucket from latency bucket counts; null when one falls where buckets have no bounds (the events answer then). */
+function latencyFromBuckets(rows: readonly BucketRow[]): Extract<EventInsights["latency"], unknown[]> | null {
+  const perBucket = new Map<string, Array<{ index: number; count: number }>>();
+  for (const row of rows) {
+    const key = row.bucket.toISOString();
+    perBucket.set(key, [...(perBucket.get(key) ?? []), { index: Number(row.index), count: Number(row.n) }]);
+  }
+  const points: Extract<EventInsights["latency"], unknown[]> = [];
+  for (const [key, counts] of perBucket) {
+    const count = counts.reduce((sum, entry) => sum + entry.count, 0);
+    if (count === 0) continue;
+    const p50 = quantileFromBuckets(counts, 0.5, latencyBucketRange);
+    const p95 = quantileFromBuckets(counts, 0.95, latencyBucketRange);
+    if (p50 === null || p95 === null) return null;
+    points.push({ bucket: key, count, p50: round(p50), p95: round(p95) });
+  }
+  return points.sort((a, b) => a.bucket.localeCompare(b.bucket));
+}
+
+/** The persistence chart from ratio bucket counts ("<check sec>:<index>") and ratio sums ("<check sec>"); null when a ratio is out of range. */
+function persistenceFromBuckets(
+  buckets: ReadonlyArray<{ value: string; n: number }>,
+  sums: ReadonlyArray<{ value: string; n: number }>,
+): Extract<EventInsights["persistence"], unknown[]> | null {
+  const perCheck = new Map<number, Array<{ index: number; count: number }>>();
+  for (const row of buckets) {
+    const [check, index] = row.value.split(":").map(Number) as [number, number];
+    if (index < 0 && Number(row.n) > 0) return null;
+    perCheck.set(check, [...(perCheck.get(check) ?? []), { index, count: Number(row.n) }]);
+  }
+  const sumOf = new Map(sums.map((row) => [Number(row.value), Number(row.n)]));
+  const fullIndex = PERSISTENCE_THRESHOLDS.length;
+  const rows: Extract<EventInsights["persistence"], unknown[]> = [];
+  for (const [checkSec, counts] of perCheck) {
+    const count = counts.reduce((sum, entry) => sum + entry.count, 0);
+    const median = quantileFromBuckets(counts, 0.5, persistenceBucketRange);
+    if (count === 0 || median === null) continue;
+    const full = counts.filter((entry) => entry.index === fullIndex).reduce((sum, entry) => sum + entry.count, 0);
+    // each event added 1 + round(ratio × 10⁶)
+    const mean = ((sumOf.get(checkSec) ?? count) - count) / count / PERSISTENCE_SUM_SCALE;
+    rows.push({ checkSec, count, meanRatio: round(mean, 4), medianRatio: round(median, 4), fullyPersistedShare: round(full / count, 4) });
+  }
+  return rows.sort((a, b) => a.checkSec - b.checkSec);
+}
+
 type RawRunner = { $queryRaw<T = unknown>(query: Prisma.Sql): Promise<T> };
 
-/** The machines a chart of these filters discloses: the one it is narrowed to, and all of them when they are few. */
-async function machinesDisclosedByChart(tx: RawRunner, filters: EventFilters, kinds: readonly EventKind[], now: Date): Promise<string[]> {
+/** How many matching events machinesDisclosedByChart looks at first: enough to find more than 10 machines at once in any broad chart. */
+export const DISCLOSURE_SAMPLE_ROWS = 5_000;
+
+/**
+ * The machines a chart of these filters discloses: the one it is narrowed to,
+ * and all of them when they are few. Looks at the first DISCLOSURE_SAMPLE_ROWS
+ * matching events: more than CHART_DISCLOSES_MACHINES_UP_TO machines among
+ * them settles it (an aggregate, none named) and fewer than that many events
+ * is every event; only otherwise (many events from few machines) does it
+ * look for distinct machines over the whole range. The same answer as the
+ * full DISTINCT, without a scan of every matching row in the common case.
+ */
+export async function machinesDisclosedByChart(
+  tx: RawRunner,
+  filters: EventFilters,
+  kinds: readonly EventKind[],
+  now: Date,
+  sampleRows = DISCLOSURE_SAMPLE_ROWS,
+): Promise<string[]> {
   const named = filters.machineId ? [filters.machineId] : [];
   if (kinds.length === 0) return named;
-  const rows = await tx.$queryRaw<Array<{ machine_id: string }>>(
-    sql`SELECT DISTINCT machine_id FROM telemetry_event WHERE ${and([kindCondition(kinds), ...filterConditions(filters, now)])}
-        LIMIT ${CHART_DISCLOSES_MACHINES_UP_TO + 1}`,
+  const where = and([kindCondition(kinds), ...filterConditions(filters, now)]);
+  const limit = CHART_DISCLOSES_MACHINES_UP_TO + 1;
+  const [sample] = await tx.$queryRaw<Array<{ machines: string[] | null; rows: number }>>(
+    sql`SELECT (array_agg(DISTINCT machine_id))[1:${limit}] AS machines, count(*)::int AS rows
+        FROM (SELECT machine_id FROM telemetry_event WHERE ${where} LIMIT ${sampleRows}) AS sample`,
   );
-  const few = rows.length <= CHART_DISCLOSES_MACHINES_UP_TO ? rows.map((row) => row.machine_id) : [];
+  let machines = sample?.machines ?? [];
+  if (machines.length <= CHART_DISCLOSES_MACHINES_UP_TO && Number(sample?.rows ?? 0) >= sampleRows) {
+    const rows = await tx.$queryRaw<Array<{ machine_id: string }>>(sql`SELECT DISTINCT machine_id FROM telemetry_event WHERE ${where} LIMIT ${limit}`);
+    machines = rows.map((row) => row.machine_id);
+  }
+  const few = machines.length <= CHART_DISCLOSES_MACHINES_UP_TO ? machines : [];
   return [...new Set([...named, ...few])];
 }
 
@@ -163,18 +244,35 @@ export async function computeInsights(
         })
       : unavailable(kinds.includes("completion_shown") ? "completion_accepted" : "completion_shown", kinds);
 
-  // Latency percentiles over every measured kind that carries a latency.
+  // Latency percentiles over every measured kind that carries a latency:
+  // from the rollups' latency buckets when they answer (approximate), from
+  // percentile_cont over the events otherwise (exact).
   let latency: EventInsights["latency"];
+  let latencyError: number | null = null;
   if (measured.length === 0) {
     latency = { reason: "Your access does not include measurements of the charted events." };
   } else {
-    const rows = await tx.$queryRaw<Array<Bucketed & { n: number; p50: number; p95: number }>>(
-      sql`SELECT ${bucketSql} AS bucket, count(*)::int AS n,
-                 percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50,
-                 percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95
-          FROM telemetry_event WHERE ${where(measured, sql`latency_ms IS NOT NULL`)} GROUP BY 1 ORDER BY 1`,
-    );
-    latency = rows.map((row) => ({ bucket: row.bucket.toISOString(), count: Number(row.n), p50: round(Number(row.p50)), p95: round(Number(row.p95)) }));
+    const bucketed = hourlyCounts("latencyBucket", measured, filters, now, source);
+    const estimated =
+      bucketed.source === "rollups"
+        ? latencyFromBuckets(
+            await tx.$queryRaw<BucketRow[]>(
+              sql`SELECT ${hourBucketSql} AS bucket, value::int AS index, sum(events)::float8 AS n FROM (${bucketed.query}) AS counts GROUP BY 1, 2 ORDER BY 1, 2`,
+            ),
+          )
+        : null;
+    if (estimated) {
+      latency = estimated;
+      latencyError = LATENCY_RELATIVE_ERROR;
+    } else {
+      const rows = await tx.$queryRaw<Array<Bucketed & { n: number; p50: number; p95: number }>>(
+        sql`SELECT ${bucketSql} AS bucket, count(*)::int AS n,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50,
+                   percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95
+            FROM telemetry_event WHERE ${where(measured, sql`latency_ms IS NOT NULL`)} GROUP BY 1 ORDER BY 1`,
+      );
+      latency = rows.map((row) => ({ bucket: row.bucket.toISOString(), count: Number(row.n), p50: round(Number(row.p50)), p95: round(Number(row.p95)) }));
+    }
   }
 
   let errors: EventInsights["errors"];
@@ -209,27 +307,58 @@ export async function computeInsights(
     };
   }
 
+  // Persistence per check interval: count, median and fully-persisted share
+  // from the rollups' ratio buckets and the mean from their sums when they
+  // answer (only the median approximate), from the events otherwise. Both
+  // take the mean of the ratios rounded to 10⁻⁶ (what the sums hold).
   let persistence: EventInsights["persistence"];
+  let persistenceMedianError: number | null = null;
   if (measuredOf("completion_persisted").length === 0) {
     persistence = unavailable("completion_persisted", kinds);
   } else {
-    const rows = await tx.$queryRaw<Array<{ check_sec: number; n: number; mean: number; median: number; full: number }>>(
-      sql`SELECT persistence_check_sec AS check_sec, count(*)::int AS n,
-                 avg(persistence_ratio)::float8 AS mean,
-                 percentile_cont(0.5) WITHIN GROUP (ORDER BY persistence_ratio) AS median,
-                 avg(CASE WHEN persistence_ratio >= 0.999 THEN 1 ELSE 0 END)::float8 AS full
-          FROM telemetry_event
-          WHERE ${where(["completion_persisted"], sql`persistence_check_sec IS NOT NULL AND persistence_ratio IS NOT NULL`)}
-          GROUP BY 1 ORDER BY 1`,
-    );
-    persistence = rows.map((row) => ({
-      checkSec: Number(row.check_sec),
-      count: Number(row.n),
-      meanRatio: round(Number(row.mean), 4),
-      medianRatio: round(Number(row.median), 4),
-      fullyPersistedShare: round(Number(row.full), 4),
-    }));
+    const bucketed = hourlyCounts("persistenceBucket", ["completion_persisted"], filters, now, source);
+    const sums = hourlyCounts("persistenceSum", ["completion_persisted"], filters, now, source);
+    const estimated =
+      bucketed.source === "rollups"
+        ? persistenceFromBuckets(
+            await tx.$queryRaw<Array<{ value: string; n: number }>>(sql`SELECT value, sum(events)::float8 AS n FROM (${bucketed.query}) AS counts GROUP BY 1`),
+            await tx.$queryRaw<Array<{ value: string; n: number }>>(sql`SELECT value, sum(events)::float8 AS n FROM (${sums.query}) AS counts GROUP BY 1`),
+          )
+        : null;
+    if (estimated) {
+      persistence = estimated;
+      persistenceMedianError = PERSISTENCE_MEDIAN_ERROR;
+    } else {
+      const rows = await tx.$queryRaw<Array<{ check_sec: number; n: number; mean: number; median: number; full: number }>>(
+        sql`SELECT persistence_check_sec AS check_sec, count(*)::int AS n,
+                   (avg(round(persistence_ratio * ${raw(String(PERSISTENCE_SUM_SCALE))})) / ${raw(String(PERSISTENCE_SUM_SCALE))})::float8 AS mean,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY persistence_ratio) AS median,
+                   avg(CASE WHEN persistence_ratio >= ${raw(String(FULLY_PERSISTED))} THEN 1 ELSE 0 END)::float8 AS full
+            FROM telemetry_event
+            WHERE ${where(["completion_persisted"], sql`persistence_check_sec IS NOT NULL AND persistence_ratio IS NOT NULL`)}
+            GROUP BY 1 ORDER BY 1`,
+      );
+      persistence = rows.map((row) => ({
+        checkSec: Number(row.check_sec),
+        count: Number(row.n),
+        meanRatio: round(Number(row.mean), 4),
+        medianRatio: round(Number(row.median), 4),
+        fullyPersistedShare: round(Number(row.full), 4),
+      }));
+    }
   }
 
-  return { bucket, kinds: [...kinds], totalEvents, volume, funnel, acceptance, latency, errors, redaction, persistence };
+  return {
+    bucket,
+    kinds: [...kinds],
+    totalEvents,
+    volume,
+    funnel,
+    acceptance,
+    latency,
+    errors,
+    redaction,
+    persistence,
+    approximate: { latencyRelativeError: latencyError, persistenceMedianError },
+  };
 }

@@ -11,17 +11,32 @@ import { Prisma } from "@/server/db/generated/client";
 
 const { sql, raw, join } = Prisma;
 
-/** A rollup dimension: a ROLLUP_FIELDS key, or "" for the events of a kind. */
-export type RollupDimension = "" | (typeof ROLLUP_FIELDS)[number]["key"];
+/** The measured dimensions (lib/telemetry/rollup-buckets.ts): bucket counts for the charts' percentiles and the persistence ratio's sum. */
+export const MEASURE_DIMENSIONS = ["latencyBucket", "persistenceBucket", "persistenceSum"] as const;
+export type MeasureDimension = (typeof MEASURE_DIMENSIONS)[number];
 
-/** The dimensions the triggers write, as (name, value expression over alias `e`). */
-const DIMENSION_VALUES: ReadonlyArray<readonly [string, string]> = [["", "''"], ...ROLLUP_FIELDS.map((field) => [field.key, `e.${field.column}::text`] as const)];
+/** A rollup dimension: a ROLLUP_FIELDS key, a measured dimension, or "" for the events of a kind. */
+export type RollupDimension = "" | (typeof ROLLUP_FIELDS)[number]["key"] | MeasureDimension;
+
+/**
+ * Every dimension the triggers write: its value and its per-event weight (what
+ * the events column sums: 1, but for persistenceSum), as SQL expressions over
+ * the telemetry_event alias `e`. The migrations' telemetry_rollup_rows_sql
+ * lists the same (rollups.integration.test.ts compares the two).
+ */
+export const ROLLUP_DIMENSIONS: ReadonlyArray<{ key: RollupDimension; value: string; weight: string }> = [
+  { key: "", value: "''", weight: "1" },
+  ...ROLLUP_FIELDS.map((field) => ({ key: field.key, value: `e.${field.column}::text`, weight: "1" })),
+  { key: "latencyBucket", value: "telemetry_latency_bucket(e.latency_ms)::text", weight: "1" },
+  { key: "persistenceBucket", value: "e.persistence_check_sec::text || ':' || telemetry_persistence_bucket(e.persistence_ratio)::text", weight: "1" },
+  { key: "persistenceSum", value: "CASE WHEN e.persistence_ratio IS NOT NULL THEN e.persistence_check_sec::text END", weight: "telemetry_persistence_weight(e.persistence_ratio)" },
+];
 
 /** Rollup rows (dimension, hour, kind, value, events) of the telemetry_event rows (alias `e`) matching `where`, derived from the registry. */
 export function rollupRowsOf(where: Prisma.Sql, sign: 1 | -1): Prisma.Sql {
-  const values = DIMENSION_VALUES.map(([name, expression]) => `('${name}', ${expression})`).join(", ");
-  return sql`SELECT d.dimension, date_trunc('hour', e.time, 'UTC') AS hour, e.kind, d.value, ${raw(sign === 1 ? "count(*)" : "-count(*)")}::bigint AS events
-    FROM telemetry_event AS e CROSS JOIN LATERAL (VALUES ${raw(values)}) AS d(dimension, value)
+  const values = ROLLUP_DIMENSIONS.map(({ key, value, weight }) => `('${key}', ${value}, ${weight})`).join(", ");
+  return sql`SELECT d.dimension, date_trunc('hour', e.time, 'UTC') AS hour, e.kind, d.value, ${raw(sign === 1 ? "sum(d.weight)" : "-sum(d.weight)")}::bigint AS events
+    FROM telemetry_event AS e CROSS JOIN LATERAL (VALUES ${raw(values)}) AS d(dimension, value, weight)
     WHERE ${where} AND d.value IS NOT NULL
     GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`;
 }

@@ -14,7 +14,15 @@ import { FACET_FIELDS, type EventFilters, QUICK_RANGES } from "@/lib/telemetry/e
 import { ROLLUP_FIELDS } from "@/lib/telemetry/fields";
 import { EVENT_KINDS, FIELD_CLASSES, type EventKind } from "@/lib/telemetry/vocabulary";
 import type { TelemetryScope } from "@/lib/access/policy";
-import { computeInsights, pickBucket } from "@/server/data/event-insights";
+import { computeInsights, machinesDisclosedByChart, pickBucket } from "@/server/data/event-insights";
+import {
+  LATENCY_THRESHOLDS,
+  PERSISTENCE_THRESHOLDS,
+  latencyBucketOf,
+  latencyBucketRange,
+  persistenceBucketOf,
+  persistenceBucketRange,
+} from "@/lib/telemetry/rollup-buckets";
 import { computeHistogram } from "@/server/data/event-histogram";
 import { facetCounts } from "@/server/data/list-event-facets";
 import type { Database } from "@/server/db/connect";
@@ -22,8 +30,27 @@ import { Prisma } from "@/server/db/generated/client";
 import { storeEvents } from "@/server/ingest/store-events";
 import { generateEvents } from "@/server/seed/generate-events";
 import { seededTestTargets } from "@/test/test-databases";
-import { planEventQuery, resolveFrom } from "./event-sql";
+import { and, filterConditions, kindCondition, planEventQuery, resolveFrom } from "./event-sql";
 import { hourlyCounts, rebuildRollups, rollupRowsOf, subtractEventsFromRollups } from "./rollups";
+import { MEASURE_DIMENSIONS } from "./rollup-maintenance";
+
+/** percentile_cont's answer over `values`, and the two order statistics it interpolates between. */
+function exactPercentile(values: readonly number[], p: number): { value: number; below: number; above: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = p * (sorted.length - 1);
+  const below = sorted[Math.floor(rank)]!;
+  const above = sorted[Math.ceil(rank)]!;
+  return { value: below + (above - below) * (rank - Math.floor(rank)), below, above };
+}
+
+/** The span from the bucket of the lower order statistic to that of the upper one: where the estimate and the exact value must both lie. */
+function bucketSpan(exact: { below: number; above: number }, bucketOf: (value: number) => number, range: (index: number) => { lo: number; hi: number } | null) {
+  const low = range(bucketOf(exact.below));
+  const high = range(bucketOf(exact.above));
+  if (!low || !high) throw new Error(`no bucket bounds for ${exact.below}..${exact.above}`);
+  // integer latencies: a bucket [lo, hi] holds lo..hi, and percentile_cont may fall between two of them
+  return { lo: low.lo, hi: Math.max(high.hi, exact.above) };
+}
 
 const KEYS = [{ id: "rk1", key: Buffer.alloc(32, 14) }];
 const targets = seededTestTargets({ label: "rollups", keys: KEYS, events: 3_000, seed: 14 });
@@ -89,10 +116,28 @@ describe.each(targets)("rollups on $name", (target) => {
 
   it("holds, after the seed's COPY, exactly the rows the registry's dimensions derive from the events", async () => {
     const dimensions = await db.prisma.$queryRaw<Array<{ dimension: string }>>`SELECT DISTINCT dimension FROM telemetry_rollup ORDER BY 1`;
-    expect(dimensions.map((row) => row.dimension)).toEqual(["", ...ROLLUP_FIELDS.map((field) => field.key)].sort());
+    expect(dimensions.map((row) => row.dimension)).toEqual(["", ...ROLLUP_FIELDS.map((field) => field.key), ...MEASURE_DIMENSIONS].sort());
     const total = await db.prisma.$queryRaw<Array<{ n: number }>>`SELECT sum(events)::int AS n FROM telemetry_rollup WHERE dimension = ''`;
     expect(Number(total[0]?.n)).toBe(3_000);
     expect(await rollupDrift()).toBe(0);
+  });
+
+  it("puts latencies and persistence ratios in the same buckets in SQL (the triggers') as in lib/telemetry/rollup-buckets.ts (the reads')", async () => {
+    const latencies = [-1, ...LATENCY_THRESHOLDS.flatMap((ms) => [ms - 1, ms, ms + 1]), 3_600_000, 2_147_483_647];
+    const ratios = [-0.5, -Number.MIN_VALUE, 0, ...PERSISTENCE_THRESHOLDS.flatMap((ratio) => [ratio - 1e-12, ratio, ratio + 1e-12]), 0.9999, 1, 1 + 1e-12, 2];
+    const rows = await db.prisma.$queryRaw<Array<{ latency: number; bucket: number }>>(
+      Prisma.sql`SELECT v AS latency, telemetry_latency_bucket(v) AS bucket FROM unnest(${latencies}::int[]) AS v`,
+    );
+    expect(rows.map((row) => [row.latency, row.bucket])).toEqual(latencies.map((ms) => [ms, latencyBucketOf(ms)]));
+    const ratioRows = await db.prisma.$queryRaw<Array<{ bucket: number; weight: number }>>(
+      Prisma.sql`SELECT telemetry_persistence_bucket(v) AS bucket, telemetry_persistence_weight(v) AS weight FROM unnest(${ratios}::float8[]) WITH ORDINALITY AS t(v, i) ORDER BY i`,
+    );
+    expect(ratioRows.map((row) => row.bucket)).toEqual(ratios.map(persistenceBucketOf));
+    expect(ratioRows.map((row) => row.weight)).toEqual(ratios.map((ratio) => (ratio >= 0 && ratio <= 1 ? 1 + Math.round(ratio * 1_000_000) : 1)));
+    // bounded number of buckets; NULL stays NULL (no row in the rollups)
+    expect(LATENCY_THRESHOLDS.length + 1).toBeLessThanOrEqual(121);
+    const nulls = await db.prisma.$queryRaw<Array<{ l: number | null; p: number | null }>>`SELECT telemetry_latency_bucket(NULL) AS l, telemetry_persistence_bucket(NULL) AS p`;
+    expect(nulls[0]).toEqual({ l: null, p: null });
   });
 
   it("counts the intake's inserts once: replays add nothing, two writers at once lose nothing", async () => {
@@ -110,6 +155,14 @@ describe.each(targets)("rollups on $name", (target) => {
   it("follows an UPDATE of a dimension (ingest:reclassify) in the same statement", async () => {
     await asOwner(async (tx) => {
       await tx.$executeRaw(Prisma.sql`UPDATE telemetry_event SET os = 'unclassified', city = NULL WHERE id IN (SELECT id FROM telemetry_event ORDER BY id LIMIT 50)`);
+    });
+    expect(await rollupDrift()).toBe(0);
+    // the measured dimensions follow too: latencies and ratios moved to other buckets, ratios dropped
+    await asOwner(async (tx) => {
+      await tx.$executeRaw(Prisma.sql`UPDATE telemetry_event SET latency_ms = latency_ms * 3 + 7 WHERE latency_ms IS NOT NULL AND id IN (SELECT id FROM telemetry_event ORDER BY id DESC LIMIT 400)`);
+      await tx.$executeRaw(
+        Prisma.sql`UPDATE telemetry_event SET persistence_ratio = CASE WHEN persistence_ratio > 0.5 THEN persistence_ratio / 2 ELSE NULL END WHERE persistence_ratio IS NOT NULL AND id IN (SELECT id FROM telemetry_event ORDER BY id DESC LIMIT 800)`,
+      );
     });
     expect(await rollupDrift()).toBe(0);
     const unclassified = await db.prisma.$queryRaw<Array<{ n: number }>>`SELECT sum(events)::int AS n FROM telemetry_rollup WHERE dimension = 'os' AND value = 'unclassified'`;
@@ -161,6 +214,8 @@ describe.each(targets)("rollups on $name", (target) => {
 
     let nonEmpty = 0;
     let usedRollups = 0;
+    let latencyChecks = 0;
+    let persistenceChecks = 0;
     for (let round = 0; round < 20; round++) {
       const kinds = random() < 0.4 ? [] : EVENT_KINDS.filter(() => random() < 0.5);
       const filters: EventFilters = { kinds: kinds as EventKind[] };
@@ -184,7 +239,57 @@ describe.each(targets)("rollups on $name", (target) => {
         await computeInsights(tx, scope, filters, plan.kinds, now, bucket, "rollups"),
         await computeInsights(tx, scope, filters, plan.kinds, now, bucket, "events"),
       ]);
-      expect(fromRollups, label).toEqual(fromEvents);
+      // counts identical; the percentiles from buckets within the bounds of the exact ones' buckets
+      const { latency, persistence, approximate, ...counts } = fromRollups;
+      const { latency: exactLatency, persistence: exactPersistence, approximate: exact, ...exactCounts } = fromEvents;
+      expect(counts, label).toEqual(exactCounts);
+      expect(exact, label).toEqual({ latencyRelativeError: null, persistenceMedianError: null });
+      const usesRollups = hourlyCounts("", plan.kinds, filters, now).source === "rollups";
+      if (!Array.isArray(latency) || !Array.isArray(exactLatency)) expect(latency, label).toEqual(exactLatency);
+      else {
+        expect(latency.map(({ bucket: key, count }) => ({ bucket: key, count })), label).toEqual(exactLatency.map(({ bucket: key, count }) => ({ bucket: key, count })));
+        if (usesRollups && latency.length > 0) {
+          expect(approximate.latencyRelativeError, label).toBeGreaterThan(0);
+          const measured = plan.kinds.filter((kind) => scope[kind]?.includes("measurements"));
+          const values = await db.prisma.$queryRaw<Array<{ bucket: Date; latency: number }>>(Prisma.sql`
+            SELECT date_trunc(${Prisma.raw(`'${bucket}'`)}, time, 'UTC') AS bucket, latency_ms AS latency FROM telemetry_event
+            WHERE ${and([kindCondition(measured), ...filterConditions(filters, now), Prisma.sql`latency_ms IS NOT NULL`])}`);
+          for (const point of latency) {
+            const inBucket = values.filter((row) => row.bucket.toISOString() === point.bucket).map((row) => Number(row.latency));
+            for (const [p, estimate] of [[0.5, point.p50], [0.95, point.p95]] as const) {
+              const truth = exactPercentile(inBucket, p);
+              const span = bucketSpan(truth, latencyBucketOf, latencyBucketRange);
+              const where = `${label} latency p${p * 100} at ${point.bucket}: ≈${estimate}, exact ${truth.value}, bucket [${span.lo}, ${span.hi}]`;
+              expect(estimate, where).toBeGreaterThanOrEqual(span.lo - 0.05);
+              expect(estimate, where).toBeLessThanOrEqual(span.hi + 0.05);
+              expect(truth.value, where).toBeGreaterThanOrEqual(span.lo);
+              expect(truth.value, where).toBeLessThanOrEqual(span.hi);
+              latencyChecks++;
+            }
+          }
+        }
+      }
+      if (!Array.isArray(persistence) || !Array.isArray(exactPersistence)) expect(persistence, label).toEqual(exactPersistence);
+      else {
+        // count, mean and fully-persisted share exact; the median within its bucket
+        expect(persistence.map(({ medianRatio: _, ...rest }) => rest), label).toEqual(exactPersistence.map(({ medianRatio: _, ...rest }) => rest));
+        if (usesRollups && persistence.length > 0) {
+          expect(approximate.persistenceMedianError, label).toBe(0.01);
+          const ratios = await db.prisma.$queryRaw<Array<{ check_sec: number; ratio: number }>>(Prisma.sql`
+            SELECT persistence_check_sec AS check_sec, persistence_ratio AS ratio FROM telemetry_event
+            WHERE ${and([kindCondition(["completion_persisted"]), ...filterConditions(filters, now), Prisma.sql`persistence_check_sec IS NOT NULL AND persistence_ratio IS NOT NULL`])}`);
+          for (const row of persistence) {
+            const truth = exactPercentile(ratios.filter((ratio) => Number(ratio.check_sec) === row.checkSec).map((ratio) => Number(ratio.ratio)), 0.5);
+            const span = bucketSpan(truth, persistenceBucketOf, persistenceBucketRange);
+            const where = `${label} persistence median at ${row.checkSec} s: ≈${row.medianRatio}, exact ${truth.value}, bucket [${span.lo}, ${span.hi}]`;
+            expect(row.medianRatio, where).toBeGreaterThanOrEqual(span.lo - 0.00005);
+            expect(row.medianRatio, where).toBeLessThanOrEqual(span.hi + 0.00005);
+            expect(truth.value, where).toBeGreaterThanOrEqual(span.lo);
+            expect(truth.value, where).toBeLessThanOrEqual(span.hi);
+            persistenceChecks++;
+          }
+        }
+      }
 
       const field = pick(FACET_FIELDS.filter((candidate) => !candidate.fieldClass || scope[plan.kinds[0] ?? "error"]?.includes(candidate.fieldClass)));
       const facetKinds = plan.kinds.filter((kind) => !field.fieldClass || scope[kind]?.includes(field.fieldClass));
@@ -206,5 +311,73 @@ describe.each(targets)("rollups on $name", (target) => {
     // the comparison means something: most rounds counted events, and the rollups answered them
     expect(nonEmpty).toBeGreaterThan(10);
     expect(usedRollups).toBeGreaterThan(8);
+    expect(latencyChecks).toBeGreaterThan(10);
+    expect(persistenceChecks).toBeGreaterThan(3);
+  });
+
+  it("answers percentiles from the events when a latency or a ratio lies outside the buckets' bounds", async () => {
+    const now = new Date();
+    const full: TelemetryScope = Object.fromEntries(EVENT_KINDS.map((kind) => [kind, [...FIELD_CLASSES]]));
+    const filters: EventFilters = { kinds: [], range: "30d" };
+    const plan = planEventQuery(full, filters, null);
+    const bucket = pickBucket(resolveFrom(filters, now), now);
+    const before = await db.prisma.$transaction(async (tx) => computeInsights(tx, full, filters, plan.kinds, now, bucket));
+    expect(before.approximate.latencyRelativeError).not.toBeNull();
+    expect(before.approximate.persistenceMedianError).not.toBeNull();
+    // a negative latency has no lower bound but sits below every percentile's rank: still estimated;
+    // a ratio outside [0, 1] leaves the sums without its value: the persistence chart comes from the events
+    await asOwner(async (tx) => {
+      await tx.$executeRaw(Prisma.sql`UPDATE telemetry_event SET latency_ms = -5 WHERE id = (SELECT id FROM telemetry_event WHERE latency_ms IS NOT NULL AND time > now() - interval '2 days' ORDER BY id LIMIT 1)`);
+      await tx.$executeRaw(Prisma.sql`UPDATE telemetry_event SET persistence_ratio = 1.5 WHERE id = (SELECT id FROM telemetry_event WHERE persistence_ratio IS NOT NULL AND time > now() - interval '2 days' ORDER BY id LIMIT 1)`);
+    });
+    expect(await rollupDrift()).toBe(0);
+    const read = () =>
+      db.prisma.$transaction(async (tx) => [
+        await computeInsights(tx, full, filters, plan.kinds, now, bucket),
+        await computeInsights(tx, full, filters, plan.kinds, now, bucket, "events"),
+      ]);
+    const [after, exact] = await read();
+    expect(after!.approximate).toEqual({ latencyRelativeError: before.approximate.latencyRelativeError, persistenceMedianError: null });
+    expect(after!.persistence).toEqual(exact!.persistence);
+    // a percentile past 10 min falls in the overflow bucket, which has no upper bound: the latency chart comes from the events
+    await asOwner(async (tx) => {
+      await tx.$executeRaw(Prisma.sql`UPDATE telemetry_event SET latency_ms = 700000 + latency_ms WHERE latency_ms > 0 AND time > now() - interval '2 days'`);
+    });
+    expect(await rollupDrift()).toBe(0);
+    const [overflowed, overflowedExact] = await read();
+    expect(overflowed!.approximate.latencyRelativeError).toBeNull();
+    expect(overflowed!.latency).toEqual(overflowedExact!.latency);
+  });
+
+  it("names the machines of a chart over few machines and none of one over many, as a DISTINCT over the whole range would", async () => {
+    const now = new Date();
+    const kinds = [...EVENT_KINDS];
+    const distinct = async (filters: EventFilters) => {
+      const rows = await db.prisma.$queryRaw<Array<{ machine_id: string }>>(
+        Prisma.sql`SELECT DISTINCT machine_id FROM telemetry_event WHERE ${and([kindCondition(kinds), ...filterConditions(filters, now)])} LIMIT 11`,
+      );
+      const few = rows.length <= 10 ? rows.map((row) => row.machine_id) : [];
+      return [...new Set([...(filters.machineId ? [filters.machineId] : []), ...few])].sort();
+    };
+    const sessions = await db.prisma.$queryRaw<Array<{ session_id: string; machine_id: string }>>`
+      SELECT session_id, min(machine_id) AS machine_id FROM telemetry_event GROUP BY 1 ORDER BY count(*) DESC LIMIT 3`;
+    const cases: EventFilters[] = [
+      { kinds: [] },
+      { kinds: [], range: "24h" },
+      { kinds: [], sessionId: sessions[0]!.session_id },
+      { kinds: [], machineId: sessions[1]!.machine_id },
+      { kinds: [], machineId: "no-such-machine" },
+      { kinds: [], os: "linux", range: "7d" },
+    ];
+    for (const filters of cases) {
+      const expected = await distinct(filters);
+      // the sample settles it, and (a sample of 20 rows) the whole-range DISTINCT settles it
+      for (const sample of [undefined, 20]) {
+        const got = await db.prisma.$transaction(async (tx) => machinesDisclosedByChart(tx, filters, kinds, now, sample));
+        expect([...got].sort(), `${JSON.stringify(filters)} sample ${sample}`).toEqual(expected);
+      }
+    }
+    expect(await distinct({ kinds: [] })).toEqual([]); // many machines: none named
+    expect((await distinct({ kinds: [], sessionId: sessions[0]!.session_id })).length).toBeGreaterThan(0); // few: each named
   });
 });

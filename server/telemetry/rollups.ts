@@ -1,7 +1,9 @@
 // Per-hour rollups of telemetry_event (docs/ARCHITECTURE.md, "Rollups"):
 // telemetry_rollup holds, per UTC hour and event kind, the number of events
 // (dimension "") and the number per non-NULL value of each rollup dimension
-// (lib/telemetry/fields.ts ROLLUP_FIELDS). Triggers keep it as events are
+// (lib/telemetry/fields.ts ROLLUP_FIELDS), plus the latency and persistence
+// buckets of the charts' percentiles (lib/telemetry/rollup-buckets.ts;
+// ROLLUP_DIMENSIONS in ./rollup-maintenance.ts lists them all). Triggers keep it as events are
 // inserted or updated (migration 20261203040000_telemetry_rollups); this
 // module subtracts deleted events, rebuilds the table, and builds the reads:
 // counts per hour, kind and value that come from the rollups for the whole
@@ -10,16 +12,15 @@
 // (the rollups do not know how dimensions combine).
 //
 // Subtracting and rebuilding are in ./rollup-maintenance.ts (no "server-only" there).
-import { ROLLUP_FIELDS } from "@/lib/telemetry/fields";
 import { FIELD_FILTER_KEYS, type EventFilters } from "@/lib/telemetry/event-query";
 import type { EventKind } from "@/lib/telemetry/vocabulary";
 import { Prisma } from "@/server/db/generated/client";
 import { and, filterConditions, kindCondition, resolveFrom } from "./event-sql";
-import type { RollupDimension } from "./rollup-maintenance";
+import { ROLLUP_DIMENSIONS, type RollupDimension } from "./rollup-maintenance";
 
 export { rebuildRollups, rollupRowsOf, subtractEventsFromRollups, type RollupDimension } from "./rollup-maintenance";
 
-const { sql, raw, join, empty } = Prisma;
+const { sql, raw, join } = Prisma;
 
 const HOUR_MS = 3_600_000;
 
@@ -66,13 +67,11 @@ export function hourlyCounts(
   now: Date,
   force?: CountSource,
 ): { query: Prisma.Sql; source: CountSource } {
-  const field = dimension === "" ? null : ROLLUP_FIELDS.find((candidate) => candidate.key === dimension);
-  if (dimension !== "" && !field) throw new Error(`${dimension} is not a rollup dimension`);
-  const valueOf = field ? sql`${raw(field.column)}::text` : sql`''::text`;
-  const notNull = field ? sql` AND ${raw(field.column)} IS NOT NULL` : empty;
+  const spec = ROLLUP_DIMENSIONS.find((candidate) => candidate.key === dimension);
+  if (!spec) throw new Error(`${dimension} is not a rollup dimension`);
   const fromEvents = (where: Prisma.Sql) =>
-    sql`SELECT date_trunc('hour', time, 'UTC') AS hour, kind, ${valueOf} AS value, count(*)::bigint AS events
-        FROM telemetry_event WHERE ${where}${notNull} GROUP BY 1, 2, 3`;
+    sql`SELECT date_trunc('hour', e.time, 'UTC') AS hour, e.kind, ${raw(spec.value)} AS value, sum(${raw(spec.weight)})::bigint AS events
+        FROM telemetry_event AS e WHERE ${where} AND ${raw(spec.value)} IS NOT NULL GROUP BY 1, 2, 3`;
 
   const split = splitTimeRange(resolveFrom(filters, now), filters.to ?? null);
   const useRollups = force ? force === "rollups" : rollupsAnswer(filters) && split !== null;
