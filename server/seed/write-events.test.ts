@@ -34,7 +34,7 @@ describe("seed encoders", () => {
     expect(batches.map((batch) => batch.length)).toEqual([1_000, 1_000, 500]);
     expect(CIPHERTEXT).toBeGreaterThanOrEqual(0);
     expect(batches.flat().some((line) => line.includes("\tsealed\t"))).toBe(true);
-  });
+  }, 60_000);
 
   it("gives the same rows in the same batches from two worker threads", async () => {
     const here = batchesOf([...encodedChunks(generateEvents(GENERATE), KEYS, 700)]);
@@ -43,5 +43,14 @@ describe("seed encoders", () => {
     const inWorkers = batchesOf(chunks);
     expect(inWorkers.map((batch) => batch.length)).toEqual([700, 700, 700, 400]);
     expect(inWorkers).toEqual(here);
+  }, 120_000);
+
+  it("stops its workers when the consumer stops early (a failed COPY), even a worker blocked on back-pressure", async () => {
+    let taken = 0;
+    for await (const chunk of encodedChunksInWorkers(GENERATE, KEYS, { workers: 2, batchRows: 700, chunksAhead: 1 })) {
+      taken += chunk.rows;
+      break;
+    }
+    expect(taken).toBeGreaterThan(0);
   }, 120_000);
 });

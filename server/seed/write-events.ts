@@ -185,7 +185,12 @@ export async function* encodedChunksInWorkers(
       }
     }
   } finally {
-    for (const queue of queues) queue.done = true;
+    for (const queue of queues) {
+      queue.done = true;
+      // A worker blocked in Atomics.wait is woken, so terminate() does not wait on it.
+      Atomics.add(queue.credit, 0, 1 << 20);
+      Atomics.notify(queue.credit, 0);
+    }
     await Promise.all(threads.map((thread) => thread.terminate()));
   }
 }
