@@ -256,8 +256,9 @@ async function main(): Promise<void> {
     // A session of our own for the seeded Copilot-team viewer.
     const person = await prisma.person.findUnique({ where: { email: VIEWER_EMAIL }, include: { grants: { include: { group: true } } } });
     if (!person) throw new BenchRefusal(`The seeded viewer ${VIEWER_EMAIL} is missing; run npm run db:seed first.`);
-    // Made as a real sign-in leaves it: the viewer's bound identity, its user row, a session.
-    sessionToken = await signInForTest(prisma, VIEWER_EMAIL, { purpose: "evaluate_product" });
+    // Made as a real sign-in leaves it: the viewer's bound identity, its user row, a session. Purpose
+    // improve_product: the one whose scope holds every field class the scenarios filter on (location included).
+    sessionToken = await signInForTest(prisma, VIEWER_EMAIL, { purpose: "improve_product" });
     const token = sessionToken;
     (globalThis as BenchGlobal).__benchExplorer = {
       cookies: () => ({ get: (name: string) => (name === "authjs.session-token" ? { name, value: token } : undefined) }),
@@ -332,7 +333,7 @@ async function main(): Promise<void> {
             actorUserAgent: "bench-explorer",
             action: "events.list",
             outcome: "allowed",
-            purpose: "evaluate_product",
+            purpose: "improve_product",
             filters: { bench: scenario.name },
             rowCount: page.length,
             eventIds: page.map((row) => row.id),
