@@ -27,11 +27,21 @@
 // --min-events) sets how many events the database must hold: run it on 1M
 // and on 10M (or 2M) and compare the ratios.
 //
+// 1M vs 10M side by side: every run records its medians (portal, and the
+// histogram, facets and totals alone) with the event count and the load
+// average in `--record FILE` (default .data/bench-explorer/<events>.json); at
+// the end it prints the side-by-side table of the smallest and the largest
+// recorded sizes when there are two. `--compare A.json B.json` prints that
+// table from two records without measuring anything.
+//
 // It signs in as the seeded Copilot-team viewer with a session row of its own
 // (deleted at the end). The audit rows it writes stay: the trail is append-only.
 // Bounded: a fixed number of calls per cell, nothing runs in the background.
 import { randomUUID } from "node:crypto";
+import fs from "node:fs";
 import { register } from "node:module";
+import os from "node:os";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import type { TelemetryScope } from "../lib/access/policy";
@@ -67,16 +77,23 @@ const PAGE_SIZE = 50;
 class BenchRefusal extends Error {}
 
 function parseOptions() {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     options: {
       iterations: { type: "string", default: "100" },
       warmup: { type: "string", default: "10" },
       "min-events": { type: "string", default: "1000000" },
       events: { type: "string" },
       "overviews-only": { type: "boolean", default: false },
+      record: { type: "string" },
+      compare: { type: "boolean", default: false },
     },
-    allowPositionals: false,
+    allowPositionals: true,
   });
+  if (values.compare) {
+    if (positionals.length !== 2) throw new BenchRefusal("--compare takes two recorded files: --compare A.json B.json");
+    return { compare: positionals as [string, string] } as const;
+  }
+  if (positionals.length > 0) throw new BenchRefusal(`Unexpected argument ${positionals[0]}.`);
   const iterations = Number(values.iterations);
   const warmup = Number(values.warmup);
   // --events N: the database must hold at least N events (say 10000000 for the 10M run; the same as --min-events)
@@ -84,7 +101,7 @@ function parseOptions() {
   if (!Number.isInteger(iterations) || iterations < 16 || iterations > 5_000) throw new BenchRefusal("--iterations must be a whole number from 16 to 5000.");
   if (!Number.isInteger(warmup) || warmup < 0 || warmup > 1_000) throw new BenchRefusal("--warmup must be a whole number from 0 to 1000.");
   if (!Number.isInteger(minEvents) || minEvents < 0) throw new BenchRefusal("--min-events (--events) must be a whole number.");
-  return { iterations, warmup, minEvents, overviewsOnly: values["overviews-only"] === true };
+  return { compare: null, iterations, warmup, minEvents, overviewsOnly: values["overviews-only"] === true, record: values.record };
 }
 
 function checkDatabaseUrl(): string {
@@ -124,11 +141,90 @@ async function measure(operation: () => Promise<unknown>, clients: number, calls
   return { median: percentile(durations, 0.5), p95: percentile(durations, 0.95), calls: durations.length };
 }
 
+// ─── Recording, and the side-by-side table ──────────────────────────────────
+
+/** One run's medians, per measured row (portal side, and the floors), for the side-by-side table. */
+type Recorded = { events: number; recordedAt: string; loadAverage: number[]; iterations: number; rows: Array<{ name: string; clients: number; p50: number; p95: number }> };
+
+const recorded: Recorded["rows"] = [];
+function record(name: string, clients: number, stats: Stats): void {
+  recorded.push({ name, clients, p50: stats.median, p95: stats.p95 });
+}
+
+const RECORD_DIR = path.join(".data", "bench-explorer");
+const recordedSchema = (value: unknown): Recorded => {
+  const candidate = value as Recorded | null;
+  if (!candidate || typeof candidate.events !== "number" || !Array.isArray(candidate.rows)) throw new BenchRefusal("Not a bench:explorer record.");
+  return candidate;
+};
+
+function readRecord(file: string): Recorded {
+  try {
+    return recordedSchema(JSON.parse(fs.readFileSync(file, "utf8")));
+  } catch (error) {
+    if (error instanceof BenchRefusal) throw new BenchRefusal(`${file}: ${error.message}`);
+    throw new BenchRefusal(`Cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+const size = (events: number) => (events >= 1_000_000 ? `${(events / 1_000_000).toFixed(events % 1_000_000 === 0 ? 0 : 1)}M` : `${Math.round(events / 1000)}k`);
+
+/** Medians at the smaller and the larger size, with the ratio, row by row. */
+function printSideBySide(a: Recorded, b: Recorded): void {
+  const [small, large] = a.events <= b.events ? [a, b] : [b, a];
+  const load = (r: Recorded) => r.loadAverage.map((n) => n.toFixed(2)).join(" ");
+  console.log("");
+  console.log(
+    `Side by side: ${small.events.toLocaleString("en-US")} events (${small.recordedAt}, load ${load(small)}) vs ${large.events.toLocaleString("en-US")} (${large.recordedAt}, load ${load(large)}); medians in ms (p95).`,
+  );
+  const head = `${"".padEnd(44)} ${"clients".padStart(7)} │ ${size(small.events).padStart(18)} │ ${size(large.events).padStart(18)} │ ${"ratio".padStart(7)}`;
+  console.log(head);
+  const cell = (row: Recorded["rows"][number] | undefined) => (row ? `${row.p50.toFixed(2)} (${row.p95.toFixed(1)})`.padStart(18) : "n/a".padStart(18));
+  for (const row of small.rows) {
+    const other = large.rows.find((candidate) => candidate.name === row.name && candidate.clients === row.clients);
+    console.log(`${row.name.padEnd(44)} ${String(row.clients).padStart(7)} │ ${cell(row)} │ ${cell(other)} │ ${other ? ratio(other.p50, row.p50) : "    n/a"}`);
+  }
+  if (Math.max(...small.loadAverage, ...large.loadAverage) > os.cpus().length) {
+    console.log(`(Load averages above ${os.cpus().length} cores: the two runs were measured at different times under other work; read the ratios with that in mind.)`);
+  }
+}
+
+function saveAndCompare(file: string | undefined, run: Recorded): void {
+  const target = file ?? path.join(RECORD_DIR, `${run.events}.json`);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.writeFileSync(target, `${JSON.stringify(run, null, 2)}\n`);
+  console.log("");
+  console.log(`Recorded in ${target}.`);
+  const dir = path.dirname(target);
+  const others = fs
+    .readdirSync(dir)
+    .filter((name) => name.endsWith(".json"))
+    .flatMap((name) => {
+      try {
+        return [readRecord(path.join(dir, name))];
+      } catch {
+        return [];
+      }
+    })
+    .filter((other) => other.events !== run.events);
+  if (others.length === 0) {
+    console.log(`No other size recorded in ${dir} yet: run it at another size (e.g. 1M and 10M) for the side-by-side table.`);
+    return;
+  }
+  const sorted = [...others, run].sort((x, y) => x.events - y.events);
+  printSideBySide(sorted[0]!, sorted.at(-1)!);
+}
+
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2).padStart(8) : "     n/a");
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×`.padStart(7) : "    n/a");
 
 async function main(): Promise<void> {
-  const options = parseOptions();
+  const parsed = parseOptions();
+  if (parsed.compare) {
+    printSideBySide(readRecord(parsed.compare[0]), readRecord(parsed.compare[1]));
+    return;
+  }
+  const options = parsed;
   const databaseUrl = checkDatabaseUrl();
 
   // Imported only now, after the hooks above are in place.
@@ -160,8 +256,9 @@ async function main(): Promise<void> {
     // A session of our own for the seeded Copilot-team viewer.
     const person = await prisma.person.findUnique({ where: { email: VIEWER_EMAIL }, include: { grants: { include: { group: true } } } });
     if (!person) throw new BenchRefusal(`The seeded viewer ${VIEWER_EMAIL} is missing; run npm run db:seed first.`);
-    // Made as a real sign-in leaves it: the viewer's bound identity, its user row, a session.
-    sessionToken = await signInForTest(prisma, VIEWER_EMAIL, { purpose: "evaluate_product" });
+    // Made as a real sign-in leaves it: the viewer's bound identity, its user row, a session. Purpose
+    // improve_product: the one whose scope holds every field class the scenarios filter on (location included).
+    sessionToken = await signInForTest(prisma, VIEWER_EMAIL, { purpose: "improve_product" });
     const token = sessionToken;
     (globalThis as BenchGlobal).__benchExplorer = {
       cookies: () => ({ get: (name: string) => (name === "authjs.session-token" ? { name, value: token } : undefined) }),
@@ -236,7 +333,7 @@ async function main(): Promise<void> {
             actorUserAgent: "bench-explorer",
             action: "events.list",
             outcome: "allowed",
-            purpose: "evaluate_product",
+            purpose: "improve_product",
             filters: { bench: scenario.name },
             rowCount: page.length,
             eventIds: page.map((row) => row.id),
@@ -253,6 +350,8 @@ async function main(): Promise<void> {
         const auditedStats = await measure(floorWithAudit, clients, options.iterations, options.warmup);
         const portalStats = await measure(portal, clients, options.iterations, options.warmup);
         summary.push({ name: scenario.name, clients, portal: portalStats, audited: auditedStats, floor: floorStats });
+        record(`list: ${scenario.name}`, clients, portalStats);
+        record(`list floor: ${scenario.name}`, clients, floorStats);
         console.log(
           `${scenario.name.padEnd(32)} ${String(clients).padStart(7)} │ ${ms(floorStats.median).padStart(9)} ${ms(floorStats.p95)} │ ${ms(auditedStats.median).padStart(10)} ${ms(auditedStats.p95)} │ ${ms(portalStats.median).padStart(10)} ${ms(portalStats.p95)} │ ${ratio(portalStats.median, auditedStats.median)} ${ratio(portalStats.median, floorStats.median)}`,
         );
@@ -260,6 +359,7 @@ async function main(): Promise<void> {
     }
 
     await benchOverviews({ pool, scope, options, events });
+    saveAndCompare(options.record, { events, recordedAt: new Date().toISOString(), loadAverage: os.loadavg(), iterations: options.iterations, rows: recorded });
 
     console.log("");
     const worst = summary.reduce((max, row) => Math.max(max, row.portal.median / row.audited.median), 0);
@@ -301,6 +401,7 @@ async function benchOverviews({
   const sqlLayer = await import("../server/telemetry/event-sql");
   const { Prisma } = await import("../server/db/generated/client");
   const { sql, raw } = Prisma;
+  const exactCountThreshold = (await import("../server/config/env")).getEnv().EXACT_COUNT_THRESHOLD;
 
   const input = { range: "30d" };
   const { filters } = eventFilterQuerySchema.parse(input);
@@ -335,6 +436,18 @@ async function benchOverviews({
 
   // two facets of environment fields (OS and language): the seeded viewer's grants do not include location, so country is refused
   const facets = ["os", "languageId"] as const;
+
+  // The list's total as the data layer computes it (planner estimate, bounded exact count), 30 days, over pg.
+  const totalsFloor = async () => {
+    const where = sqlLayer.listWhere(plan.kinds, filters, null, new Date());
+    const client = await pool.connect();
+    try {
+      await sqlLayer.countEvents({ $queryRaw: async <T,>(query: PrismaSql) => (await client.query(query.text, query.values)).rows as T }, where, exactCountThreshold);
+    } finally {
+      client.release();
+    }
+  };
+
   const explorerPage = () => listEvents(input);
   const explorerWithOverviews = () =>
     Promise.all([listEvents(input), getEventHistogram(input), ...facets.map((field) => listEventFacets({ ...input, field }))]);
@@ -348,13 +461,27 @@ async function benchOverviews({
     const charts = await measure(() => getEventInsights(input), clients, calls, warmup);
     const page = await measure(explorerPage, clients, calls, warmup);
     const withOverviews = await measure(explorerWithOverviews, clients, calls, warmup);
+    // The pieces on their own, for the 1M vs 10M table: the histogram, one facet, the list's total (count) alone.
+    const histogram = await measure(() => getEventHistogram(input), clients, calls, warmup);
+    const facet = await measure(() => listEventFacets({ ...input, field: "os" }), clients, calls, warmup);
+    const totals = await measure(totalsFloor, clients, calls, warmup);
     Object.assign(rows, { [`floor${clients}`]: floor, [`charts${clients}`]: charts, [`page${clients}`]: page, [`overviews${clients}`]: withOverviews });
+    record("charts page (portal, rollups)", clients, charts);
+    record("charts floor (raw SQL)", clients, floor);
+    record("explorer page 30 d (list only)", clients, page);
+    record("explorer page + histogram + 2 facets", clients, withOverviews);
+    record("histogram 30 d (portal)", clients, histogram);
+    record("facet os 30 d (portal)", clients, facet);
+    record("totals: count 30 d (SQL)", clients, totals);
     const line = (name: string, stats: Stats, base?: Stats) =>
       console.log(`${name.padEnd(44)} ${String(clients).padStart(7)} │ ${ms(stats.median)} ${ms(stats.p95)} │ ${base ? ratio(stats.median, base.median) : "".padStart(7)}`);
     line("charts floor (raw SQL over telemetry_event)", floor);
     line("charts page (portal, rollups)", charts, floor);
     line("explorer page (list only)", page);
     line(`explorer page + histogram + facets ${facets.join(", ")}`, withOverviews, page);
+    line("histogram alone", histogram);
+    line("facet (os) alone", facet);
+    line("totals: the list's count, 30 d (SQL)", totals);
   }
   const charts4 = rows.charts4!;
   const overhead1 = rows.overviews1!.median / rows.page1!.median - 1;

@@ -18,7 +18,7 @@ import { type SqlRunner, sqlRunner } from "./demo-access";
 import { FIELD_LIST } from "@/lib/telemetry/fields";
 import { type SeedEvent, generateEvents } from "./generate-events";
 import { seedDatabase } from "./seed-database";
-import { writeEventsPglite, writeEventsPostgres } from "./write-events";
+import { SeedWriteError, textArrayLiteral, writeEventsPglite, writeEventsPostgres } from "./write-events";
 
 const DAY_MS = 86_400_000;
 const NOW = new Date();
@@ -356,4 +356,25 @@ for (const harness of [pgliteHarness, pgHarness]) {
       });
     });
   });
+
+  if (harness === pgHarness) {
+    it("commits batch by batch and says how many rows landed when a later batch fails", async () => {
+      const fresh = [...generateEvents({ count: 250, seed: SEED + 99, now: NOW })];
+      // the third batch repeats a row of the first: batches 1 and 2 (200 rows) stay, the rest is refused
+      const events = [...fresh.slice(0, 200), fresh[5]!, ...fresh.slice(200)];
+      await harness.use(async (run) => {
+        const client = new pg.Client({ connectionString: harness.target.databaseUrl });
+        await client.connect();
+        try {
+          const failure = await writeEventsPostgres(client, events, { keys: KEYS, batchRows: 100 }).catch((error: unknown) => error);
+          expect(failure).toBeInstanceOf(SeedWriteError);
+          expect(failure).toMatchObject({ committedRows: 200, code: "23505" });
+        } finally {
+          await client.end();
+        }
+        const ids = textArrayLiteral(fresh.map((event) => event.id));
+        expect(await count(run, `SELECT count(*)::int AS n FROM telemetry_event WHERE id = ANY('${ids}'::uuid[])`)).toBe(200);
+      });
+    });
+  }
 }

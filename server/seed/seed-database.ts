@@ -2,8 +2,10 @@
 // `npm run db:seed` (scripts/db-seed.ts) and by `npm start` (with ifEmpty).
 // No "server-only" import: this runs in plain Node scripts.
 //
-// Bulk events bypass Prisma: PostgreSQL gets one COPY over one `pg`
-// connection, the embedded database (PGlite) gets COPY-from-blob batches. The
+// Bulk events bypass Prisma: PostgreSQL gets one COPY per batch of 100,000
+// rows (each its own transaction) over one `pg` connection, the rows
+// generated and sealed in worker threads when `workers` > 0 (the CLI); the
+// embedded database (PGlite) gets COPY-from-blob batches in one transaction. The
 // PGlite data directory is opened here and closed at the end, so call this
 // before anything else in the process opens it (one process per directory).
 import { randomInt } from "node:crypto";
@@ -15,7 +17,7 @@ import { ensureLocalSecrets } from "@/server/config/local-secrets";
 import type { ContentKey } from "@/server/crypto/content";
 import { DEMO_PEOPLE, type DemoAccessSummary, type SqlRunner, sqlRunner, writeDemoAccess } from "./demo-access";
 import { generateEvents } from "./generate-events";
-import { textArrayLiteral, writeEventsPglite, writeEventsPostgres } from "./write-events";
+import { DEFAULT_BATCH_ROWS, encodedChunksInWorkers, textArrayLiteral, writeChunksPostgres, writeEventsPglite, writeEventsPostgres } from "./write-events";
 
 export const DEFAULT_SEED_EVENTS = 20_000;
 
@@ -39,6 +41,15 @@ export type SeedOptions = {
   /** content keys (default: CONTENT_ENCRYPTION_KEYS, generated locally outside production) */
   keys?: readonly ContentKey[];
   onProgress?: (written: number, total: number) => void;
+  /**
+   * PostgreSQL only: worker threads that generate and seal the rows (0 = on
+   * this thread, the default). Every worker generates the whole deterministic
+   * stream and seals its share of the batches, so the same seed gives the
+   * same events with any number of workers.
+   */
+  workers?: number;
+  /** PostgreSQL only: rows per COPY, each its own transaction (default 100,000) */
+  batchRows?: number;
   /** one-line messages (default: console.log) */
   log?: (message: string) => void;
 };
@@ -101,12 +112,18 @@ export async function seedDatabase(options: SeedOptions = {}): Promise<SeedResul
     if (eventsToWrite > 0) {
       await ensureMonthPartitions(target, new Date(now.getTime() - SEED_WINDOW_DAYS * 86_400_000), now);
       options.onProgress?.(0, eventsToWrite);
-      const events = generateEvents({ count: eventsToWrite, seed, now, days: SEED_WINDOW_DAYS });
+      const generate = { count: eventsToWrite, seed, now, days: SEED_WINDOW_DAYS };
       const writeOptions = { keys, onProgress: (written: number) => options.onProgress?.(written, eventsToWrite) };
-      eventsWritten =
-        target.kind === "postgresql"
-          ? await writeEventsPostgres(target.client, events, writeOptions)
-          : await writeEventsPglite(target.db, events, writeOptions);
+      const batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
+      const workers = options.workers ?? 0;
+      if (target.kind === "postgresql") {
+        eventsWritten =
+          workers > 0
+            ? await writeChunksPostgres(target.client, encodedChunksInWorkers(generate, keys, { workers, batchRows }), writeOptions)
+            : await writeEventsPostgres(target.client, generateEvents(generate), { ...writeOptions, batchRows });
+      } else {
+        eventsWritten = await writeEventsPglite(target.db, generateEvents(generate), writeOptions);
+      }
       // Fresh statistics, so the portal's first queries get good plans.
       await target.run("ANALYZE telemetry_event");
     }

@@ -118,6 +118,17 @@ describe.each(seededTestTargets({ label: "partitions", keys: KEYS, events: 300, 
     expect(await partitionOf(old)).toBe("telemetry_event_p20190501");
     const [left] = await sql<{ n: number }>("SELECT count(*)::int AS n FROM telemetry_default_partition_months()");
     expect(left?.n).toBe(0);
+    // Indexes: every partition (the migration's and the job's) has the keyset B-tree and no BRIN on time (20261204030000).
+    const indexes = await sql<{ partition: string; am: string; definition: string }>(
+      `SELECT c.relname AS partition, am.amname AS am, pg_get_indexdef(x.indexrelid) AS definition
+         FROM pg_index x JOIN pg_class c ON c.oid = x.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_class ci ON ci.oid = x.indexrelid JOIN pg_am am ON am.oid = ci.relam
+        WHERE n.nspname = 'telemetry_partitions'`,
+    );
+    expect(indexes.filter((index) => index.am === "brin")).toEqual([]);
+    for (const name of [monthName(now), "telemetry_event_p20190501", monthName(utcMonthStart(now, 5))]) {
+      expect(indexes.some((index) => index.partition === name && /btree \("time" DESC, id DESC\)/.test(index.definition))).toBe(true);
+    }
     // a second run has nothing to do
     expect(await maintainTelemetryPartitions(db.prisma, { aheadMonths: 5, requestId: "job:test-again", now })).toEqual({
       created: 0,
