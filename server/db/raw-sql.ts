@@ -60,6 +60,14 @@ export function rawSqlClient(db: Queryable, namer?: Namer): RawSqlClient {
 export async function rawTransaction<T>(pool: pg.Pool, namer: Namer, work: (tx: RawSqlClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A checked-out connection that breaks (server restart, terminated backend)
+  // emits "error"; the pool listens only to idle ones, and an unheard "error"
+  // would end the process. Heard here, it marks the connection for disposal;
+  // the pending statement fails on its own and the transaction rolls back.
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on("error", onError);
   try {
     await client.query("BEGIN");
     try {
@@ -73,6 +81,7 @@ export async function rawTransaction<T>(pool: pg.Pool, namer: Namer, work: (tx: 
       throw error;
     }
   } finally {
+    client.removeListener("error", onError);
     client.release(broken);
   }
 }
