@@ -8,7 +8,8 @@ import "server-only";
 import { decide, permittedKinds, type Permission } from "@/lib/access/policy";
 import type { AuditAction } from "@/lib/audit/actions";
 import { getEnv } from "@/server/config/env";
-import { getPrisma } from "@/server/db/client";
+import { getDatabase, getPrisma } from "@/server/db/client";
+import { rawTransaction } from "@/server/db/raw-sql";
 import type { Prisma } from "@/server/db/generated/client";
 import { AuditWriteError, writeAuditEvent, type AuditEntry } from "@/server/audit/write-audit-event";
 import { readSessionToken } from "@/server/auth/session-cookie";
@@ -52,6 +53,15 @@ export type GateSpec = {
    * the look-up from before the change).
    */
   sharedResolution?: boolean;
+  /**
+   * The work uses only `tx.$queryRaw` / `$queryRawUnsafe` (no ORM model): on
+   * PostgreSQL the transaction then runs on a pooled pg connection directly
+   * (server/db/raw-sql.ts: BEGIN, the work, the audit row, COMMIT), without
+   * Prisma's interactive-transaction machinery. Same statements, same order,
+   * same fail-closed rule; PGlite keeps Prisma's transaction. A model call on
+   * such a `tx` fails (500, rolled back, nothing served).
+   */
+  rawSql?: boolean;
 };
 
 export type GateContext = { tx: Prisma.TransactionClient; actor: Actor; request: RequestContext };
@@ -195,7 +205,8 @@ export async function audited<T>(spec: GateSpec, work: (context: GateContext) =>
   let sessionToken = await readSessionToken();
   let resolution: ActorResolution = { status: "anonymous", reason: "no-session" };
   try {
-    const prisma = await getPrisma();
+    const database = await getDatabase();
+    const prisma = database.prisma;
     // A shared resolution is decided before any transaction opens: a refusal costs none.
     let shared: Actor | null = null;
     if (spec.sharedResolution) {
@@ -206,7 +217,7 @@ export async function audited<T>(spec: GateSpec, work: (context: GateContext) =>
       // Nothing to write and nothing to read but the person: no transaction at all.
       if (spec.auditAllowed === false) return (await work({ tx: prisma, actor: shared, request })).value;
     }
-    return await prisma.$transaction(async (tx) => {
+    const inTransaction = async (tx: Prisma.TransactionClient): Promise<T> => {
       let actor = shared;
       if (!actor) {
         resolution = await resolveActor(tx, sessionToken, { idleMinutes: env.SESSION_IDLE_MINUTES, maxHours: env.SESSION_MAX_HOURS });
@@ -228,7 +239,12 @@ export async function audited<T>(spec: GateSpec, work: (context: GateContext) =>
         });
       }
       return value;
-    }, AUDITED_TRANSACTION);
+    };
+    if (spec.rawSql && database.pool) {
+      // Only raw SQL in the work (GateSpec.rawSql): the shim has Prisma's raw-query methods and nothing else.
+      return await rawTransaction(database.pool, database.statementName, (tx) => inTransaction(tx as unknown as Prisma.TransactionClient));
+    }
+    return await prisma.$transaction(inTransaction, AUDITED_TRANSACTION);
   } catch (error) {
     const unavailable = unavailableFor(error, request);
     if (unavailable) throw unavailable;

@@ -7,6 +7,7 @@ import { Prisma } from "@/server/db/generated/client";
 import { telemetryScope, type Subject, type TelemetryScope } from "@/lib/access/policy";
 import { canonicalFieldClasses, narrowScope } from "@/lib/access/purpose-scope";
 import type { Employer, EmploymentType, EventKind, FieldClass, GroupKey, Purpose, Role } from "@/lib/telemetry/vocabulary";
+import type { RawSqlClient } from "@/server/db/raw-sql";
 import { decideAccess, grantInForceSql, rolesAndGroups, type NoAccessReason } from "./access-now";
 
 export type { NoAccessReason } from "./access-now";
@@ -130,9 +131,15 @@ function resolvingStatement(sessionToken: string, now: Date): Prisma.Sql {
     WHERE s.session_token = ${sessionToken}`;
 }
 
-/** `db`: a transaction client, or the client itself for a look-up outside any transaction (one statement). */
+/**
+ * `db`: a transaction client, or the client itself for a look-up outside any
+ * transaction (one statement); Prisma's, or a raw pg one (server/db/raw-sql.ts):
+ * only raw SQL is used.
+ */
+export type ResolveDb = Pick<RawSqlClient, "$queryRaw" | "$executeRaw">;
+
 export async function resolveActor(
-  db: Prisma.TransactionClient,
+  db: ResolveDb,
   sessionToken: string | null,
   limits: SessionLimits,
   now = new Date(),
@@ -145,7 +152,7 @@ export async function resolveActor(
 
   const absoluteEnd = createdAt.getTime() + limits.maxHours * 3_600_000;
   if (expires <= now || absoluteEnd <= now.getTime()) {
-    await db.session.deleteMany({ where: { sessionToken } });
+    await db.$executeRaw`DELETE FROM auth_session WHERE session_token = ${sessionToken}`;
     return { status: "anonymous", reason: "session-expired" };
   }
 
@@ -175,7 +182,7 @@ export async function resolveActor(
   const rollIdleExpiry = async () => {
     const idleEnd = Math.min(now.getTime() + limits.idleMinutes * 60_000, absoluteEnd);
     if (idleEnd - expires.getTime() >= ROLL_GRANULARITY_MS) {
-      await db.session.update({ where: { sessionToken }, data: { expires: new Date(idleEnd) } });
+      await db.$executeRaw`UPDATE auth_session SET expires = ${new Date(idleEnd)} WHERE session_token = ${sessionToken}`;
     }
   };
   if (access.status !== "active" || !person) {

@@ -18,7 +18,8 @@ import { countEvents, cursorAfter, cursorBefore, listWhere, pageQuery, pageRows,
 
 export async function listEvents(input: unknown): Promise<EventListResult> {
   // sharedResolution: the page's chrome and this read resolve the person once per request.
-  return audited({ action: "events.list", permission: "telemetry.read", sharedResolution: true }, async ({ tx, actor }) => {
+  // rawSql: only raw SQL below (and in writeAuditEvent), so on PostgreSQL the transaction skips Prisma.
+  return audited({ action: "events.list", permission: "telemetry.read", sharedResolution: true, rawSql: true }, async ({ tx, actor }) => {
     // Parsed inside the gate: an anonymous caller hears 401 before any 400.
     const query = parseInput(eventListQuerySchema, input);
     const plan = planEventQuery(actor.scope, query.filters, query.sort);

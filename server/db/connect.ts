@@ -29,6 +29,8 @@ export type Database = {
   pglite?: PGlite;
   /** the pg pool under the adapter, when kind is "postgresql" */
   pool?: pg.Pool;
+  /** the prepared-statement names the adapter uses (statementNames), for raw SQL on `pool` (./raw-sql.ts) */
+  statementName?: (query: { sql: string }) => string;
   close(): Promise<void>;
 };
 
@@ -78,6 +80,7 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
       prisma,
       kind: "postgresql",
       pool,
+      statementName: names,
       close: async () => {
         await prisma.$disconnect();
         await pool.end().catch(() => undefined);
