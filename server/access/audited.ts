@@ -242,7 +242,12 @@ export async function audited<T>(spec: GateSpec, work: (context: GateContext) =>
     };
     if (spec.rawSql && database.pool) {
       // Only raw SQL in the work (GateSpec.rawSql): the shim has Prisma's raw-query methods and nothing else.
-      return await rawTransaction(database.pool, database.statementName, (tx) => inTransaction(tx as unknown as Prisma.TransactionClient));
+      return await rawTransaction(
+        database.pool,
+        database.statementName,
+        (tx) => inTransaction(tx as unknown as Prisma.TransactionClient),
+        AUDITED_TRANSACTION.timeout,
+      );
     }
     return await prisma.$transaction(inTransaction, AUDITED_TRANSACTION);
   } catch (error) {

@@ -8,7 +8,8 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "./generated/client";
-import { rawSqlClient, rawTransaction } from "./raw-sql";
+import { RawTransactionTimeout, rawSqlClient, rawTransaction } from "./raw-sql";
+import { isDatabaseUnavailable } from "./unavailable";
 import { SESSION_OPTIONS, statementNames } from "./connect";
 
 const serverUrl = process.env.TEST_DATABASE_URL;
@@ -83,5 +84,35 @@ describe.skipIf(!serverUrl)("rawTransaction on PostgreSQL", () => {
     expect(pool.totalCount).toBe(0);
     // The pool opens a fresh connection for the next caller.
     expect((await rawSqlClient(pool).$queryRaw<Array<{ one: number }>>`SELECT 1 AS one`)[0]?.one).toBe(1);
+  });
+  it("abandons a transaction past its budget: rejected as unavailable, its connection closed, its locks released", async () => {
+    const table = `tp_raw_timeout_${process.pid}`;
+    await pool.query(`CREATE TABLE ${table} (id integer)`);
+    const other = new pg.Client({ connectionString: serverUrl });
+    await other.connect();
+    try {
+      let failure: unknown;
+      await rawTransaction(
+        pool,
+        names,
+        async (tx) => {
+          await tx.$queryRawUnsafe(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+          await tx.$queryRawUnsafe(`INSERT INTO ${table} VALUES (1)`);
+          await new Promise((resolve) => setTimeout(resolve, 3_000));
+        },
+        200,
+      ).catch((error: unknown) => {
+        failure = error;
+      });
+      expect(failure).toBeInstanceOf(RawTransactionTimeout);
+      expect(isDatabaseUnavailable(failure)).toBe(true);
+      expect(pool.totalCount).toBe(0);
+      // The server rolls the abandoned transaction back once its connection is gone: the lock frees, the row never lands.
+      await expect.poll(async () => (await other.query(`SELECT count(*)::int AS n FROM pg_locks WHERE relation = '${table}'::regclass`)).rows[0].n, { timeout: 10_000 }).toBe(0);
+      expect((await other.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n).toBe(0);
+    } finally {
+      await other.query(`DROP TABLE IF EXISTS ${table}`);
+      await other.end();
+    }
   });
 });

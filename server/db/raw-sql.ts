@@ -57,7 +57,13 @@ export function rawSqlClient(db: Queryable, namer?: Namer): RawSqlClient {
  * error rolls back and is rethrown; a connection whose ROLLBACK failed (a
  * broken socket) is destroyed rather than returned to the pool.
  */
-export async function rawTransaction<T>(pool: pg.Pool, namer: Namer, work: (tx: RawSqlClient) => Promise<T>): Promise<T> {
+export async function rawTransaction<T>(
+  pool: pg.Pool,
+  namer: Namer,
+  work: (tx: RawSqlClient) => Promise<T>,
+  /** as Prisma's interactive-transaction `timeout`: past it the transaction fails and its connection is closed (the server rolls back) */
+  timeoutMs = 60_000,
+): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   // A checked-out connection that breaks (server restart, terminated backend)
@@ -68,20 +74,45 @@ export async function rawTransaction<T>(pool: pg.Pool, namer: Namer, work: (tx: 
     broken = error;
   };
   client.on("error", onError);
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RawTransactionTimeout(timeoutMs)), timeoutMs);
+  });
   try {
-    await client.query("BEGIN");
-    try {
-      const value = await work(rawSqlClient(client, namer));
-      await client.query("COMMIT");
-      return value;
-    } catch (error) {
-      await client.query("ROLLBACK").catch((rollbackError: unknown) => {
-        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-      });
-      throw error;
-    }
+    return await Promise.race([runTransaction(client, namer, work), expired]);
+  } catch (error) {
+    // A transaction past its budget may still hold locks (the audit chain's head): closing its
+    // connection makes the server roll it back, whatever the abandoned work does next.
+    if (error instanceof RawTransactionTimeout) broken = error;
+    throw error;
   } finally {
+    clearTimeout(timer);
     client.removeListener("error", onError);
     client.release(broken);
+  }
+
+  async function runTransaction(db: pg.PoolClient, names: Namer, body: (tx: RawSqlClient) => Promise<T>): Promise<T> {
+    await db.query("BEGIN");
+    try {
+      const value = await body(rawSqlClient(db, names));
+      if (broken) throw broken;
+      await db.query("COMMIT");
+      return value;
+    } catch (error) {
+      if (!broken) {
+        await db.query("ROLLBACK").catch((rollbackError: unknown) => {
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        });
+      }
+      throw error;
+    }
+  }
+}
+
+/** A raw transaction ran past its budget: it was abandoned and rolled back, nothing served. */
+export class RawTransactionTimeout extends Error {
+  override name = "RawTransactionTimeout";
+  constructor(readonly timeoutMs: number) {
+    super(`The transaction did not finish within ${timeoutMs} ms and was rolled back.`);
   }
 }

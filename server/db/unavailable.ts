@@ -38,7 +38,8 @@ const MESSAGES = [
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (depth > 8 || error === null || typeof error !== "object") return false;
   const record = error as { code?: unknown; errorCode?: unknown; message?: unknown; cause?: unknown; originalCode?: unknown; name?: unknown; kind?: unknown; meta?: unknown };
-  if (record.name === "PrismaClientInitializationError") return true;
+  // a transaction past its budget (Prisma's is P2028 below; server/db/raw-sql.ts's raw one by name)
+  if (record.name === "PrismaClientInitializationError" || record.name === "RawTransactionTimeout") return true;
   if (typeof record.kind === "string" && ADAPTER_KINDS.has(record.kind)) return true;
   const adapterError = (record.meta as { driverAdapterError?: unknown } | null | undefined)?.driverAdapterError;
   if (adapterError !== undefined && isDatabaseUnavailable(adapterError, depth + 1)) return true;
