@@ -9,7 +9,7 @@
 // The tests run in order and build on each other's campaigns.
 import { createHash, randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { expectRefusal, useIntegrationDatabase } from "@/test/integration-harness";
+import { asSession, expectRefusal, useIntegrationDatabase } from "@/test/integration-harness";
 import { seededTestTargets } from "@/test/test-databases";
 import { signInForTest } from "@/test/sessions";
 import type { Database } from "@/server/db/connect";
@@ -33,6 +33,8 @@ vi.hoisted(() => {
   process.env.ACCESS_REVIEW_DURATION_DAYS = "14";
   process.env.ACCESS_REVIEW_CONSEQUENCE = "revoke";
   process.env.ACCESS_REVIEW_REMINDER_DAYS = "3";
+  // decisions need a sign-in this recent (the suite's own sessions stay fresh through a slow run)
+  process.env.APPROVAL_FRESHNESS_MINUTES = "60";
   // channels configured, so notifications become outbox rows
   process.env.SMTP_URL = "smtp://127.0.0.1:2525";
   process.env.NOTIFY_FROM = "portal@github.example";
@@ -153,6 +155,19 @@ describe.each(targets)("access reviews on $name", (target) => {
     const badChoice = await refusal(() => as(APPROVER, () => decideReviewItem({ itemId: ids.vera, decision: "maybe", reason: "Not sure about this one" })), 422);
     expect(badChoice.issues.map((issue) => issue.path)).toEqual(["decision"]);
     await refusal(() => as(COPILOT, () => decideReviewItem({ itemId: ids.vera, decision: "keep", reason: "I still need it really" })), 403);
+  });
+
+  it("asks for a fresh sign-in when the reviewer's session is older than APPROVAL_FRESHNESS_MINUTES, as approvals do", async () => {
+    const stale = await signInForTest(db.prisma, APPROVER, { createdAt: new Date(Date.now() - 2 * 3_600_000) });
+    for (const decision of ["keep", "revoke"] as const) {
+      const error = await refusal(() => asSession(stale, () => decideReviewItem({ itemId: ids.vera, decision, reason: "Decided on a stale session" })), 401, "sign-in from the last 60 minutes");
+      expect(error.code).toBe("reauthentication_required");
+    }
+    const [item] = await sql<{ decision: string | null }>("SELECT decision::text AS decision FROM access_review_item WHERE id = $1::uuid", ids.vera);
+    expect(item?.decision).toBeNull();
+    // a non-reviewer is still told 403, not to sign in again
+    const staleCopilot = await signInForTest(db.prisma, COPILOT, { createdAt: new Date(Date.now() - 2 * 3_600_000) });
+    await refusal(() => asSession(staleCopilot, () => decideReviewItem({ itemId: ids.vera, decision: "keep", reason: "I still need it really" })), 403);
   });
 
   it("lets one of two concurrent decisions on an item win; a revoke ends the holder's access at once, audited in the same transaction", async () => {
