@@ -13,14 +13,12 @@
 // belongs to someone who cannot be the first admin). Exit 2: bad arguments,
 // configuration or database error. Always one sentence.
 import { randomUUID } from "node:crypto";
-import { parseArgs } from "node:util";
 import { z } from "zod";
-import { ConfigError, parseEnv } from "../server/config/env";
-import { ensureLocalSecrets } from "../server/config/local-secrets";
-import { connectDatabase, type Database } from "../server/db/connect";
+import type { Database } from "../server/db/connect";
 import { writeAuditEvent } from "../server/audit/write-audit-event";
 import { grantInForce } from "../server/access/grant-in-force";
 import { AUDITED_TRANSACTION } from "../server/access/transaction-budget";
+import { Refusal, parseCommandLine, runScript } from "./cli";
 
 const USAGE = 'Usage: npm run access:bootstrap-admin -- --email <address> --name "<full name>"';
 const DAY_MS = 86_400_000;
@@ -37,35 +35,6 @@ const argsSchema = z.strictObject({
     .pipe(z.email("--email must be an email address")),
   name: z.string("--name is required").trim().min(1, "--name must not be empty").max(200, "--name must be at most 200 characters"),
 });
-
-class Refusal extends Error {}
-
-function usageError(message: string): never {
-  process.stderr.write(`${message.replace(/\.$/, "")}. ${USAGE}\n`);
-  process.exit(2);
-}
-
-function parseCommandLine(argv: string[]): z.infer<typeof argsSchema> {
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { email: { type: "string" }, name: { type: "string" }, help: { type: "boolean", short: "h" } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    usageError(error instanceof Error ? (error.message.split(/\.\s|\n/)[0] ?? "Invalid arguments") : "Invalid arguments");
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
-  const { help: _help, ...rest } = values;
-  const parsed = argsSchema.safeParse(rest);
-  if (!parsed.success) usageError(parsed.error.issues[0]?.message ?? "Invalid arguments");
-  return parsed.data;
-}
 
 async function bootstrap(database: Database, args: z.infer<typeof argsSchema>, grantMaxDays: number): Promise<string> {
   const now = new Date();
@@ -113,38 +82,12 @@ async function bootstrap(database: Database, args: z.infer<typeof argsSchema>, g
   );
 }
 
-async function main(): Promise<number> {
-  const args = parseCommandLine(process.argv.slice(2));
-  ensureLocalSecrets();
-  const env = parseEnv();
-  let database: Database | undefined;
-  try {
-    database = await connectDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: env.pgliteDataDir });
-    console.log(await bootstrap(database, args, env.GRANT_MAX_DAYS));
-    return 0;
-  } catch (error) {
-    if (error instanceof Refusal) {
-      console.error(error.message);
-      return 1;
-    }
-    throw error;
-  } finally {
-    await database?.close();
-  }
-}
+const args = parseCommandLine(process.argv.slice(2), { usage: USAGE, schema: argsSchema, options: { email: { type: "string" }, name: { type: "string" } } });
 
-/** One sentence for the operator. Prisma puts the database's own words on its message's last line. */
-function describeFailure(error: unknown): string {
-  if (error instanceof ConfigError) return error.message;
-  const message = error instanceof Error ? (error.message.split("\n").findLast((line) => line.trim() !== "")?.trim() ?? error.name) : String(error);
-  const missingTable = (error as { code?: unknown } | null)?.code === "P2021";
-  return `Bootstrapping the first admin failed: ${message.replace(/\.$/, "")}${missingTable ? " (run npm run db:migrate first)" : ""}.`;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(describeFailure(error));
-    process.exit(2);
-  },
-);
+runScript({
+  connectAs: "runtime",
+  failure: "Bootstrapping the first admin failed",
+  // Prisma's "table does not exist"
+  hint: (error) => ((error as { code?: unknown } | null)?.code === "P2021" ? " (run npm run db:migrate first)" : ""),
+  work: (database, env) => bootstrap(database, args, env.GRANT_MAX_DAYS),
+});

@@ -16,29 +16,18 @@
 // The modules it runs import "server-only", which resolves only under Node's
 // `react-server` condition (as in the Next.js server): the script re-runs
 // itself with it.
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { rerunUnderReactServer, runScript } from "./cli";
 
-if (!process.execArgv.some((arg) => arg.includes("react-server"))) {
-  const result = spawnSync(process.execPath, ["--conditions=react-server", "--import", "tsx", fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: "inherit",
-    env: process.env,
-  });
-  process.exit(result.status ?? 2);
-}
-
-const { ConfigError, parseEnv } = await import("../server/config/env");
-const { ensureLocalSecrets } = await import("../server/config/local-secrets");
-const { connectDatabase } = await import("../server/db/connect");
+rerunUnderReactServer(import.meta.url);
+const { ConfigError } = await import("../server/config/env");
 const { reclassifyStoredEvents } = await import("../server/ingest/reclassify-stored-events");
 
-async function run(): Promise<number> {
-  ensureLocalSecrets();
-  const env = parseEnv();
-  const keys = env.CONTENT_ENCRYPTION_KEYS;
-  if (!keys) throw new ConfigError("Configuration error: CONTENT_ENCRYPTION_KEYS (the portal's content keys) is required to seal withheld text.");
-  const database = await connectDatabase({ databaseUrl: env.DATABASE_MIGRATION_URL ?? env.DATABASE_URL, pgliteDataDir: env.pgliteDataDir });
-  try {
+runScript({
+  connectAs: "migration",
+  failure: "Reclassification could not run",
+  work: async (database, env) => {
+    const keys = env.CONTENT_ENCRYPTION_KEYS;
+    if (!keys) throw new ConfigError("Configuration error: CONTENT_ENCRYPTION_KEYS (the portal's content keys) is required to seal withheld text.");
     const tty = process.stderr.isTTY === true;
     const started = performance.now();
     const result = await reclassifyStoredEvents(database.prisma, keys, {
@@ -48,21 +37,6 @@ async function run(): Promise<number> {
     });
     if (tty) process.stderr.write("\r\x1b[K");
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(`Examined ${result.examined.toLocaleString("en-US")} events in ${seconds} s; rewrote ${result.rewritten.toLocaleString("en-US")} whose producer text is now sealed as content.`);
-    return 0;
-  } finally {
-    await database.close();
-  }
-}
-
-run().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof ConfigError) console.error(error.message);
-    else {
-      const message = error instanceof Error ? (error.message.split("\n").findLast((line) => line.trim() !== "")?.trim() ?? error.name) : String(error);
-      console.error(`Reclassification could not run: ${message.replace(/\.$/, "")}.`);
-    }
-    process.exit(2);
+    return `Examined ${result.examined.toLocaleString("en-US")} events in ${seconds} s; rewrote ${result.rewritten.toLocaleString("en-US")} whose producer text is now sealed as content.`;
   },
-);
+});

@@ -12,14 +12,12 @@
 // Exit 0: erased (or previewed). Exit 1: refused (not an admin, nothing to
 // erase). Exit 2: bad arguments, configuration or database error. One sentence.
 import { randomUUID } from "node:crypto";
-import { parseArgs } from "node:util";
 import { z } from "zod";
-import { ConfigError, parseEnv } from "../server/config/env";
-import { ensureLocalSecrets } from "../server/config/local-secrets";
-import { connectDatabase, type Database } from "../server/db/connect";
+import type { Database } from "../server/db/connect";
 import { writeAuditEvent } from "../server/audit/write-audit-event";
 import { grantInForce } from "../server/access/grant-in-force";
 import { AUDITED_TRANSACTION } from "../server/access/transaction-budget";
+import { Refusal, parseCommandLine, runScript } from "./cli";
 import { countMachineEvents, erasureReasonSchema, eraseMachineEventsInTransaction, machineIdSchema, machineIdSha256, tombstoneDetails } from "../server/telemetry/erase-machine";
 
 const USAGE = 'Usage: npm run telemetry:erase -- --machine-id <id> --reason "<why>" --actor-email <admin address> [--yes]';
@@ -30,35 +28,6 @@ const argsSchema = z.strictObject({
   "actor-email": z.string("--actor-email is required").trim().toLowerCase().pipe(z.email("--actor-email must be an email address")),
   yes: z.boolean().default(false),
 });
-
-class Refusal extends Error {}
-
-function usageError(message: string): never {
-  process.stderr.write(`${message.replace(/\.$/, "")}. ${USAGE}\n`);
-  process.exit(2);
-}
-
-function parseCommandLine(argv: string[]): z.infer<typeof argsSchema> {
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { "machine-id": { type: "string" }, reason: { type: "string" }, "actor-email": { type: "string" }, yes: { type: "boolean" }, help: { type: "boolean", short: "h" } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    usageError(error instanceof Error ? (error.message.split(/\.\s|\n/)[0] ?? "Invalid arguments") : "Invalid arguments");
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
-  const { help: _help, ...rest } = values;
-  const parsed = argsSchema.safeParse(rest);
-  if (!parsed.success) usageError(`--${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message ?? "invalid"}`);
-  return parsed.data;
-}
 
 const when = (date: Date | null) => (date ? date.toISOString() : "—");
 
@@ -99,36 +68,15 @@ async function erase(database: Database, args: z.infer<typeof argsSchema>): Prom
   );
 }
 
-async function main(): Promise<number> {
-  const args = parseCommandLine(process.argv.slice(2));
-  ensureLocalSecrets();
-  const env = parseEnv();
-  let database: Database | undefined;
-  try {
-    database = await connectDatabase({ databaseUrl: env.DATABASE_URL, pgliteDataDir: env.pgliteDataDir });
-    console.log(await erase(database, args));
-    return 0;
-  } catch (error) {
-    if (error instanceof Refusal) {
-      console.error(error.message);
-      return 1;
-    }
-    throw error;
-  } finally {
-    await database?.close();
-  }
-}
+const args = parseCommandLine(process.argv.slice(2), {
+  usage: USAGE,
+  schema: argsSchema,
+  options: { "machine-id": { type: "string" }, reason: { type: "string" }, "actor-email": { type: "string" }, yes: { type: "boolean" } },
+  issueText: (issue) => `--${issue.path.join(".")}: ${issue.message}`,
+});
 
-function describeFailure(error: unknown): string {
-  if (error instanceof ConfigError) return error.message;
-  const message = error instanceof Error ? (error.message.split("\n").findLast((line) => line.trim() !== "")?.trim() ?? error.name) : String(error);
-  return `The erasure failed: ${message.replace(/\.$/, "")}.`;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(describeFailure(error));
-    process.exit(2);
-  },
-);
+runScript({
+  connectAs: "runtime",
+  failure: "The erasure failed",
+  work: (database) => erase(database, args),
+});

@@ -26,21 +26,68 @@ async function screenshot(page: Page, name: string, testInfo: TestInfo): Promise
 
 const GRANT_REASON = `e2e saved views ${randomBytes(4).toString("hex")}`;
 
+// This file changes state the personas' other specs share: viewer.copilot gets a grant for the
+// Microsoft – Copilot group, and the three personas' stored sessions get a declared purpose. Both are put
+// back as they were when the file ends, so the specs after it see the scopes the seed gives.
+const SHARED_SESSIONS = [PERSONAS.viewerCopilot.email, PERSONAS.viewerMicrosoft.email, PERSONAS.viewerHealth.email];
+type SessionPurpose = { session_token: string; purpose: string | null; purpose_detail: string | null; purpose_set_at: Date | null };
+let sessionsBefore: SessionPurpose[] = [];
+
+test.beforeAll(async () => {
+  sessionsBefore = await sql<SessionPurpose>(
+    `SELECT s.session_token, s.purpose::text AS purpose, s.purpose_detail, s.purpose_set_at
+       FROM auth_session s JOIN auth_user u ON u.id = s.user_id WHERE u.email = ANY($1::text[])`,
+    [SHARED_SESSIONS],
+  );
+});
+
+test.afterAll(async () => {
+  for (const session of sessionsBefore) {
+    await sql(`UPDATE auth_session SET purpose = $2::purpose, purpose_detail = $3, purpose_set_at = $4 WHERE session_token = $1`, [
+      session.session_token,
+      session.purpose,
+      session.purpose_detail,
+      session.purpose_set_at,
+    ]);
+  }
+});
+
+/** Removes the grant this file added: gone when nothing refers to it, else revoked (an access review may have listed it). */
+async function removeAddedGrant(): Promise<void> {
+  await sql(`DELETE FROM grant_reminder WHERE grant_id IN (SELECT id FROM "grant" WHERE justification = $1)`, [GRANT_REASON]);
+  await sql(
+    `DELETE FROM "grant" g WHERE g.justification = $1
+        AND NOT EXISTS (SELECT FROM access_review_item i WHERE i.grant_id = g.id)
+        AND NOT EXISTS (SELECT FROM access_request r WHERE r.grant_id = g.id)`,
+    [GRANT_REASON],
+  );
+  await sql(`UPDATE "grant" SET revoked_at = now(), revoke_reason = 'ended by the saved-views end-to-end test' WHERE justification = $1 AND revoked_at IS NULL`, [
+    GRANT_REASON,
+  ]);
+  const left = await sql<{ n: number }>(
+    `SELECT count(*)::int AS n FROM "grant" g JOIN person p ON p.id = g.person_id
+      WHERE p.email = $1 AND g.group_key = 'microsoft_copilot' AND g.revoked_at IS NULL AND g.expires_at > now()`,
+    [PERSONAS.viewerCopilot.email],
+  );
+  expect(left[0]?.n, "viewer.copilot still holds a Microsoft – Copilot grant after the saved-views spec").toBe(0);
+}
+
 test.describe.serial("saved and shared views", () => {
   let viewName = "";
 
   test.beforeAll(async () => {
     // The Copilot team viewer also works with Microsoft – Copilot (their own scope is unchanged: the Copilot team's is wider).
+    // It expires in 60 days: beyond GRANT_REMINDER_DAYS, so no reminder job mails about it or refers to it.
     await sql(
       `INSERT INTO "grant" (id, person_id, group_key, role, justification, expires_at)
-       SELECT gen_random_uuid(), id, 'microsoft_copilot', 'viewer', $2, now() + interval '1 day' FROM person WHERE email = $1`,
+       SELECT gen_random_uuid(), id, 'microsoft_copilot', 'viewer', $2, now() + interval '60 days' FROM person WHERE email = $1`,
       [PERSONAS.viewerCopilot.email, GRANT_REASON],
     );
   });
 
   test.afterAll(async () => {
     await sql(`DELETE FROM saved_view WHERE name = $1`, [viewName]);
-    await sql(`DELETE FROM "grant" WHERE justification = $1`, [GRANT_REASON]);
+    await removeAddedGrant();
   });
 
   test.describe("the GitHub viewer", () => {

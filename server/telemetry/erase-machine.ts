@@ -20,7 +20,6 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { AuditEntry } from "@/server/audit/write-audit-event";
 import type { Prisma } from "@/server/db/generated/client";
-import { subtractEventsFromRollups } from "./rollup-maintenance";
 
 /** The machine id as the intake stored it (producer text; see lib/telemetry/metadata.ts), trimmed. */
 export const machineIdSchema = z.string().trim().min(1, "Enter a machine id.").max(1_000, "A machine id is at most 1,000 characters.");
@@ -42,8 +41,7 @@ export async function countMachineEvents(tx: Prisma.TransactionClient, machineId
 
 /** Deletes every event of the machine; the caller writes the tombstone (tombstoneDetails) in the same transaction. */
 export async function eraseMachineEventsInTransaction(tx: Prisma.TransactionClient, machineId: string): Promise<MachineErasure> {
-  // The rollups lose these events in the same transaction, right before the delete.
-  await subtractEventsFromRollups(tx, { machineId });
+  // The function subtracts the very rows its DELETE removed from the rollups, in the same statement.
   const [row] = await tx.$queryRaw<Array<{ row_count: bigint; first_time: Date | null; last_time: Date | null }>>`
     SELECT row_count, first_time, last_time FROM telemetry_erase_machine(${machineId})`;
   return { machineIdSha256: machineIdSha256(machineId), count: Number(row?.row_count ?? 0), firstTime: row?.first_time ?? null, lastTime: row?.last_time ?? null };

@@ -6,8 +6,11 @@
 // partitions with one audit row each, erasure of one machine across partitions
 // with its tombstone (and the machine's disclosure receipt still listing the
 // earlier access), keyset pagination across a partition boundary unchanged,
-// and, on PostgreSQL, the job running once across two job runners.
+// and, on PostgreSQL, the job running once across two job runners, and the
+// rollups equal to a rebuild after erasure and retention raced with an insert
+// in another connection.
 import { randomBytes, randomUUID } from "node:crypto";
+import pg from "pg";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { EventDto } from "@/lib/telemetry/event-types";
@@ -17,9 +20,10 @@ import { AppError } from "@/server/http/app-error";
 import { createJobRunner } from "@/server/jobs/job-runner";
 import { telemetryPartitionsJob } from "@/server/jobs/maintain-telemetry-partitions";
 import { signInForTest } from "@/test/sessions";
+import { rollupDrift } from "@/test/rollup-drift";
 import { seededTestTargets } from "@/test/test-databases";
 import { listTelemetryPartitions, maintainTelemetryPartitions, retentionCutoff, utcMonthStart } from "./partitions";
-import { machineIdSha256 } from "./erase-machine";
+import { eraseMachineEventsInTransaction, machineIdSha256 } from "./erase-machine";
 
 const state = vi.hoisted(() => {
   process.env.CONTENT_ENCRYPTION_KEYS = `ptk1:${Buffer.alloc(32, 7).toString("base64")}`;
@@ -287,5 +291,84 @@ describe.each(seededTestTargets({ label: "partitions", keys: KEYS, events: 300, 
       );
       expect(purges).toEqual([{ target_id: "telemetry_event_p20180601", row_count: 1 }]);
     }, 100_000);
+
+    /** A second connection to the same database, as the same (runtime) role. */
+    async function otherConnection(): Promise<pg.Client> {
+      const client = new pg.Client({ connectionString: target.databaseUrl });
+      await client.connect();
+      return client;
+    }
+
+    /** Waits until some session of this database waits for a lock (the transaction under test, blocked by the other). */
+    async function untilSomeoneWaitsForALock(client: pg.Client): Promise<void> {
+      for (let attempt = 0; attempt < 600; attempt += 1) {
+        const { rows } = await client.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
+        );
+        if ((rows[0]?.n ?? 0) > 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error("the transaction under test never waited for the other connection's insert");
+    }
+
+    /** An INSERT in `client`'s open transaction, copying a seeded event to `time` for `machineId`. */
+    async function insertIn(client: pg.Client, time: Date, machineId: string): Promise<void> {
+      await client.query(
+        `INSERT INTO telemetry_event
+         SELECT (jsonb_populate_record(NULL::telemetry_event, to_jsonb(t) || jsonb_build_object('id', gen_random_uuid(), 'time', $1::timestamptz, 'machine_id', $2::text))).*
+           FROM telemetry_event t WHERE t.kind = 'completion_shown' ORDER BY t.id LIMIT 1`,
+        [time.toISOString(), machineId],
+      );
+    }
+
+    it("keeps the rollups equal to a rebuild when an erasure races with an insert of the same machine's event", async () => {
+      const machine = `race-${randomBytes(4).toString("hex")}`;
+      const hour = new Date("2017-02-03T04:05:00Z");
+      for (let i = 0; i < 3; i += 1) await insertEventAt(new Date(hour.getTime() + i * 1_000), machine);
+      expect(await rollupDrift(db.prisma)).toBe(0);
+      const other = await otherConnection();
+      try {
+        // Another connection inserts a 4th event of the machine in the same hour and keeps its transaction open:
+        // the insert trigger holds the hour's rollup rows, so the erasure stops at them.
+        await other.query("BEGIN");
+        await insertIn(other, new Date(hour.getTime() + 5_000), machine);
+        const erasure = db.prisma.$transaction((tx) => eraseMachineEventsInTransaction(tx, machine));
+        await untilSomeoneWaitsForALock(other);
+        await other.query("COMMIT");
+        const erased = await erasure;
+        // Whichever events the erasure removed, the rollups lost exactly those and still count the rest.
+        const [left] = await sql<{ n: number }>("SELECT count(*)::int AS n FROM telemetry_event WHERE machine_id = $1", machine);
+        expect(erased.count + (left?.n ?? 0)).toBe(4);
+        expect(await rollupDrift(db.prisma)).toBe(0);
+      } finally {
+        await other.end();
+      }
+    }, 60_000);
+
+    it("keeps the rollups equal to a rebuild when retention drops a partition another connection is inserting into", async () => {
+      await maintainTelemetryPartitions(db.prisma, { aheadMonths: 0, requestId: "job:test-race-prepare", now: new Date("2017-05-15T00:00:00Z") });
+      const may = new Date("2017-05-20T10:00:00Z");
+      for (let i = 0; i < 2; i += 1) await insertEventAt(new Date(may.getTime() + i * 1_000));
+      expect(await partitionOf(await insertEventAt(may))).toBe("telemetry_event_p20170501");
+      expect(await rollupDrift(db.prisma)).toBe(0);
+      const retentionDays = Math.floor((now.getTime() - Date.parse("2017-06-15T00:00:00Z")) / DAY);
+      expect(retentionCutoff(now, retentionDays).toISOString()).toBe("2017-06-01T00:00:00.000Z");
+      const other = await otherConnection();
+      try {
+        // An event of May 2017 arrives in another connection's open transaction while retention drops May 2017.
+        await other.query("BEGIN");
+        await insertIn(other, new Date(may.getTime() + 7_200_000), `late-${randomBytes(4).toString("hex")}`);
+        const purge = maintainTelemetryPartitions(db.prisma, { aheadMonths: 0, retentionDays, requestId: `job:test-race-${randomBytes(3).toString("hex")}`, now });
+        await untilSomeoneWaitsForALock(other);
+        await other.query("COMMIT");
+        const result = await purge;
+        expect(result.purgedPartitions).toBeGreaterThanOrEqual(1);
+        const [left] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM telemetry_event WHERE "time" < '2017-06-01'`);
+        expect(left?.n).toBe(0);
+        expect(await rollupDrift(db.prisma)).toBe(0);
+      } finally {
+        await other.end();
+      }
+    }, 60_000);
   }
 });

@@ -23,7 +23,6 @@
 import { AUDITED_TRANSACTION } from "@/server/access/transaction-budget";
 import { writeAuditEvent, type AuditEntry } from "@/server/audit/write-audit-event";
 import type { PrismaClient } from "@/server/db/generated/client";
-import { subtractEventsFromRollups } from "./rollup-maintenance";
 
 export type TelemetryPartition = { name: string; from: Date | null; to: Date | null; isDefault: boolean };
 
@@ -111,7 +110,7 @@ export function retentionCutoff(now: Date, retentionDays: number): Date {
  * Removes every event before `cutoff` (a month boundary) in ONE transaction:
  * the default partition's older rows, then each range partition ending at or
  * before it, oldest first, one system audit row per purge. Exactly the rows
- * before the cutoff vanish, so the rollups can subtract them in one call.
+ * before the cutoff vanish, and the rollups lose exactly those.
  */
 async function purgeBefore(prisma: PrismaClient, cutoff: Date, options: PartitionMaintenanceOptions): Promise<{ partitions: number; rows: number }> {
   return prisma.$transaction(async (tx) => {
@@ -121,8 +120,9 @@ async function purgeBefore(prisma: PrismaClient, cutoff: Date, options: Partitio
     const plural = (rows: number) => `${rows} event${rows === 1 ? "" : "s"}`;
 
     // The statements below delete exactly the events before the cutoff (a partition boundary), in this
-    // transaction: the rollups lose the same events first.
-    await subtractEventsFromRollups(tx, { before: cutoff });
+    // transaction. Each database function takes the events it removes out of the rollups itself, in the same
+    // statement or under the partition's lock (migration 20261204060000), so a concurrent insert is either
+    // removed and subtracted or kept and counted.
     const [fromDefault] = await tx.$queryRaw<Array<{ row_count: bigint; first_time: Date | null; last_time: Date | null }>>`
       SELECT row_count, first_time, last_time FROM telemetry_purge_default_partition(${cutoff}::timestamptz)`;
     let rows = Number(fromDefault?.row_count ?? 0);

@@ -1,15 +1,16 @@
 // Keeping the per-hour rollups (docs/ARCHITECTURE.md, "Rollups") beside
 // deletes: telemetry_event's triggers add inserted and updated events
-// (migration 20261203040000_telemetry_rollups); this module subtracts deleted
-// ones (retention, erasure) and rebuilds the table. The reads are in
-// ./rollups.ts.
+// (migration 20261203040000_telemetry_rollups); the database functions that
+// remove events (retention, erasure) subtract them in the same statement
+// (migration 20261204060000_rollups_subtract_with_the_delete); this module
+// derives the rollup rows from the events and rebuilds the table. The reads
+// are in ./rollups.ts.
 //
-// No "server-only": the rebuild script, `npm start`'s job runner (retention)
-// and the erasure CLI use it.
+// No "server-only": the rebuild script uses it.
 import { ROLLUP_FIELDS } from "@/lib/telemetry/fields";
 import { Prisma } from "@/server/db/generated/client";
 
-const { sql, raw, join } = Prisma;
+const { sql, raw } = Prisma;
 
 /** The measured dimensions (lib/telemetry/rollup-buckets.ts): bucket counts for the charts' percentiles and the persistence ratio's sum. */
 export const MEASURE_DIMENSIONS = ["latencyBucket", "persistenceBucket", "persistenceSum"] as const;
@@ -41,36 +42,7 @@ export function rollupRowsOf(where: Prisma.Sql, sign: 1 | -1): Prisma.Sql {
     GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`;
 }
 
-const ADD_ON_CONFLICT = raw(`ON CONFLICT (dimension, hour, kind, value) DO UPDATE SET events = telemetry_rollup.events + EXCLUDED.events`);
-
 type SqlExecutor = { $executeRaw(query: Prisma.Sql): Promise<number> };
-
-/**
- * Subtracts the contribution of the events matching `condition` (a machine's,
- * those older than `before`, or both) from the rollups. Call it in the same
- * transaction, right before deleting those very events (retention, erasure):
- * deleting fires no trigger (a dropped partition could not), so this is what
- * keeps the rollups equal to the table. Rows that reach zero are removed.
- * Returns the number of rollup rows changed. An empty condition is refused:
- * it would empty the rollups (rebuild them instead).
- */
-export async function subtractEventsFromRollups(tx: SqlExecutor, condition: { machineId?: string; before?: Date }): Promise<number> {
-  const conditions: Prisma.Sql[] = [];
-  if (condition.machineId !== undefined) conditions.push(sql`e.machine_id = ${condition.machineId}`);
-  if (condition.before !== undefined) conditions.push(sql`e.time < ${condition.before.toISOString()}::timestamptz`);
-  if (conditions.length === 0) throw new Error("subtractEventsFromRollups needs a machineId or a before date");
-  const changed = await tx.$executeRaw(
-    sql`INSERT INTO telemetry_rollup (dimension, hour, kind, value, events) ${rollupRowsOf(join(conditions, " AND "), -1)} ${ADD_ON_CONFLICT}`,
-  );
-  if (changed > 0) {
-    const hours =
-      condition.before !== undefined && condition.machineId === undefined
-        ? sql`hour <= ${condition.before.toISOString()}::timestamptz`
-        : sql`hour IN (SELECT DISTINCT date_trunc('hour', e.time, 'UTC') FROM telemetry_event AS e WHERE ${join(conditions, " AND ")})`;
-    await tx.$executeRaw(sql`DELETE FROM telemetry_rollup WHERE events <= 0 AND ${hours}`);
-  }
-  return changed;
-}
 
 /**
  * Recomputes telemetry_rollup from telemetry_event in one transaction. The

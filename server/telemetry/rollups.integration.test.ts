@@ -5,8 +5,8 @@
 // policy grants). Checks that the triggers keep telemetry_rollup equal to
 // the rows the registry's dimensions derive from telemetry_event after the
 // seed's COPY, the intake's INSERT (replays and two writers at once
-// included) and an UPDATE; that subtractEventsFromRollups + DELETE and the
-// rebuild keep it equal; and that charts, facets and the histogram give the
+// included) and an UPDATE; that erasure and retention (the database
+// functions) and the rebuild keep it equal; and that charts, facets and the histogram give the
 // same numbers from the rollups as from the events on random filters.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,9 +29,10 @@ import type { Database } from "@/server/db/connect";
 import { Prisma } from "@/server/db/generated/client";
 import { storeEvents } from "@/server/ingest/store-events";
 import { generateEvents } from "@/server/seed/generate-events";
+import { rollupDrift as rollupDriftOf } from "@/test/rollup-drift";
 import { seededTestTargets } from "@/test/test-databases";
 import { and, filterConditions, kindCondition, planEventQuery, resolveFrom } from "./event-sql";
-import { hourlyCounts, rebuildRollups, rollupRowsOf, subtractEventsFromRollups } from "./rollups";
+import { hourlyCounts, rebuildRollups } from "./rollups";
 import { MEASURE_DIMENSIONS } from "./rollup-maintenance";
 
 /** percentile_cont's answer over `values`, and the two order statistics it interpolates between. */
@@ -106,13 +107,7 @@ describe.each(targets)("rollups on $name", (target) => {
   }
 
   /** Rows in telemetry_rollup but not derived from telemetry_event, and the other way round. */
-  async function rollupDrift(): Promise<number> {
-    const expected = rollupRowsOf(Prisma.sql`TRUE`, 1);
-    const rows = await db.prisma.$queryRaw<Array<{ n: number }>>(Prisma.sql`
-      WITH expected AS (${expected}), stored AS (SELECT dimension, hour, kind, value, events FROM telemetry_rollup)
-      SELECT count(*)::int AS n FROM ((SELECT * FROM expected EXCEPT ALL SELECT * FROM stored) UNION ALL (SELECT * FROM stored EXCEPT ALL SELECT * FROM expected)) AS drift`);
-    return Number(rows[0]?.n);
-  }
+  const rollupDrift = () => rollupDriftOf(db.prisma);
 
   it("holds, after the seed's COPY, exactly the rows the registry's dimensions derive from the events", async () => {
     const dimensions = await db.prisma.$queryRaw<Array<{ dimension: string }>>`SELECT DISTINCT dimension FROM telemetry_rollup ORDER BY 1`;
@@ -169,27 +164,31 @@ describe.each(targets)("rollups on $name", (target) => {
     expect(Number(unclassified[0]?.n)).toBeGreaterThanOrEqual(50);
   });
 
-  it("subtractEventsFromRollups before a DELETE (erasure of a machine, retention by age) keeps the rollups equal to the events", async () => {
+  it("loses exactly the events that erasure and retention (the database functions) remove", async () => {
     const machine = await db.prisma.$queryRaw<Array<{ machine_id: string; n: number }>>`
       SELECT machine_id, count(*)::int AS n FROM telemetry_event GROUP BY 1 ORDER BY 2 DESC LIMIT 1`;
-    const machineId = machine[0]!.machine_id;
-    let changed = 0;
-    await asOwner(async (tx) => {
-      changed = await subtractEventsFromRollups(tx, { machineId });
-      await tx.$executeRaw(Prisma.sql`DELETE FROM telemetry_event WHERE machine_id = ${machineId}`);
-    });
-    expect(changed).toBeGreaterThan(0);
+    const { machine_id: machineId, n } = machine[0]!;
+    const [erased] = await db.prisma.$queryRaw<Array<{ row_count: bigint }>>`SELECT row_count FROM telemetry_erase_machine(${machineId})`;
+    expect(Number(erased?.row_count)).toBe(n);
     expect(await rollupDrift()).toBe(0);
 
-    const before = new Date(Date.now() - 20 * 86_400_000 + 1_234_567); // not on an hour: a partial hour is subtracted too
-    await asOwner(async (tx) => {
-      await subtractEventsFromRollups(tx, { before });
-      await tx.$executeRaw(Prisma.sql`DELETE FROM telemetry_event WHERE time < ${before.toISOString()}::timestamptz`);
-    });
+    // 300 events in January 2016, one every 2 h 7 min: no partition holds that month, so the default partition takes them.
+    await db.prisma.$executeRaw`
+      INSERT INTO telemetry_event
+      SELECT (jsonb_populate_record(NULL::telemetry_event, to_jsonb(t) || jsonb_build_object('id', gen_random_uuid(), 'time', '2016-01-01T00:00:00Z'::timestamptz + t.n * interval '127 minutes'))).*
+        FROM (SELECT e.*, row_number() OVER (ORDER BY e.id) AS n FROM telemetry_event e ORDER BY e.id LIMIT 300) AS t`;
+    expect(await rollupDrift()).toBe(0);
+    // retention in the default partition, cutting inside an hour
+    const [purged] = await db.prisma.$queryRaw<Array<{ row_count: bigint }>>`SELECT row_count FROM telemetry_purge_default_partition('2016-01-10T05:30:00Z'::timestamptz)`;
+    expect(Number(purged?.row_count)).toBeGreaterThan(0);
+    expect(await rollupDrift()).toBe(0);
+    // the rest moves into its own partition, which retention then drops whole
+    await db.prisma.$queryRaw`SELECT created FROM telemetry_create_partition('2016-01-01T00:00:00Z'::timestamptz, '2016-02-01T00:00:00Z'::timestamptz)`;
+    const [dropped] = await db.prisma.$queryRaw<Array<{ row_count: bigint }>>`SELECT row_count FROM telemetry_drop_partition('telemetry_event_p20160101')`;
+    expect(Number(purged?.row_count) + Number(dropped?.row_count)).toBe(300);
     expect(await rollupDrift()).toBe(0);
     const zeros = await db.prisma.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM telemetry_rollup WHERE events <= 0`;
     expect(Number(zeros[0]?.n)).toBe(0);
-    await expect(subtractEventsFromRollups(db.prisma, {})).rejects.toThrow(/machineId or a before/);
   });
 
   it("rebuilds from the events in one transaction", async () => {

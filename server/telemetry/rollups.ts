@@ -4,21 +4,22 @@
 // (lib/telemetry/fields.ts ROLLUP_FIELDS), plus the latency and persistence
 // buckets of the charts' percentiles (lib/telemetry/rollup-buckets.ts;
 // ROLLUP_DIMENSIONS in ./rollup-maintenance.ts lists them all). Triggers keep it as events are
-// inserted or updated (migration 20261203040000_telemetry_rollups); this
-// module subtracts deleted events, rebuilds the table, and builds the reads:
+// inserted or updated (migration 20261203040000_telemetry_rollups), and the
+// functions that delete events subtract them (20261204060000); this module
+// builds the reads:
 // counts per hour, kind and value that come from the rollups for the whole
 // hours of the time range and from telemetry_event for the partial hours at
 // its edges, or from telemetry_event alone when a filter on a field is set
 // (the rollups do not know how dimensions combine).
 //
-// Subtracting and rebuilding are in ./rollup-maintenance.ts (no "server-only" there).
+// Rebuilding is in ./rollup-maintenance.ts (no "server-only" there).
 import { FIELD_FILTER_KEYS, type EventFilters } from "@/lib/telemetry/event-query";
 import type { EventKind } from "@/lib/telemetry/vocabulary";
 import { Prisma } from "@/server/db/generated/client";
 import { and, filterConditions, kindCondition, resolveFrom } from "./event-sql";
 import { ROLLUP_DIMENSIONS, type RollupDimension } from "./rollup-maintenance";
 
-export { rebuildRollups, rollupRowsOf, subtractEventsFromRollups, type RollupDimension } from "./rollup-maintenance";
+export { rebuildRollups, rollupRowsOf, type RollupDimension } from "./rollup-maintenance";
 
 const { sql, raw, join } = Prisma;
 

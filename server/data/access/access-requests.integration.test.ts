@@ -8,15 +8,15 @@
 // session can differ per concurrent call (AsyncLocalStorage).
 //
 // The tests run in order and build on each other's requests.
-import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { RULES } from "@/lib/access/eligibility";
+import { asSession, expectRefusal, useIntegrationDatabase } from "@/test/integration-harness";
 import { seededTestTargets } from "@/test/test-databases";
 import { signInForTest } from "@/test/sessions";
 import type { Database } from "@/server/db/connect";
 import { getViewer } from "@/server/data/get-viewer";
-import { AppError } from "@/server/http/app-error";
+import type { AppError } from "@/server/http/app-error";
 import { expireAccessRequests } from "@/server/jobs/expire-access-requests";
 import { sendGrantReminders } from "@/server/jobs/send-grant-reminders";
 import { cancelAccessRequest } from "./cancel-access-request";
@@ -27,7 +27,7 @@ import { getMyAccess } from "./get-my-access";
 import { listAccessRequests } from "./list-access-requests";
 import { updateGroupApprovers } from "@/server/data/admin/update-group-approvers";
 
-const state = vi.hoisted(() => {
+vi.hoisted(() => {
   process.env.CONTENT_ENCRYPTION_KEYS = `itk1:${Buffer.alloc(32, 13).toString("base64")}`;
   process.env.AUTH_SECRET = "integration-test-secret-integration-test-secret";
   process.env.GRANT_MAX_DAYS = "180";
@@ -38,30 +38,10 @@ const state = vi.hoisted(() => {
   process.env.SMTP_URL = "smtp://127.0.0.1:2525";
   process.env.NOTIFY_FROM = "portal@github.example";
   process.env.NOTIFY_WEBHOOK_URL = "http://127.0.0.1:9/hook";
-  return { token: null as string | null, db: null as Database | null };
 });
 
-const perCall = new AsyncLocalStorage<string>();
-
-vi.mock("next/headers", () => ({
-  cookies: async () => ({
-    get: (name: string) => {
-      const token = perCall.getStore() ?? state.token;
-      return name === "authjs.session-token" && token ? { name, value: token } : undefined;
-    },
-  }),
-  headers: async () => new Headers({ "user-agent": "vitest access requests", "x-portal-request-id": randomUUID(), "x-portal-client-ip": "127.0.0.1" }),
-}));
-vi.mock("@/server/db/client", () => ({
-  getDatabase: async () => {
-    if (!state.db) throw new Error("no database under test");
-    return state.db;
-  },
-  getPrisma: async () => {
-    if (!state.db) throw new Error("no database under test");
-    return state.db.prisma;
-  },
-}));
+vi.mock("next/headers", async () => (await import("@/test/integration-harness")).mockedNextHeaders("vitest access requests"));
+vi.mock("@/server/db/client", async () => (await import("@/test/integration-harness")).mockedDatabaseClient());
 
 const DAY_MS = 86_400_000;
 const ADMIN = "admin@github.example";
@@ -76,39 +56,20 @@ type AuditRow = { action: string; outcome: string; reason: string | null; actor_
 const targets = seededTestTargets({ label: "requests", keys: [{ id: "itk1", key: Buffer.alloc(32, 13) }] });
 
 describe.each(targets)("access requests on $name", (target) => {
+  const harness = useIntegrationDatabase(target, { signIn: [ADMIN, APPROVER, NEWCOMER, COPILOT, AUDITOR, EXPIRED] });
+  const { tokens, as, sql } = harness;
   let db: Database;
-  const tokens: Record<string, string> = {};
 
-  beforeAll(async () => {
-    db = await target.open();
-    state.db = db;
-    for (const email of [ADMIN, APPROVER, NEWCOMER, COPILOT, AUDITOR, EXPIRED]) tokens[email] = await signInForTest(db.prisma, email);
+  beforeAll(() => {
+    db = harness.db;
   });
-
-  afterAll(async () => {
-    state.db = null;
-    state.token = null;
-    await db?.close();
-    await target.dispose();
-  });
-
-  const as = <T,>(email: string, call: () => Promise<T>): Promise<T> => perCall.run(tokens[email]!, call);
-  const sql = <T,>(text: string, ...values: unknown[]) => db.prisma.$queryRawUnsafe<T[]>(text, ...values);
 
   async function lastAudit(n = 1): Promise<AuditRow[]> {
     return sql<AuditRow>(`SELECT action, outcome::text AS outcome, reason, actor_email, target_id, after FROM audit_event ORDER BY id DESC LIMIT ${n}`);
   }
 
   async function refusal(call: () => Promise<unknown>, status: number, message?: string | RegExp): Promise<AppError> {
-    const error = await call().then(
-      () => null,
-      (caught: unknown) => caught,
-    );
-    expect(error, "expected a refusal").toBeInstanceOf(AppError);
-    const appError = error as AppError;
-    expect(appError.status, appError.message).toBe(status);
-    if (typeof message === "string") expect(appError.message).toContain(message);
-    else if (message) expect(appError.message).toMatch(message);
+    const appError = await expectRefusal(call, status, message);
     const [row] = await lastAudit();
     expect(row?.outcome).toBe(status === 401 || status === 403 ? "denied" : "error");
     return appError;
@@ -261,10 +222,10 @@ describe.each(targets)("access requests on $name", (target) => {
 
     it("asks for a fresh sign-in when the approver's session is older than APPROVAL_FRESHNESS_MINUTES", async () => {
       const stale = await signInForTest(db.prisma, ADMIN, { createdAt: new Date(Date.now() - 20 * 60_000) });
-      const error = await refusal(() => perCall.run(stale, () => approveAccessRequest({ requestId: ids.microsoft })), 401, "sign-in from the last 15 minutes");
+      const error = await refusal(() => asSession(stale, () => approveAccessRequest({ requestId: ids.microsoft })), 401, "sign-in from the last 15 minutes");
       expect(error.code).toBe("reauthentication_required");
       expect((await as(ADMIN, () => getAccessRequest({ requestId: ids.microsoft }))).request.approvals).toEqual([]);
-      expect((await perCall.run(stale, () => getAccessRequest({ requestId: ids.microsoft }))).needsFreshSignIn).toBe(true);
+      expect((await asSession(stale, () => getAccessRequest({ requestId: ids.microsoft }))).needsFreshSignIn).toBe(true);
     });
 
     it("checks the seed's rules again at approval: a requester who became an OpenAI contractor gets nothing", async () => {

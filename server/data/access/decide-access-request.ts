@@ -11,7 +11,7 @@ import { GROUP_LABELS } from "@/lib/telemetry/vocabulary";
 import { audited } from "@/server/access/audited";
 import type { Actor } from "@/server/access/resolve-actor";
 import { grantInForce } from "@/server/access/access-now";
-import { getEnv } from "@/server/config/env";
+import { refuseStaleSignIn } from "@/server/access/fresh-sign-in";
 import type { Prisma } from "@/server/db/generated/client";
 import { AppError } from "@/server/http/app-error";
 import { parseInput } from "@/server/http/parse-input";
@@ -22,18 +22,10 @@ import { approveInputSchema, denyInputSchema } from "./schemas";
 
 const STATUS_WORDS = { approved: "approved", denied: "denied", cancelled: "cancelled by its requester", expired: "lapsed unanswered" } as const;
 
-/** A sign-in older than the freshness window cannot approve: 401 that sends the approver to sign in again. */
-function refuseStaleSignIn(actor: Actor, now: Date): void {
-  const minutes = getEnv().APPROVAL_FRESHNESS_MINUTES;
-  if (now.getTime() - actor.sessionStartedAt.getTime() > minutes * 60_000) {
-    throw new AppError("reauthentication_required", `Deciding access needs a sign-in from the last ${minutes} minutes: sign in again, then decide.`);
-  }
-}
-
 /** Locks and reads the request, and checks this actor may decide it now. */
 async function openRequestFor(tx: Prisma.TransactionClient, actor: Actor, requestId: string, now: Date): Promise<RequestWithRelations> {
   const groups = await refuseNonApprover(tx, actor);
-  refuseStaleSignIn(actor, now);
+  refuseStaleSignIn(actor, now, "Deciding access");
   await lockRequest(tx, requestId);
   const request = await tx.accessRequest.findUnique({ where: { id: requestId }, include: requestInclude });
   if (!request) throw new AppError("not_found", "No such access request.");

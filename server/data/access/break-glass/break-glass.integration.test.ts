@@ -7,15 +7,13 @@
 // a manager's approval never being the only one; one grant.expired notice.
 //
 // The tests run in order and build on each other.
-import { AsyncLocalStorage } from "node:async_hooks";
 import pg from "pg";
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { expectRefusal, useIntegrationDatabase } from "@/test/integration-harness";
 import { seededTestTargets } from "@/test/test-databases";
-import { signInForTest } from "@/test/sessions";
 import type { Database } from "@/server/db/connect";
 import { getViewer } from "@/server/data/get-viewer";
-import { AppError } from "@/server/http/app-error";
 import { notifyExpiredGrants } from "@/server/jobs/notify-expired-grants";
 import { searchAuditEvents } from "@/server/data/audit/search-audit-events";
 import { setPersonManager } from "@/server/data/admin/set-person-manager";
@@ -28,7 +26,7 @@ import { reviewBreakGlass } from "./review-break-glass";
 import { takeBreakGlass } from "./take-break-glass";
 import { updateOnCall } from "./update-on-call";
 
-const state = vi.hoisted(() => {
+vi.hoisted(() => {
   process.env.CONTENT_ENCRYPTION_KEYS = `itk1:${Buffer.alloc(32, 13).toString("base64")}`;
   process.env.AUTH_SECRET = "integration-test-secret-integration-test-secret";
   process.env.GRANT_MAX_DAYS = "180";
@@ -39,30 +37,10 @@ const state = vi.hoisted(() => {
   process.env.SMTP_URL = "smtp://127.0.0.1:2525";
   process.env.NOTIFY_FROM = "portal@github.example";
   process.env.NOTIFY_WEBHOOK_URL = "http://127.0.0.1:9/hook";
-  return { token: null as string | null, db: null as Database | null };
 });
 
-const perCall = new AsyncLocalStorage<string>();
-
-vi.mock("next/headers", () => ({
-  cookies: async () => ({
-    get: (name: string) => {
-      const token = perCall.getStore() ?? state.token;
-      return name === "authjs.session-token" && token ? { name, value: token } : undefined;
-    },
-  }),
-  headers: async () => new Headers({ "user-agent": "vitest break-glass", "x-portal-request-id": randomUUID(), "x-portal-client-ip": "127.0.0.1" }),
-}));
-vi.mock("@/server/db/client", () => ({
-  getDatabase: async () => {
-    if (!state.db) throw new Error("no database under test");
-    return state.db;
-  },
-  getPrisma: async () => {
-    if (!state.db) throw new Error("no database under test");
-    return state.db.prisma;
-  },
-}));
+vi.mock("next/headers", async () => (await import("@/test/integration-harness")).mockedNextHeaders("vitest break-glass"));
+vi.mock("@/server/db/client", async () => (await import("@/test/integration-harness")).mockedDatabaseClient());
 
 const ADMIN = "admin@github.example";
 const APPROVER = "approver@github.example";
@@ -77,42 +55,20 @@ type AuditRow = { action: string; outcome: string; actor_email: string | null; a
 const targets = seededTestTargets({ label: "breakglass", keys: [{ id: "itk1", key: Buffer.alloc(32, 13) }] });
 
 describe.each(targets)("break-glass on $name", (target) => {
+  const harness = useIntegrationDatabase(target, { signIn: [ADMIN, APPROVER, NEWCOMER, AUDITOR] });
+  const { as, sql } = harness;
   let db: Database;
-  const tokens: Record<string, string> = {};
 
   beforeAll(async () => {
-    db = await target.open();
-    state.db = db;
-    for (const email of [ADMIN, APPROVER, NEWCOMER, AUDITOR]) tokens[email] = await signInForTest(db.prisma, email);
+    db = harness.db;
     for (const [email, employer, type] of [[MICROSOFT, "microsoft", "employee"], [OPENAI_CONTRACTOR, "openai", "contractor"]] as const) {
       await sql(`INSERT INTO person (id, name, email, employer, employment_type) VALUES ($1::uuid, $2, $3, $4::employer, $5::employment_type)`, randomUUID(), `Test ${employer}`, email, employer, type);
-      tokens[email] = await signInForTest(db.prisma, email);
+      await harness.signIn(email);
     }
   });
-
-  afterAll(async () => {
-    state.db = null;
-    state.token = null;
-    await db?.close();
-    await target.dispose();
-  });
-
-  const as = <T,>(email: string, call: () => Promise<T>): Promise<T> => perCall.run(tokens[email]!, call);
-  const sql = <T,>(text: string, ...values: unknown[]) => db.prisma.$queryRawUnsafe<T[]>(text, ...values);
   const lastAudit = async () => (await sql<AuditRow>(`SELECT action, outcome::text AS outcome, actor_email, actor_groups, target_id FROM audit_event ORDER BY id DESC LIMIT 1`))[0];
 
-  async function refusal(call: () => Promise<unknown>, status: number, message?: string | RegExp): Promise<AppError> {
-    const error = await call().then(
-      () => null,
-      (caught: unknown) => caught,
-    );
-    expect(error, "expected a refusal").toBeInstanceOf(AppError);
-    const appError = error as AppError;
-    expect(appError.status, appError.message).toBe(status);
-    if (typeof message === "string") expect(appError.message).toContain(message);
-    else if (message) expect(appError.message).toMatch(message);
-    return appError;
-  }
+  const refusal = expectRefusal;
 
   let firstId = "";
 

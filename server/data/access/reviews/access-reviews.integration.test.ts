@@ -7,15 +7,15 @@
 // concurrent runs, reminders and the cadence job, and the audited report.
 //
 // The tests run in order and build on each other's campaigns.
-import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash, randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { asSession, expectRefusal, useIntegrationDatabase } from "@/test/integration-harness";
 import { seededTestTargets } from "@/test/test-databases";
 import { signInForTest } from "@/test/sessions";
 import type { Database } from "@/server/db/connect";
 import { writeAuditEvent } from "@/server/audit/write-audit-event";
 import { getViewer } from "@/server/data/get-viewer";
-import { AppError } from "@/server/http/app-error";
+import type { AppError } from "@/server/http/app-error";
 import { closeDueReviews, openDueReviews, remindOpenReviews } from "@/server/jobs/access-reviews";
 import { closeReviewCampaignNow } from "./close-review-campaign";
 import { decideReviewItem } from "./decide-review-item";
@@ -26,41 +26,23 @@ import { startReviewCampaign } from "./start-review-campaign";
 import { updateReviewSettings } from "./update-review-settings";
 import { usageOfGrants } from "./usage";
 
-const state = vi.hoisted(() => {
+vi.hoisted(() => {
   process.env.CONTENT_ENCRYPTION_KEYS = `itk1:${Buffer.alloc(32, 14).toString("base64")}`;
   process.env.AUTH_SECRET = "integration-test-secret-integration-test-secret";
   process.env.ACCESS_REVIEW_CADENCE_DAYS = "90";
   process.env.ACCESS_REVIEW_DURATION_DAYS = "14";
   process.env.ACCESS_REVIEW_CONSEQUENCE = "revoke";
   process.env.ACCESS_REVIEW_REMINDER_DAYS = "3";
+  // decisions need a sign-in this recent (the suite's own sessions stay fresh through a slow run)
+  process.env.APPROVAL_FRESHNESS_MINUTES = "60";
   // channels configured, so notifications become outbox rows
   process.env.SMTP_URL = "smtp://127.0.0.1:2525";
   process.env.NOTIFY_FROM = "portal@github.example";
   process.env.NOTIFY_WEBHOOK_URL = "http://127.0.0.1:9/hook";
-  return { token: null as string | null, db: null as Database | null };
 });
 
-const perCall = new AsyncLocalStorage<string>();
-
-vi.mock("next/headers", () => ({
-  cookies: async () => ({
-    get: (name: string) => {
-      const token = perCall.getStore() ?? state.token;
-      return name === "authjs.session-token" && token ? { name, value: token } : undefined;
-    },
-  }),
-  headers: async () => new Headers({ "user-agent": "vitest access reviews", "x-portal-request-id": randomUUID(), "x-portal-client-ip": "127.0.0.1" }),
-}));
-vi.mock("@/server/db/client", () => ({
-  getDatabase: async () => {
-    if (!state.db) throw new Error("no database under test");
-    return state.db;
-  },
-  getPrisma: async () => {
-    if (!state.db) throw new Error("no database under test");
-    return state.db.prisma;
-  },
-}));
+vi.mock("next/headers", async () => (await import("@/test/integration-harness")).mockedNextHeaders("vitest access reviews"));
+vi.mock("@/server/db/client", async () => (await import("@/test/integration-harness")).mockedDatabaseClient());
 
 const DAY_MS = 86_400_000;
 const ADMIN = "admin@github.example";
@@ -75,28 +57,13 @@ type AuditRow = { action: string; outcome: string; reason: string | null; actor_
 const targets = seededTestTargets({ label: "reviews", keys: [{ id: "itk1", key: Buffer.alloc(32, 14) }] });
 
 describe.each(targets)("access reviews on $name", (target) => {
+  const harness = useIntegrationDatabase(target, { signIn: [ADMIN, APPROVER, COPILOT, HEALTH, AUDITOR, MICROSOFT] });
+  const { tokens, people, as, sql } = harness;
   let db: Database;
-  const tokens: Record<string, string> = {};
-  const people: Record<string, string> = {};
 
-  beforeAll(async () => {
-    db = await target.open();
-    state.db = db;
-    for (const email of [ADMIN, APPROVER, COPILOT, HEALTH, AUDITOR, MICROSOFT]) {
-      tokens[email] = await signInForTest(db.prisma, email);
-      people[email] = (await db.prisma.person.findUniqueOrThrow({ where: { email } })).id;
-    }
+  beforeAll(() => {
+    db = harness.db;
   });
-
-  afterAll(async () => {
-    state.db = null;
-    state.token = null;
-    await db?.close();
-    await target.dispose();
-  });
-
-  const as = <T,>(email: string, call: () => Promise<T>): Promise<T> => perCall.run(tokens[email]!, call);
-  const sql = <T,>(text: string, ...values: unknown[]) => db.prisma.$queryRawUnsafe<T[]>(text, ...values);
 
   async function auditRows(action: string, targetId?: string): Promise<AuditRow[]> {
     return sql<AuditRow>(
@@ -106,18 +73,7 @@ describe.each(targets)("access reviews on $name", (target) => {
     );
   }
 
-  async function refusal(call: () => Promise<unknown>, status: number, message?: string | RegExp): Promise<AppError> {
-    const error = await call().then(
-      () => null,
-      (caught: unknown) => caught,
-    );
-    expect(error, "expected a refusal").toBeInstanceOf(AppError);
-    const appError = error as AppError;
-    expect(appError.status, appError.message).toBe(status);
-    if (typeof message === "string") expect(appError.message).toContain(message);
-    else if (message) expect(appError.message).toMatch(message);
-    return appError;
-  }
+  const refusal = expectRefusal;
 
   async function outbox(kind: string, link: string) {
     return sql<{ channel: string; recipient: string; subject: string; text: string }>(
@@ -199,6 +155,19 @@ describe.each(targets)("access reviews on $name", (target) => {
     const badChoice = await refusal(() => as(APPROVER, () => decideReviewItem({ itemId: ids.vera, decision: "maybe", reason: "Not sure about this one" })), 422);
     expect(badChoice.issues.map((issue) => issue.path)).toEqual(["decision"]);
     await refusal(() => as(COPILOT, () => decideReviewItem({ itemId: ids.vera, decision: "keep", reason: "I still need it really" })), 403);
+  });
+
+  it("asks for a fresh sign-in when the reviewer's session is older than APPROVAL_FRESHNESS_MINUTES, as approvals do", async () => {
+    const stale = await signInForTest(db.prisma, APPROVER, { createdAt: new Date(Date.now() - 2 * 3_600_000) });
+    for (const decision of ["keep", "revoke"] as const) {
+      const error = await refusal(() => asSession(stale, () => decideReviewItem({ itemId: ids.vera, decision, reason: "Decided on a stale session" })), 401, "sign-in from the last 60 minutes");
+      expect(error.code).toBe("reauthentication_required");
+    }
+    const [item] = await sql<{ decision: string | null }>("SELECT decision::text AS decision FROM access_review_item WHERE id = $1::uuid", ids.vera);
+    expect(item?.decision).toBeNull();
+    // a non-reviewer is still told 403, not to sign in again
+    const staleCopilot = await signInForTest(db.prisma, COPILOT, { createdAt: new Date(Date.now() - 2 * 3_600_000) });
+    await refusal(() => asSession(staleCopilot, () => decideReviewItem({ itemId: ids.vera, decision: "keep", reason: "I still need it really" })), 403);
   });
 
   it("lets one of two concurrent decisions on an item win; a revoke ends the holder's access at once, audited in the same transaction", async () => {

@@ -1,6 +1,7 @@
 // A reviewer keeps or revokes one grant under review, with a reason. Only the
 // group's reviewers (its named approvers and the admins), never for their own
-// grant, only while the campaign is open and the grant in force. Revoking
+// grant, only while the campaign is open and the grant in force, and only with
+// a recent sign-in (APPROVAL_FRESHNESS_MINUTES, as for approvals). Revoking
 // ends the holder's access at once exactly as an admin's revoke does (the
 // grant is marked revoked, their sessions end; server/access/access-list-
 // changes.ts). Two reviewers deciding one item at once take turns on its row
@@ -11,6 +12,7 @@ import "server-only";
 import { GROUP_LABELS } from "@/lib/telemetry/vocabulary";
 import { audited } from "@/server/access/audited";
 import { revokeGrantRow, takeAccessListLock } from "@/server/access/access-list-changes";
+import { refuseStaleSignIn } from "@/server/access/fresh-sign-in";
 import { AppError } from "@/server/http/app-error";
 import { parseInput } from "@/server/http/parse-input";
 import { grantStateOf, targetHint } from "@/server/data/admin/access-list";
@@ -27,6 +29,8 @@ export async function decideReviewItem(input: unknown): Promise<DecideReviewResu
       // Who may review at all is settled before the input is read: anyone else is refused (403), whatever they send.
       const groups = await reviewerGroupsOf(tx, actor);
       if (groups !== "all" && groups.length === 0) throw new AppError("forbidden", "Only a group's reviewers (its approvers and the admins) decide its access reviews.");
+      // As for approvals: a decision on someone's access needs a recent sign-in (APPROVAL_FRESHNESS_MINUTES).
+      refuseStaleSignIn(actor, new Date(), "Deciding an access review");
       const { itemId, decision, reason } = parseInput(decideReviewItemInputSchema, input, "unprocessable");
       const now = new Date();
       const found = await tx.accessReviewItem.findUnique({ where: { id: itemId }, select: { campaignId: true } });

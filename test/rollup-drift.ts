@@ -1,0 +1,14 @@
+// How far telemetry_rollup is from the rows the registry's dimensions derive
+// from telemetry_event (what a rebuild would write): the rows in one but not
+// the other, both ways. 0 means the rollups equal a rebuild.
+import type { PrismaClient } from "@/server/db/generated/client";
+import { Prisma } from "@/server/db/generated/client";
+import { rollupRowsOf } from "@/server/telemetry/rollup-maintenance";
+
+export async function rollupDrift(prisma: Pick<PrismaClient, "$queryRaw">): Promise<number> {
+  const expected = rollupRowsOf(Prisma.sql`TRUE`, 1);
+  const rows = await prisma.$queryRaw<Array<{ n: number }>>(Prisma.sql`
+    WITH expected AS (${expected}), stored AS (SELECT dimension, hour, kind, value, events FROM telemetry_rollup)
+    SELECT count(*)::int AS n FROM ((SELECT * FROM expected EXCEPT ALL SELECT * FROM stored) UNION ALL (SELECT * FROM stored EXCEPT ALL SELECT * FROM expected)) AS drift`);
+  return Number(rows[0]?.n);
+}
