@@ -18,7 +18,7 @@ import { Prisma } from "@/server/db/generated/client";
 import { FIELD_RULES } from "@/server/ingest/producer-text";
 import { generateEvents } from "@/server/seed/generate-events";
 import { EVENT_ROW_COLUMNS, toEventDto, type EventRow } from "./event-dto";
-import { rollupRowsOf } from "./rollup-maintenance";
+import { ROLLUP_DIMENSIONS, rollupRowsOf } from "./rollup-maintenance";
 import { COPY_COLUMNS, INSERT_COLUMNS, INSERT_EVENTS_SQL } from "./event-store";
 
 // The filter form's client part navigates with the App Router, which is not mounted here.
@@ -47,7 +47,7 @@ function schemaColumns(): Map<string, string> {
  * telemetry_rollup_rows_sql — the SQL function the rollup triggers run. A later
  * migration that redefines the function replaces the earlier one's list.
  */
-function rollupFunctionDimensions(): Array<[string, string]> {
+function rollupFunctionDimensions(): Array<[string, string, string]> {
   const dir = path.join(root, "prisma/migrations");
   let body: string | undefined;
   for (const name of fs.readdirSync(dir).sort()) {
@@ -57,9 +57,14 @@ function rollupFunctionDimensions(): Array<[string, string]> {
     if (found) body = found[1];
   }
   if (!body) throw new Error("no migration defines telemetry_rollup_rows_sql");
-  const values = /VALUES\s*([\s\S]*?)\)\s*AS d\(dimension, value\)/.exec(body)?.[1];
-  if (!values) throw new Error("telemetry_rollup_rows_sql has no VALUES list of dimensions");
-  return [...values.matchAll(/\('([^']*)',\s*([^)]*?)\)/g)].map((match) => [match[1]!, match[2]!.trim()]);
+  const values = /VALUES\s*\n([\s\S]*?)\n\s*\)\s*AS d\(dimension, value, weight\)/.exec(body)?.[1];
+  if (!values) throw new Error("telemetry_rollup_rows_sql has no VALUES list of (dimension, value, weight)");
+  // one dimension per line: ('key', value expression, weight expression),
+  return values.split("\n").map((line) => {
+    const entry = /^\s*\('([^']*)',\s*(.*),\s*([^,]+)\),?\s*$/.exec(line);
+    if (!entry) throw new Error(`unreadable dimension line in telemetry_rollup_rows_sql: ${line}`);
+    return [entry[1]!, entry[2]!.trim(), entry[3]!.trim()];
+  });
 }
 
 /** The Prisma type a registry value type is stored as. */
@@ -117,10 +122,12 @@ describe("the field registry", () => {
   });
 
   it("is the rollup dimensions: the triggers' SQL function and the deletions' query", () => {
-    const expected = [["", "''"], ...ROLLUP_FIELDS.map((field) => [field.key, `e.${field.column}::text`])];
+    // every facetable field of the registry is a dimension, as its column's text, counted once per event
+    expect(ROLLUP_DIMENSIONS.slice(1, 1 + ROLLUP_FIELDS.length)).toEqual(ROLLUP_FIELDS.map((field) => ({ key: field.key, value: `e.${field.column}::text`, weight: "1" })));
+    const expected = ROLLUP_DIMENSIONS.map(({ key, value, weight }) => [key, value, weight]);
     expect(rollupFunctionDimensions()).toEqual(expected);
     const subtracted = rollupRowsOf(Prisma.sql`true`, -1).text;
-    for (const [dimension, value] of expected) expect(subtracted, dimension).toContain(`('${dimension}', ${value})`);
+    for (const [dimension, value, weight] of expected) expect(subtracted, dimension).toContain(`('${dimension}', ${value}, ${weight})`);
   });
 
   it("is the row the seed generates and the producer-text rule's fields", () => {
