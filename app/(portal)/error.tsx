@@ -16,7 +16,7 @@ export default function PortalError({ error, reset }: { error: Error & { digest?
         <h1 ref={heading} tabIndex={-1}>
           Something went wrong
         </h1>
-        <p>This page could not be shown. Nothing was changed. Try again, or tell the portal&apos;s operators the reference below.</p>
+        <p>This page could not be shown. Try again, or tell the portal&apos;s operators the reference below.</p>
         {error.digest ? (
           <p>
             Reference: <code>{error.digest}</code>
