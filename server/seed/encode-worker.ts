@@ -6,8 +6,8 @@
 // when it has `maxChunksAhead` chunks not yet taken by the main thread.
 import { parentPort, workerData } from "node:worker_threads";
 import type { ContentKey } from "@/server/crypto/content";
-import { encodeCopyRow } from "@/server/telemetry/event-store";
 import { generateEvents } from "./generate-events";
+import { encodedChunks } from "./write-events";
 
 export type EncodeWorkerData = {
   count: number;
@@ -29,32 +29,27 @@ const data = workerData as EncodeWorkerData;
 const port = parentPort!;
 const credit = new Int32Array(data.credit);
 const keys: ContentKey[] = data.keys.map(({ id, key }) => ({ id, key: Buffer.from(key) }));
-const jsonCache = new WeakMap<object, string>();
 
-function send(batch: number, text: string, rows: number, batchEnd: boolean): void {
+function send(batch: number, bytes: Buffer, rows: number, batchEnd: boolean): void {
   for (let available = Atomics.load(credit, 0); available <= 0; available = Atomics.load(credit, 0)) Atomics.wait(credit, 0, available);
   Atomics.sub(credit, 0, 1);
-  const bytes = Buffer.from(text, "utf8");
   // A Buffer this size owns its ArrayBuffer (no pool): transfer it without copying.
   const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const message: EncodeWorkerMessage = { type: "chunk", batch, rows, buffer, batchEnd };
   port.postMessage(message, [buffer]);
 }
 
-let index = 0;
-let text = "";
-let rows = 0;
-for (const event of generateEvents({ count: data.count, seed: data.seed, now: new Date(data.nowMs), days: data.days })) {
-  const batch = Math.floor(index / data.batchRows);
-  index++;
-  if (batch % data.workerCount !== data.workerIndex) continue;
-  text += encodeCopyRow(event, keys, jsonCache);
-  rows++;
-  const batchEnd = index % data.batchRows === 0 || index === data.count;
-  if (batchEnd || text.length >= data.chunkChars) {
-    send(batch, text, rows, batchEnd);
-    text = "";
-    rows = 0;
+/** This worker's share of the stream: the events of its batches. Each holds batchRows events but the run's last, so its batches end where the whole stream's do. */
+function* ownEvents() {
+  let index = 0;
+  for (const event of generateEvents({ count: data.count, seed: data.seed, now: new Date(data.nowMs), days: data.days })) {
+    if (Math.floor(index++ / data.batchRows) % data.workerCount === data.workerIndex) yield event;
   }
+}
+
+let batch = data.workerIndex;
+for (const chunk of encodedChunks(ownEvents(), keys, data.batchRows, data.chunkChars)) {
+  send(batch, chunk.buffer, chunk.rows, chunk.batchEnd);
+  if (chunk.batchEnd) batch += data.workerCount;
 }
 port.postMessage({ type: "done" } satisfies EncodeWorkerMessage);

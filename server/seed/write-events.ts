@@ -59,29 +59,13 @@ export class SeedWriteError extends Error {
   }
 }
 
-/** Groups encoded rows into chunks of about `chunkChars` characters. */
-function* encodeChunks(
+/** Encodes `events` on this thread into chunks of about `chunkChars` characters, closing a batch every `batchRows` rows (and at the end). */
+export function* encodedChunks(
   events: Iterable<SeedEvent>,
-  options: WriteOptions,
-  chunkChars: number,
-): Generator<{ text: string; rows: number }, void, undefined> {
-  const jsonCache = new WeakMap<object, string>();
-  let text = "";
-  let rows = 0;
-  for (const event of events) {
-    text += encodeCopyRow(event, options.keys, jsonCache);
-    rows++;
-    if (text.length >= chunkChars) {
-      yield { text, rows };
-      text = "";
-      rows = 0;
-    }
-  }
-  if (rows > 0) yield { text, rows };
-}
-
-/** Encodes `events` on this thread into chunks, closing a batch every `batchRows` rows. */
-export function* encodedChunks(events: Iterable<SeedEvent>, keys: readonly ContentKey[], batchRows = DEFAULT_BATCH_ROWS): Generator<EncodedChunk, void, undefined> {
+  keys: readonly ContentKey[],
+  batchRows = DEFAULT_BATCH_ROWS,
+  chunkChars = CHUNK_CHARS,
+): Generator<EncodedChunk, void, undefined> {
   const jsonCache = new WeakMap<object, string>();
   let text = "";
   let rows = 0;
@@ -93,7 +77,7 @@ export function* encodedChunks(events: Iterable<SeedEvent>, keys: readonly Conte
     inBatch++;
     pending = true;
     const batchEnd = inBatch === batchRows;
-    if (batchEnd || text.length >= CHUNK_CHARS) {
+    if (batchEnd || text.length >= chunkChars) {
       yield { buffer: Buffer.from(text, "utf8"), rows, batchEnd };
       if (batchEnd) inBatch = 0;
       text = "";
@@ -252,8 +236,9 @@ export async function writeChunksPostgres(
 export async function writeEventsPglite(db: PGlite, events: Iterable<SeedEvent>, options: WriteOptions): Promise<number> {
   let written = 0;
   await db.transaction(async (tx) => {
-    for (const chunk of encodeChunks(events, options, 4 << 20)) {
-      await tx.query(COPY_FROM_BLOB_STATEMENT, [], { blob: new Blob([chunk.text]) });
+    // one batch (one transaction), in ~4 MB blobs
+    for (const chunk of encodedChunks(events, options.keys, Infinity, 4 << 20)) {
+      await tx.query(COPY_FROM_BLOB_STATEMENT, [], { blob: new Blob([chunk.buffer as Buffer<ArrayBuffer>]) });
       written += chunk.rows;
       options.onProgress?.(written);
     }
