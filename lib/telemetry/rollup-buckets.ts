@@ -35,12 +35,16 @@ export const LATENCY_THRESHOLDS: readonly number[] = (() => {
   return thresholds;
 })();
 
+/** As SQL's width_bucket over ascending thresholds: how many of them are ≤ value. */
+function thresholdIndex(thresholds: readonly number[], value: number): number {
+  let index = 0;
+  while (index < thresholds.length && thresholds[index]! <= value) index++;
+  return index;
+}
+
 /** The bucket index of a latency, as telemetry_latency_bucket() computes it. */
 export function latencyBucketOf(ms: number): number {
-  if (ms < 0) return -1;
-  let index = 0;
-  while (index < LATENCY_THRESHOLDS.length && LATENCY_THRESHOLDS[index]! <= ms) index++;
-  return index;
+  return ms < 0 ? -1 : thresholdIndex(LATENCY_THRESHOLDS, ms);
 }
 
 /** The integer latencies a bucket holds, [lo, hi]; null for the out-of-range and overflow buckets (no upper bound). */
@@ -66,10 +70,7 @@ export const PERSISTENCE_MEDIAN_ERROR = 0.01;
 export const PERSISTENCE_SUM_SCALE = 1_000_000;
 
 export function persistenceBucketOf(ratio: number): number {
-  if (!(ratio >= 0 && ratio <= 1)) return -1;
-  let index = 0;
-  while (index < PERSISTENCE_THRESHOLDS.length && PERSISTENCE_THRESHOLDS[index]! <= ratio) index++;
-  return index;
+  return ratio >= 0 && ratio <= 1 ? thresholdIndex(PERSISTENCE_THRESHOLDS, ratio) : -1;
 }
 
 export function persistenceBucketRange(index: number): { lo: number; hi: number } | null {
