@@ -102,14 +102,19 @@ export async function getEventInsights(input: unknown): Promise<EventInsights> {
 }
 
 type BucketRow = Bucketed & { index: number; n: number };
+type BucketCount = { index: number; count: number };
+
+/** Appends a bucket count to its group's list. */
+function addTo<K>(groups: Map<K, BucketCount[]>, key: K, entry: BucketCount): void {
+  const list = groups.get(key);
+  if (list) list.push(entry);
+  else groups.set(key, [entry]);
+}
 
 /** p50 and p95 per chart bucket from latency bucket counts; null when one falls where buckets have no bounds (the events answer then). */
 function latencyFromBuckets(rows: readonly BucketRow[]): Extract<EventInsights["latency"], unknown[]> | null {
-  const perBucket = new Map<string, Array<{ index: number; count: number }>>();
-  for (const row of rows) {
-    const key = row.bucket.toISOString();
-    perBucket.set(key, [...(perBucket.get(key) ?? []), { index: Number(row.index), count: Number(row.n) }]);
-  }
+  const perBucket = new Map<string, BucketCount[]>();
+  for (const row of rows) addTo(perBucket, row.bucket.toISOString(), { index: Number(row.index), count: Number(row.n) });
   const points: Extract<EventInsights["latency"], unknown[]> = [];
   for (const [key, counts] of perBucket) {
     const count = counts.reduce((sum, entry) => sum + entry.count, 0);
@@ -127,11 +132,11 @@ function persistenceFromBuckets(
   buckets: ReadonlyArray<{ value: string; n: number }>,
   sums: ReadonlyArray<{ value: string; n: number }>,
 ): Extract<EventInsights["persistence"], unknown[]> | null {
-  const perCheck = new Map<number, Array<{ index: number; count: number }>>();
+  const perCheck = new Map<number, BucketCount[]>();
   for (const row of buckets) {
     const [check, index] = row.value.split(":").map(Number) as [number, number];
     if (index < 0 && Number(row.n) > 0) return null;
-    perCheck.set(check, [...(perCheck.get(check) ?? []), { index, count: Number(row.n) }]);
+    addTo(perCheck, check, { index, count: Number(row.n) });
   }
   const sumOf = new Map(sums.map((row) => [Number(row.value), Number(row.n)]));
   const fullIndex = PERSISTENCE_THRESHOLDS.length;
