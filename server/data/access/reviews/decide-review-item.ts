@@ -30,9 +30,9 @@ export async function decideReviewItem(input: unknown): Promise<DecideReviewResu
       const groups = await reviewerGroupsOf(tx, actor);
       if (groups !== "all" && groups.length === 0) throw new AppError("forbidden", "Only a group's reviewers (its approvers and the admins) decide its access reviews.");
       // As for approvals: a decision on someone's access needs a recent sign-in (APPROVAL_FRESHNESS_MINUTES).
-      refuseStaleSignIn(actor, new Date(), "Deciding an access review");
-      const { itemId, decision, reason } = parseInput(decideReviewItemInputSchema, input, "unprocessable");
       const now = new Date();
+      refuseStaleSignIn(actor, now, "Deciding an access review");
+      const { itemId, decision, reason } = parseInput(decideReviewItemInputSchema, input, "unprocessable");
       const found = await tx.accessReviewItem.findUnique({ where: { id: itemId }, select: { campaignId: true } });
       if (!found) throw new AppError("not_found", "No such grant under review.");
       await shareLockCampaign(tx, found.campaignId);
