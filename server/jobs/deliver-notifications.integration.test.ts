@@ -85,7 +85,8 @@ describe.each(seededTestTargets({ label: "notify_job", keys: KEYS }))("the notif
       let text = "";
       do {
         text = await getMetrics().registry.metrics();
-        if (text.includes('portal_notification_outbox_depth{channel="email",state="pending"} 0')) break;
+        // The hook sees the POST before the job marks the row delivered: wait for both channels.
+        if (["email", "webhook"].every((channel) => text.includes(`portal_notification_outbox_depth{channel="${channel}",state="pending"} 0`))) break;
         await sleep(200);
       } while (Date.now() < deadline2);
       expect(text).toContain('portal_notification_outbox_depth{channel="email",state="pending"} 0');
