@@ -1,6 +1,7 @@
 // How far telemetry_rollup is from the rows the registry's dimensions derive
 // from telemetry_event (what a rebuild would write): the rows in one but not
-// the other, both ways. 0 means the rollups equal a rebuild.
+// the other, both ways, and the keys where the per-day rollups (summed) differ
+// from the per-hour ones summed per day. 0 means the rollups equal a rebuild.
 import type { PrismaClient } from "@/server/db/generated/client";
 import { Prisma } from "@/server/db/generated/client";
 import { rollupRowsOf } from "@/server/telemetry/rollup-maintenance";
@@ -10,5 +11,9 @@ export async function rollupDrift(prisma: Pick<PrismaClient, "$queryRaw">): Prom
   const rows = await prisma.$queryRaw<Array<{ n: number }>>(Prisma.sql`
     WITH expected AS (${expected}), stored AS (SELECT dimension, hour, kind, value, events FROM telemetry_rollup)
     SELECT count(*)::int AS n FROM ((SELECT * FROM expected EXCEPT ALL SELECT * FROM stored) UNION ALL (SELECT * FROM stored EXCEPT ALL SELECT * FROM expected)) AS drift`);
-  return Number(rows[0]?.n);
+  const days = await prisma.$queryRaw<Array<{ n: number }>>(Prisma.sql`
+    WITH expected AS (SELECT dimension, date_trunc('day', hour, 'UTC') AS day, kind, value, sum(events)::bigint AS events FROM telemetry_rollup GROUP BY 1, 2, 3, 4 HAVING sum(events) <> 0),
+         stored AS (SELECT dimension, day, kind, value, sum(events)::bigint AS events FROM telemetry_rollup_day GROUP BY 1, 2, 3, 4 HAVING sum(events) <> 0)
+    SELECT count(*)::int AS n FROM ((SELECT * FROM expected EXCEPT ALL SELECT * FROM stored) UNION ALL (SELECT * FROM stored EXCEPT ALL SELECT * FROM expected)) AS drift`);
+  return Number(rows[0]?.n) + Number(days[0]?.n);
 }

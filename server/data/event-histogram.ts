@@ -22,6 +22,7 @@ import { hourlyCounts, rollupsAnswer, type CountSource } from "@/server/telemetr
 const { sql } = Prisma;
 
 const HOUR_SECONDS = 3_600;
+const DAY_SECONDS = 86_400;
 
 export async function getEventHistogram(input: unknown): Promise<EventHistogram> {
   return audited({ action: "events.chart", permission: "telemetry.read" }, async ({ tx, actor }) => {
@@ -65,7 +66,8 @@ export async function computeHistogram(tx: RawRunner, filters: EventFilters, kin
     const bucketOf = (column: "hour" | "time") =>
       sql`to_timestamp(floor(extract(epoch from ${Prisma.raw(column)}) / ${bucketSeconds}::int) * ${bucketSeconds}::int)`;
     if (bucketSeconds % HOUR_SECONDS === 0) {
-      const counts = hourlyCounts("", kinds, drawn, now, source);
+      // a bucket of whole days takes whole days from the per-day rollups (buckets start at multiples of their width since the epoch, UTC)
+      const counts = hourlyCounts("", kinds, drawn, now, source, bucketSeconds % DAY_SECONDS === 0 ? "day" : "hour");
       rows = await tx.$queryRaw(
         sql`SELECT ${bucketOf("hour")} AS bucket, kind::text AS kind, sum(events)::int AS n FROM (${counts.query}) AS counts GROUP BY 1, 2 ORDER BY 1, 2`,
       );

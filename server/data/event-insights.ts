@@ -207,7 +207,10 @@ export async function computeInsights(
   source?: CountSource,
 ): Promise<Omit<EventInsights, "from" | "to">> {
   const conditions = filterConditions(filters, now);
-  const counts = (dimension: Parameters<typeof hourlyCounts>[0], subset: readonly EventKind[]) => hourlyCounts(dimension, subset, filters, now, source).query;
+  // Counts grouped by chart bucket may take whole days from the per-day rollups when the buckets are days; counts not grouped by time always may.
+  const timeUnit = bucket === "day" ? "day" : "hour";
+  const counts = (dimension: Parameters<typeof hourlyCounts>[0], subset: readonly EventKind[], coarsest: "hour" | "day" = "day") =>
+    hourlyCounts(dimension, subset, filters, now, source, coarsest).query;
   const where = (subset: readonly EventKind[], ...extra: Prisma.Sql[]) => and([kindCondition(subset), ...conditions, ...extra]);
   const bucketSql = sql`date_trunc(${raw(`'${bucket}'`)}, time, 'UTC')`;
   const hourBucketSql = sql`date_trunc(${raw(`'${bucket}'`)}, hour, 'UTC')`;
@@ -220,7 +223,7 @@ export async function computeInsights(
       ? []
       : await tx.$queryRaw<Array<Bucketed & { kind: EventKind; n: number }>>(
           sql`SELECT ${hourBucketSql} AS bucket, kind::text AS kind, sum(events)::int AS n
-              FROM (${counts("", kinds)}) AS counts GROUP BY 1, 2 ORDER BY 1, 2`,
+              FROM (${counts("", kinds, timeUnit)}) AS counts GROUP BY 1, 2 ORDER BY 1, 2`,
         );
   const totals: Partial<Record<EventKind, number>> = {};
   const perBucket = new Map<string, Partial<Record<EventKind, number>>>();
@@ -257,7 +260,7 @@ export async function computeInsights(
   if (measured.length === 0) {
     latency = { reason: "Your access does not include measurements of the charted events." };
   } else {
-    const bucketed = hourlyCounts("latencyBucket", measured, filters, now, source);
+    const bucketed = hourlyCounts("latencyBucket", measured, filters, now, source, timeUnit);
     const estimated =
       bucketed.source === "rollups"
         ? latencyFromBuckets(
@@ -321,8 +324,8 @@ export async function computeInsights(
   if (measuredOf("completion_persisted").length === 0) {
     persistence = unavailable("completion_persisted", kinds);
   } else {
-    const bucketed = hourlyCounts("persistenceBucket", ["completion_persisted"], filters, now, source);
-    const sums = hourlyCounts("persistenceSum", ["completion_persisted"], filters, now, source);
+    const bucketed = hourlyCounts("persistenceBucket", ["completion_persisted"], filters, now, source, "day");
+    const sums = hourlyCounts("persistenceSum", ["completion_persisted"], filters, now, source, "day");
     const estimated =
       bucketed.source === "rollups"
         ? persistenceFromBuckets(

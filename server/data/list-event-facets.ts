@@ -41,7 +41,8 @@ export async function facetCounts(
   limit: number,
   source?: CountSource,
 ): Promise<FacetRow[]> {
-  const counts = field.facetable ? hourlyCounts(field.key as RollupDimension, kinds, filters, now, source) : null;
+  // no time grouping: whole days may come from the per-day rollups
+  const counts = field.facetable ? hourlyCounts(field.key as RollupDimension, kinds, filters, now, source, "day") : null;
   if (counts?.source === "rollups") {
     return tx.$queryRaw<FacetRow[]>(
       sql`SELECT value, sum(events)::int AS count FROM (${counts.query}) AS counts

@@ -30,6 +30,8 @@ export const RUNTIME_TABLE_GRANTS: Readonly<Record<string, TableGrant>> = {
   // per-hour counts derived from telemetry_event (server/telemetry/rollups.ts): its triggers add to them as the intake inserts;
   // retention and erasure subtract before deleting events and remove rows that reach zero
   telemetry_rollup: { privileges: ["SELECT", "INSERT", "UPDATE", "DELETE"] },
+  // the same per day: delta rows appended by telemetry_rollup's triggers, folded (deleted and re-appended) by the compaction job
+  telemetry_rollup_day: { privileges: ["SELECT", "INSERT", "DELETE"] },
   ingestion_key: { privileges: ["SELECT", "INSERT", "UPDATE"] },
   scim_token: { privileges: ["SELECT", "INSERT", "UPDATE"] },
   event_name_mapping: { privileges: ["SELECT"] },

@@ -17,6 +17,7 @@ import { sendGrantRemindersJob } from "./send-grant-reminders";
 import { closeAccessReviewsJob, openAccessReviewsJob, remindAccessReviewsJob } from "./access-reviews";
 import { notifyExpiredGrantsJob } from "./notify-expired-grants";
 import { maintainTelemetryPartitionsJob } from "./maintain-telemetry-partitions";
+import { compactRollupDaysJob } from "./compact-rollup-days";
 
 export const JOBS: readonly JobDefinition[] = [
   purgeExpiredSessionsJob,
@@ -34,4 +35,5 @@ export const JOBS: readonly JobDefinition[] = [
   closeAccessReviewsJob,
   notifyExpiredGrantsJob,
   maintainTelemetryPartitionsJob,
+  compactRollupDaysJob,
 ];

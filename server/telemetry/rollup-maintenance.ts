@@ -51,6 +51,23 @@ type SqlExecutor = { $executeRaw(query: Prisma.Sql): Promise<number> };
  */
 export async function rebuildRollups(tx: SqlExecutor): Promise<number> {
   await tx.$executeRaw(sql`LOCK TABLE telemetry_event IN SHARE MODE`);
+  // no fold of the per-day rollups runs meanwhile (it would keep rows the DELETE below did not see)
+  await tx.$executeRaw(sql`SELECT pg_advisory_xact_lock(hashtext('telemetry_rollup_day_compact'))`);
   await tx.$executeRaw(sql`DELETE FROM telemetry_rollup`);
-  return tx.$executeRaw(sql`INSERT INTO telemetry_rollup (dimension, hour, kind, value, events) ${rollupRowsOf(sql`TRUE`, 1)}`);
+  const rows = await tx.$executeRaw(sql`INSERT INTO telemetry_rollup (dimension, hour, kind, value, events) ${rollupRowsOf(sql`TRUE`, 1)}`);
+  // the per-day rollups from the per-hour ones, folded (the triggers' deltas of the two statements above go with the DELETE)
+  await tx.$executeRaw(sql`DELETE FROM telemetry_rollup_day`);
+  await tx.$executeRaw(sql`INSERT INTO telemetry_rollup_day (dimension, day, kind, value, events, compacted)
+    SELECT dimension, date_trunc('day', hour, 'UTC'), kind, value, sum(events), true FROM telemetry_rollup GROUP BY 1, 2, 3, 4 HAVING sum(events) <> 0`);
+  return rows;
+}
+
+/**
+ * Folds the per-day rollups' delta rows (migration 20261205010000_rollup_days):
+ * one row per key for every (dimension, day) that has deltas. Returns the
+ * deltas folded. The job rollups.days.compact runs it; one run at a time.
+ */
+export async function compactRollupDays(tx: { $queryRaw<T = unknown>(query: Prisma.Sql): Promise<T> }): Promise<number> {
+  const rows = await tx.$queryRaw<Array<{ folded: bigint | number }>>(sql`SELECT telemetry_rollup_day_compact() AS folded`);
+  return Number(rows[0]?.folded ?? 0);
 }

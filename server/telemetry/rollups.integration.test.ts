@@ -6,12 +6,13 @@
 // the rows the registry's dimensions derive from telemetry_event after the
 // seed's COPY, the intake's INSERT (replays and two writers at once
 // included) and an UPDATE; that erasure and retention (the database
-// functions) and the rebuild keep it equal; and that charts, facets and the histogram give the
+// functions) and the rebuild keep it equal, and the per-day rollups (their
+// deltas folded or not) equal to the per-hour ones; and that charts, facets and the histogram give the
 // same numbers from the rollups as from the events on random filters.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FACET_FIELDS, type EventFilters, QUICK_RANGES } from "@/lib/telemetry/event-query";
-import { ROLLUP_FIELDS } from "@/lib/telemetry/fields";
+import { ROLLUP_FIELDS, fieldSpec } from "@/lib/telemetry/fields";
 import { EVENT_KINDS, FIELD_CLASSES, type EventKind } from "@/lib/telemetry/vocabulary";
 import type { TelemetryScope } from "@/lib/access/policy";
 import { computeInsights, machinesDisclosedByChart, pickBucket } from "@/server/data/event-insights";
@@ -32,8 +33,8 @@ import { generateEvents } from "@/server/seed/generate-events";
 import { rollupDrift as rollupDriftOf } from "@/test/rollup-drift";
 import { seededTestTargets } from "@/test/test-databases";
 import { and, filterConditions, kindCondition, planEventQuery, resolveFrom } from "./event-sql";
-import { hourlyCounts, rebuildRollups } from "./rollups";
-import { MEASURE_DIMENSIONS } from "./rollup-maintenance";
+import { hourlyCounts, rebuildRollups, splitTimeRange } from "./rollups";
+import { MEASURE_DIMENSIONS, compactRollupDays } from "./rollup-maintenance";
 
 /** percentile_cont's answer over `values`, and the two order statistics it interpolates between. */
 function exactPercentile(values: readonly number[], p: number): { value: number; below: number; above: number } {
@@ -191,6 +192,36 @@ describe.each(targets)("rollups on $name", (target) => {
     expect(Number(zeros[0]?.n)).toBe(0);
   });
 
+  it("keeps the per-day rollups equal to the per-hour ones: deltas not yet folded read the same, and folding them changes no count", async () => {
+    // the intake, the UPDATEs and the deletions above appended deltas
+    const pending = async () =>
+      Number((await db.prisma.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM telemetry_rollup_day WHERE NOT compacted`)[0]?.n);
+    expect(await pending()).toBeGreaterThan(0);
+    const now = new Date();
+    const filters: EventFilters = { kinds: [], from: new Date(now.getTime() - 20 * 86_400_000 - 1_234_567) };
+    expect(splitTimeRange(filters.from!, null, true)?.days).not.toBeNull();
+    const facet = async () => {
+      const [rollups, events] = await Promise.all([
+        facetCounts(db.prisma, fieldSpec("os"), EVENT_KINDS, filters, now, 50, "rollups"),
+        facetCounts(db.prisma, fieldSpec("os"), EVENT_KINDS, filters, now, 50, "events"),
+      ]);
+      expect(rollups).toEqual(events);
+      return rollups;
+    };
+    const before = await facet();
+    expect(before.length).toBeGreaterThan(1);
+
+    expect(await compactRollupDays(db.prisma)).toBeGreaterThan(0);
+    expect(await pending()).toBe(0);
+    const duplicates = await db.prisma.$queryRaw<Array<{ n: number }>>`
+      SELECT count(*)::int AS n FROM (SELECT 1 FROM telemetry_rollup_day GROUP BY dimension, day, kind, value HAVING count(*) > 1) AS keys`;
+    expect(Number(duplicates[0]?.n)).toBe(0);
+    expect(await facet()).toEqual(before);
+    expect(await rollupDrift()).toBe(0);
+    // nothing left to fold
+    expect(await compactRollupDays(db.prisma)).toBe(0);
+  });
+
   it("rebuilds from the events in one transaction", async () => {
     await asOwner(async (tx) => {
       await tx.$executeRaw(Prisma.sql`DELETE FROM telemetry_rollup WHERE dimension IN ('city', '')`);
@@ -213,6 +244,7 @@ describe.each(targets)("rollups on $name", (target) => {
 
     let nonEmpty = 0;
     let usedRollups = 0;
+    let usedDays = 0;
     let latencyChecks = 0;
     let persistenceChecks = 0;
     for (let round = 0; round < 20; round++) {
@@ -234,6 +266,7 @@ describe.each(targets)("rollups on $name", (target) => {
 
       const bucket = pickBucket(resolveFrom(filters, now), filters.to ?? now);
       if (hourlyCounts("", plan.kinds, filters, now).source === "rollups") usedRollups++;
+      if (splitTimeRange(resolveFrom(filters, now), filters.to ?? null, true)?.days) usedDays++;
       const [fromRollups, fromEvents] = await db.prisma.$transaction(async (tx) => [
         await computeInsights(tx, scope, filters, plan.kinds, now, bucket, "rollups"),
         await computeInsights(tx, scope, filters, plan.kinds, now, bucket, "events"),
@@ -310,6 +343,8 @@ describe.each(targets)("rollups on $name", (target) => {
     // the comparison means something: most rounds counted events, and the rollups answered them
     expect(nonEmpty).toBeGreaterThan(10);
     expect(usedRollups).toBeGreaterThan(8);
+    // and whole days came from the per-day rollups in several rounds
+    expect(usedDays).toBeGreaterThan(5);
     expect(latencyChecks).toBeGreaterThan(10);
     expect(persistenceChecks).toBeGreaterThan(3);
   });

@@ -32,23 +32,48 @@ export function rollupsAnswer(filters: EventFilters): boolean {
   return FIELD_FILTER_KEYS.every((key) => filters[key] === undefined);
 }
 
-const floorHour = (date: Date) => new Date(Math.floor(date.getTime() / HOUR_MS) * HOUR_MS);
-const ceilHour = (date: Date) => new Date(Math.ceil(date.getTime() / HOUR_MS) * HOUR_MS);
+const DAY_MS = 86_400_000;
+
+const floorTo = (date: Date, unit: number) => new Date(Math.floor(date.getTime() / unit) * unit);
+const ceilTo = (date: Date, unit: number) => new Date(Math.ceil(date.getTime() / unit) * unit);
 const timestamp = (date: Date) => sql`${date.toISOString()}::timestamptz`;
+const before = (a: Date | null, b: Date | null) => a === null || b === null || a.getTime() < b.getTime();
+
+/** A half-open time range; null is unbounded on that side. */
+export type Span = { from: Date | null; to: Date | null };
 
 /**
- * How a time range [from, to) splits: the whole hours [wholeFrom, wholeTo)
- * (null: unbounded on that side) the rollups answer, and the partial hours at
- * the edges telemetry_event answers. Null when the range holds no whole hour.
+ * How a time range [from, to) splits: the whole days the per-day rollups
+ * answer (when `days`), the whole hours around them the per-hour rollups
+ * answer, and the partial hours at the edges telemetry_event answers (SQL over
+ * `time`, or null). Null when the range holds no whole hour.
  */
-export function splitTimeRange(from: Date | null, to: Date | null): { wholeFrom: Date | null; wholeTo: Date | null; edges: Prisma.Sql | null } | null {
-  const wholeFrom = from ? ceilHour(from) : null;
-  const wholeTo = to ? floorHour(to) : null;
-  if (wholeFrom && wholeTo && wholeFrom.getTime() >= wholeTo.getTime()) return null;
+export function splitTimeRange(
+  from: Date | null,
+  to: Date | null,
+  days = false,
+): { days: Span | null; hours: Span[]; wholeFrom: Date | null; wholeTo: Date | null; edges: Prisma.Sql | null } | null {
+  const wholeFrom = from ? ceilTo(from, HOUR_MS) : null;
+  const wholeTo = to ? floorTo(to, HOUR_MS) : null;
+  if (!before(wholeFrom, wholeTo)) return null;
   const edges: Prisma.Sql[] = [];
   if (from && wholeFrom && wholeFrom.getTime() > from.getTime()) edges.push(sql`(time >= ${timestamp(from)} AND time < ${timestamp(wholeFrom)})`);
   if (to && wholeTo && wholeTo.getTime() < to.getTime()) edges.push(sql`(time >= ${timestamp(wholeTo)} AND time < ${timestamp(to)})`);
-  return { wholeFrom, wholeTo, edges: edges.length === 0 ? null : sql`(${join(edges, " OR ")})` };
+  const dayFrom = wholeFrom ? ceilTo(wholeFrom, DAY_MS) : null;
+  const dayTo = wholeTo ? floorTo(wholeTo, DAY_MS) : null;
+  const daySpan = days && before(dayFrom, dayTo) ? { from: dayFrom, to: dayTo } : null;
+  const hours: Span[] = !daySpan
+    ? [{ from: wholeFrom, to: wholeTo }]
+    : [
+        ...(wholeFrom && dayFrom && wholeFrom.getTime() < dayFrom.getTime() ? [{ from: wholeFrom, to: dayFrom }] : []),
+        ...(wholeTo && dayTo && dayTo.getTime() < wholeTo.getTime() ? [{ from: dayTo, to: wholeTo }] : []),
+      ];
+  return { days: daySpan, hours, wholeFrom, wholeTo, edges: edges.length === 0 ? null : sql`(${join(edges, " OR ")})` };
+}
+
+/** `column` within a span. */
+function within(column: string, span: Span): Prisma.Sql[] {
+  return [...(span.from ? [sql`${raw(column)} >= ${timestamp(span.from)}`] : []), ...(span.to ? [sql`${raw(column)} < ${timestamp(span.to)}`] : [])];
 }
 
 /** Where the counts came from (for tests and the benchmark). */
@@ -67,6 +92,7 @@ export function hourlyCounts(
   filters: EventFilters,
   now: Date,
   force?: CountSource,
+  coarsest: "hour" | "day" = "hour",
 ): { query: Prisma.Sql; source: CountSource } {
   const spec = ROLLUP_DIMENSIONS.find((candidate) => candidate.key === dimension);
   if (!spec) throw new Error(`${dimension} is not a rollup dimension`);
@@ -74,16 +100,22 @@ export function hourlyCounts(
     sql`SELECT date_trunc('hour', e.time, 'UTC') AS hour, e.kind, ${raw(spec.value)} AS value, sum(${raw(spec.weight)})::bigint AS events
         FROM telemetry_event AS e WHERE ${where} AND ${raw(spec.value)} IS NOT NULL GROUP BY 1, 2, 3`;
 
-  const split = splitTimeRange(resolveFrom(filters, now), filters.to ?? null);
+  const split = splitTimeRange(resolveFrom(filters, now), filters.to ?? null, coarsest === "day");
   const useRollups = force ? force === "rollups" : rollupsAnswer(filters) && split !== null;
   if (!useRollups || !split || !rollupsAnswer(filters)) {
     return { query: fromEvents(and([kindCondition(kinds), ...filterConditions(filters, now)])), source: "events" };
   }
-  const hours: Prisma.Sql[] = [];
-  if (split.wholeFrom) hours.push(sql`hour >= ${timestamp(split.wholeFrom)}`);
-  if (split.wholeTo) hours.push(sql`hour < ${timestamp(split.wholeTo)}`);
-  const fromRollups = sql`SELECT hour, kind, value, events FROM telemetry_rollup
-    WHERE dimension = ${dimension} AND ${and([kindCondition(kinds), ...hours])}`;
-  const query = split.edges ? sql`${fromRollups} UNION ALL ${fromEvents(and([kindCondition(kinds), split.edges]))}` : fromRollups;
-  return { query, source: "rollups" };
+  const parts: Prisma.Sql[] = [];
+  if (split.days) {
+    // a day's count is the sum of its rows (deltas not yet folded included); keys summing to 0 hold no event
+    parts.push(sql`SELECT day AS hour, kind, value, sum(events)::bigint AS events FROM telemetry_rollup_day
+      WHERE dimension = ${dimension} AND ${and([kindCondition(kinds), ...within("day", split.days)])}
+      GROUP BY 1, 2, 3 HAVING sum(events) <> 0`);
+  }
+  for (const span of split.hours) {
+    parts.push(sql`SELECT hour, kind, value, events FROM telemetry_rollup
+      WHERE dimension = ${dimension} AND ${and([kindCondition(kinds), ...within("hour", span)])}`);
+  }
+  if (split.edges) parts.push(fromEvents(and([kindCondition(kinds), split.edges])));
+  return { query: join(parts, " UNION ALL "), source: "rollups" };
 }
