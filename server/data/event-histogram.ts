@@ -17,7 +17,7 @@ import { Prisma } from "@/server/db/generated/client";
 import { parseInput } from "@/server/http/parse-input";
 import { describeQuery } from "@/server/telemetry/describe-query";
 import { and, filterConditions, kindCondition, planEventQuery, resolveFrom, type RawRunner } from "@/server/telemetry/event-sql";
-import { hourlyCounts, rollupsAnswer, type CountSource } from "@/server/telemetry/rollups";
+import { hourlyCounts, rollupsAnswer, withoutParallelWorkers, type CountSource } from "@/server/telemetry/rollups";
 
 const { sql } = Prisma;
 
@@ -25,7 +25,7 @@ const HOUR_SECONDS = 3_600;
 const DAY_SECONDS = 86_400;
 
 export async function getEventHistogram(input: unknown): Promise<EventHistogram> {
-  return audited({ action: "events.chart", permission: "telemetry.read" }, async ({ tx, actor }) => {
+  return audited({ action: "events.chart", permission: "telemetry.read", rawSql: true }, async ({ tx, actor }) => {
     const { filters } = parseInput(eventFilterQuerySchema, input);
     const plan = planEventQuery(actor.scope, filters, null);
     const now = new Date();
@@ -68,6 +68,7 @@ export async function computeHistogram(tx: RawRunner, filters: EventFilters, kin
     if (bucketSeconds % HOUR_SECONDS === 0) {
       // a bucket of whole days takes whole days from the per-day rollups (buckets start at multiples of their width since the epoch, UTC)
       const counts = hourlyCounts("", kinds, drawn, now, source, bucketSeconds % DAY_SECONDS === 0 ? "day" : "hour");
+      if (counts.source === "rollups") await withoutParallelWorkers(tx);
       rows = await tx.$queryRaw(
         sql`SELECT ${bucketOf("hour")} AS bucket, kind::text AS kind, sum(events)::int AS n FROM (${counts.query}) AS counts GROUP BY 1, 2 ORDER BY 1, 2`,
       );

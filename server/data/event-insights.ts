@@ -30,7 +30,7 @@ import { Prisma } from "@/server/db/generated/client";
 import { parseInput } from "@/server/http/parse-input";
 import { describeQuery } from "@/server/telemetry/describe-query";
 import { and, filterConditions, kindCondition, planEventQuery, resolveFrom } from "@/server/telemetry/event-sql";
-import { hourlyCounts, type CountSource } from "@/server/telemetry/rollups";
+import { hourlyCounts, withoutParallelWorkers, type CountSource } from "@/server/telemetry/rollups";
 import {
   FULLY_PERSISTED,
   LATENCY_RELATIVE_ERROR,
@@ -79,7 +79,7 @@ function unavailable(kind: EventKind, charted: readonly EventKind[]): ChartUnava
 }
 
 export async function getEventInsights(input: unknown): Promise<EventInsights> {
-  return audited({ action: "events.chart", permission: "telemetry.read" }, async ({ tx, actor }) => {
+  return audited({ action: "events.chart", permission: "telemetry.read", sharedResolution: true, rawSql: true }, async ({ tx, actor }) => {
     const { filters } = parseInput(eventFilterQuerySchema, input);
     const plan = planEventQuery(actor.scope, filters, null);
     const now = new Date();
@@ -216,6 +216,8 @@ export async function computeInsights(
   const hourBucketSql = sql`date_trunc(${raw(`'${bucket}'`)}, hour, 'UTC')`;
   const measured = kinds.filter((kind) => scope[kind]?.includes("measurements"));
   const measuredOf = (kind: EventKind) => (measured.includes(kind) ? [kind] : []);
+
+  if (hourlyCounts("", kinds, filters, now, source).source === "rollups") await withoutParallelWorkers(tx);
 
   // Volume by kind and bucket; the funnel and acceptance rate are sums of it.
   const volumeRows =

@@ -20,7 +20,7 @@ import { Prisma } from "@/server/db/generated/client";
 import { parseInput } from "@/server/http/parse-input";
 import { describeQuery } from "@/server/telemetry/describe-query";
 import { listWhere, planEventQuery, type RawRunner } from "@/server/telemetry/event-sql";
-import { hourlyCounts, type CountSource, type RollupDimension } from "@/server/telemetry/rollups";
+import { hourlyCounts, withoutParallelWorkers, type CountSource, type RollupDimension } from "@/server/telemetry/rollups";
 
 const { sql, raw } = Prisma;
 
@@ -44,6 +44,7 @@ export async function facetCounts(
   // no time grouping: whole days may come from the per-day rollups
   const counts = field.facetable ? hourlyCounts(field.key as RollupDimension, kinds, filters, now, source, "day") : null;
   if (counts?.source === "rollups") {
+    await withoutParallelWorkers(tx);
     return tx.$queryRaw<FacetRow[]>(
       sql`SELECT value, sum(events)::int AS count FROM (${counts.query}) AS counts
           GROUP BY value ORDER BY 2 DESC, value ASC LIMIT ${limit}::int`,
@@ -58,7 +59,7 @@ export async function facetCounts(
 }
 
 export async function listEventFacets(input: unknown): Promise<EventFacets> {
-  return audited({ action: "events.facets", permission: "telemetry.read" }, async ({ tx, actor }) => {
+  return audited({ action: "events.facets", permission: "telemetry.read", rawSql: true }, async ({ tx, actor }) => {
     // Parsed inside the gate: an anonymous caller hears 401 before any 400.
     const query = parseInput(eventFacetQuerySchema, input);
     const field = fieldSpec(query.field);

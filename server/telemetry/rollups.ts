@@ -76,6 +76,16 @@ function within(column: string, span: Span): Prisma.Sql[] {
   return [...(span.from ? [sql`${raw(column)} >= ${timestamp(span.from)}`] : []), ...(span.to ? [sql`${raw(column)} < ${timestamp(span.to)}`] : [])];
 }
 
+/**
+ * No parallel workers for the rest of the transaction: a read of the rollups
+ * is a few thousand rows at most, and starting workers for it (which the
+ * planner picks for a UNION with the partitioned events) cost 5–100 ms more
+ * than the query, more the busier the server.
+ */
+export async function withoutParallelWorkers(tx: { $queryRaw<T = unknown>(query: Prisma.Sql): Promise<T> }): Promise<void> {
+  await tx.$queryRaw(sql`SELECT set_config('max_parallel_workers_per_gather', '0', true)`);
+}
+
 /** Where the counts came from (for tests and the benchmark). */
 export type CountSource = "rollups" | "events";
 
