@@ -51,7 +51,8 @@ export type Span = { from: Date | null; to: Date | null };
 export function splitTimeRange(
   from: Date | null,
   to: Date | null,
-  days = false,
+  /** read whole days from the per-day rollups, up to `to` or, unbounded, up to the start of this instant's day */
+  days: Date | null = null,
 ): { days: Span | null; hours: Span[]; wholeFrom: Date | null; wholeTo: Date | null; edges: Prisma.Sql | null } | null {
   const wholeFrom = from ? ceilTo(from, HOUR_MS) : null;
   const wholeTo = to ? floorTo(to, HOUR_MS) : null;
@@ -60,13 +61,14 @@ export function splitTimeRange(
   if (from && wholeFrom && wholeFrom.getTime() > from.getTime()) edges.push(sql`(time >= ${timestamp(from)} AND time < ${timestamp(wholeFrom)})`);
   if (to && wholeTo && wholeTo.getTime() < to.getTime()) edges.push(sql`(time >= ${timestamp(wholeTo)} AND time < ${timestamp(to)})`);
   const dayFrom = wholeFrom ? ceilTo(wholeFrom, DAY_MS) : null;
-  const dayTo = wholeTo ? floorTo(wholeTo, DAY_MS) : null;
-  const daySpan = days && before(dayFrom, dayTo) ? { from: dayFrom, to: dayTo } : null;
+  // Today, where the intake's deltas pile up between folds, comes from the hourly rows (≤ 24 per key).
+  const dayTo = days ? floorTo(wholeTo && wholeTo.getTime() < days.getTime() ? wholeTo : days, DAY_MS) : null;
+  const daySpan = days && dayTo && before(dayFrom, dayTo) ? { from: dayFrom, to: dayTo } : null;
   const hours: Span[] = !daySpan
     ? [{ from: wholeFrom, to: wholeTo }]
     : [
         ...(wholeFrom && dayFrom && wholeFrom.getTime() < dayFrom.getTime() ? [{ from: wholeFrom, to: dayFrom }] : []),
-        ...(wholeTo && dayTo && dayTo.getTime() < wholeTo.getTime() ? [{ from: dayTo, to: wholeTo }] : []),
+        ...(dayTo && before(dayTo, wholeTo) ? [{ from: dayTo, to: wholeTo }] : []),
       ];
   return { days: daySpan, hours, wholeFrom, wholeTo, edges: edges.length === 0 ? null : sql`(${join(edges, " OR ")})` };
 }
@@ -110,7 +112,7 @@ export function hourlyCounts(
     sql`SELECT date_trunc('hour', e.time, 'UTC') AS hour, e.kind, ${raw(spec.value)} AS value, sum(${raw(spec.weight)})::bigint AS events
         FROM telemetry_event AS e WHERE ${where} AND ${raw(spec.value)} IS NOT NULL GROUP BY 1, 2, 3`;
 
-  const split = splitTimeRange(resolveFrom(filters, now), filters.to ?? null, coarsest === "day");
+  const split = splitTimeRange(resolveFrom(filters, now), filters.to ?? null, coarsest === "day" ? now : null);
   const useRollups = force ? force === "rollups" : rollupsAnswer(filters) && split !== null;
   if (!useRollups || !split || !rollupsAnswer(filters)) {
     return { query: fromEvents(and([kindCondition(kinds), ...filterConditions(filters, now)])), source: "events" };
