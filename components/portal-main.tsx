@@ -1,9 +1,10 @@
 "use client";
 // The portal's <main>, with the pending state of an in-app navigation: from
 // the click on a link (or the submit of a GET form) until the next page is on
-// screen, the page stays laid out as it was but is marked busy (aria-busy,
-// dimmed after a moment, a progress bar) and a polite live region says what
-// is loading ("Loading events…"). This stands in for a route-level
+// screen, the page stays laid out as it was but is marked busy (aria-busy, a
+// progress bar and, after a moment, a "Loading events…" badge), and a polite
+// live region says what is loading. The page is not dimmed: its text would
+// fall below the contrast it needs (axe, color-contrast). This stands in for a route-level
 // loading.tsx, which the explorer must not have: streaming would send the
 // response head (200) before the data layer has decided, and refusals,
 // not-found and 503 would lose their status (docs/ARCHITECTURE.md, "Honest
@@ -64,7 +65,12 @@ export function PortalMain({ children }: { children: ReactNode }) {
 
   return (
     <main id="main" className={`page${active ? " page--pending" : ""}`} aria-busy={active ? true : undefined}>
-      {active ? <div className="navigation-progress" aria-hidden="true" /> : null}
+      {active ? (
+        <div className="navigation-pending" aria-hidden="true">
+          <div className="navigation-progress" />
+          <p className="navigation-badge">{active.label}</p>
+        </div>
+      ) : null}
       {/* not role="status": pages have their own status messages, and this one is empty most of the time */}
       <p className="visually-hidden" aria-live="polite">
         {active ? active.label : ""}

@@ -71,6 +71,30 @@ test.describe("the Copilot team viewer", () => {
     await expect(page.getByRole("button", { name: "Export CSV" })).toHaveCount(0);
   });
 
+  test("sees the charts say once that nothing matches, and no funnel of zeros on an empty axis", async ({ page }, testInfo) => {
+    await declarePurpose(page.request, "improve_product");
+    await page.goto(`/events/insights?machineId=${NO_MACHINE}`);
+    await expect(page.getByRole("note", { name: "No matching events" })).toContainText("No events match these filters, so every chart below is empty.");
+    await expect(page.getByRole("note", { name: "No matching events" }).getByRole("link", { name: "start again with no filters" })).toHaveAttribute("href", "/events/insights");
+    const funnel = page.getByRole("region", { name: /^Completion funnel/ });
+    await expect(funnel).toContainText("No events match these filters.");
+    await expect(funnel.locator("svg")).toHaveCount(0);
+    await screenshot(page, "charts-empty", testInfo);
+
+    // with events, neither
+    await page.goto("/events/insights?range=7d");
+    await expect(page.getByRole("note", { name: "No matching events" })).toHaveCount(0);
+    await expect(page.getByRole("region", { name: /^Completion funnel/ }).locator("svg").first()).toBeVisible();
+  });
+
+  test("keeps the event page's heading when the event cannot be shown", async ({ page }) => {
+    await declarePurpose(page.request, "improve_product");
+    const response = await page.goto("/events/not-an-id");
+    expect(response?.status()).toBe(400);
+    await expect(page.getByRole("heading", { level: 1, name: "Event" })).toBeVisible();
+    await expect(page.getByRole("alert")).toContainText("must be an event id");
+  });
+
   test("sees the page marked busy, and hears what loads, until the next page is on screen", async ({ page }, testInfo) => {
     await declarePurpose(page.request, "improve_product");
     await page.goto("/events?range=7d");
@@ -92,14 +116,17 @@ test.describe("the Copilot team viewer", () => {
     await expect(main).toHaveAttribute("aria-busy", "true");
     await expect(main).toHaveClass(/page--pending/);
     await expect(main.locator("> p[aria-live=polite]")).toHaveText("Loading events…");
-    // dimmed after a moment (so quick navigations do not flash), keeping its layout
-    await expect.poll(() => main.locator("> .explorer").evaluate((element) => getComputedStyle(element).opacity)).toBe("0.55");
+    // after a moment (so quick navigations do not flash) a badge says it too; the page keeps its layout
+    await expect(main.locator(".navigation-badge")).toBeVisible();
+    await expect(main.locator(".navigation-badge")).toHaveText("Loading events…");
+    await expect(main.getByRole("navigation", { name: "Quick time ranges" })).toBeVisible();
     await screenshot(page, "pending-navigation", testInfo);
 
     release();
     await page.waitForURL((url) => url.searchParams.get("range") === "24h");
     await expect(main).not.toHaveAttribute("aria-busy", "true");
     await expect(main.locator("> p[aria-live=polite]")).toHaveText("");
+    await expect(main.locator(".navigation-badge")).toHaveCount(0);
     await expect(link).toHaveAttribute("aria-current", "true");
     await page.unroute(/\/events\?/, hold);
   });
