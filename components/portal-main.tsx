@@ -24,7 +24,13 @@ const GIVE_UP_MS = 20_000;
 export function PortalMain({ children }: { children: ReactNode }) {
   const here = urlKey(usePathname(), useSearchParams().toString());
   const [pending, setPending] = useState<{ from: string; label: string } | null>(null);
-  // Derived: the pending state ends when the URL changes (the next page is rendered).
+  // The pending state ends when the URL changes (the next page is rendered); forgotten then, so
+  // that coming back to this URL (Back) does not show it again.
+  const [shown, setShown] = useState(here);
+  if (shown !== here) {
+    setShown(here);
+    setPending(null);
+  }
   const active = pending && pending.from === here ? pending : null;
 
   useEffect(() => {
