@@ -94,6 +94,22 @@ test.describe("the Copilot team viewer", () => {
     expect(response?.status()).toBeLessThan(500);
     await expect(page.getByRole("heading", { level: 1, name: "Event" })).toBeVisible();
     await expect(page.getByRole("alert").filter({ hasText: "That request could not be understood" })).toContainText("must be an event id");
+    await expect(page.locator("main")).toHaveCount(1);
+
+    // an event that does not exist: the not-found page, inside the portal's one <main> (not a second one)
+    const missing = await page.goto("/events/00000000-0000-4000-8000-000000000000");
+    expect(missing?.status()).toBe(404);
+    await expect(page.getByRole("heading", { level: 1, name: "Not found" })).toBeVisible();
+    await expect(page.locator("main")).toHaveCount(1);
+    await expect(page.locator("#main")).toHaveCount(1);
+  });
+
+  test("meets a refusal inside the portal's one <main>", async ({ page }) => {
+    await declarePurpose(page.request, "improve_product");
+    const refused = await page.goto("/audit");
+    expect(refused?.status()).toBe(403);
+    await expect(page.getByRole("heading", { level: 1, name: "Not permitted" })).toBeVisible();
+    await expect(page.locator("main")).toHaveCount(1);
   });
 
   test("sees the page marked busy, and hears what loads, until the next page is on screen", async ({ page }, testInfo) => {
