@@ -1,15 +1,9 @@
-import Link from "next/link";
+import { NotFoundCard } from "@/components/refusal-cards";
 
 export default function NotFound() {
   return (
     <main id="main" className="page page--narrow" style={{ paddingTop: "8vh" }}>
-      <div className="card stack">
-        <h1>Not found</h1>
-        <p>There is nothing here, or nothing you may see.</p>
-        <p>
-          <Link href="/">Back to your access overview</Link>
-        </p>
-      </div>
+      <NotFoundCard />
     </main>
   );
 }

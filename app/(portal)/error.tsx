@@ -11,7 +11,8 @@ export default function PortalError({ error, reset }: { error: Error & { digest?
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
   return (
-    <main id="main" className="page page--narrow" style={{ paddingTop: "8vh" }}>
+    // inside the portal layout's <main>: a second main landmark (and a second #main) would confuse assistive technology
+    <div className="page--narrow" style={{ margin: "0 auto", paddingTop: "8vh" }}>
       <div className="card stack" role="alert">
         <h1 ref={heading} tabIndex={-1}>
           Something went wrong
@@ -29,6 +30,6 @@ export default function PortalError({ error, reset }: { error: Error & { digest?
           <Link href="/">Back to your access overview</Link>
         </p>
       </div>
-    </main>
+    </div>
   );
 }

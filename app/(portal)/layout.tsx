@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { AppHeader, type HeaderViewer } from "@/components/app-header";
+import { PortalMain } from "@/components/portal-main";
 import { permittedKinds, visibleFieldClasses } from "@/lib/access/policy";
 import { getViewer } from "@/server/data/get-viewer";
 import { isAppError } from "@/server/http/app-error";
@@ -30,9 +31,7 @@ export default async function PortalLayout({ children }: { children: ReactNode }
   return (
     <>
       <AppHeader viewer={await headerViewer()} signOut={signOutAction} />
-      <main id="main" className="page">
-        {children}
-      </main>
+      <PortalMain>{children}</PortalMain>
     </>
   );
 }

@@ -5,6 +5,8 @@
 // JavaScript it is a plain GET form, and the page drops the blanks itself.
 import { useRouter } from "next/navigation";
 import type { FormEvent, ReactNode } from "react";
+import { announceNavigation } from "@/components/portal-main";
+import { navigationLabel, pendingNavigationTarget } from "@/lib/http/navigation-pending";
 import { compactFormParams, withQuery } from "@/lib/telemetry/search-params";
 
 export type CompactGetFormProps = {
@@ -21,7 +23,10 @@ export function CompactGetForm({ action, defaults, className, children, ...rest 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const entries = [...new FormData(event.currentTarget).entries()].flatMap(([key, value]) => (typeof value === "string" ? [[key, value] as [string, string]] : []));
-    router.push(withQuery(action, compactFormParams(entries, defaults)));
+    const href = withQuery(action, compactFormParams(entries, defaults));
+    const target = pendingNavigationTarget(href, window.location.href);
+    if (target) announceNavigation(navigationLabel(target.pathname));
+    router.push(href);
   };
   return (
     <form method="get" action={action} className={className} aria-label={rest["aria-label"]} onSubmit={submit}>

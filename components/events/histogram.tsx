@@ -9,6 +9,7 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useMemo, useState, type KeyboardEvent, type PointerEvent } from "react";
 import { KIND_COLORS } from "@/components/events/insights-charts";
+import { announceNavigation } from "@/components/portal-main";
 import { formatCount, formatUtc } from "@/lib/telemetry/format";
 import { formatBucketWidth, type EventHistogram } from "@/lib/telemetry/histogram";
 import { withQuery } from "@/lib/telemetry/search-params";
@@ -70,7 +71,7 @@ export function Histogram({ filterQuery, pageQuery, action }: HistogramProps) {
 
   const range = selection ? [Math.min(selection.anchor, selection.focus), Math.max(selection.anchor, selection.focus)] : null;
   const rangeTimes = (first: number, last: number) => {
-    if (!histogram) return null;
+    if (!histogram?.from || histogram.bucketSeconds === null) return null;
     const start = new Date(buckets[first]!.start);
     const end = new Date(Math.min(new Date(buckets[last]!.start).getTime() + histogram.bucketSeconds * 1000, new Date(histogram.to).getTime()));
     const from = new Date(Math.max(start.getTime(), new Date(histogram.from).getTime()));
@@ -87,6 +88,7 @@ export function Histogram({ filterQuery, pageQuery, action }: HistogramProps) {
     params.delete("cursor");
     params.set("from", times.from.toISOString());
     params.set("to", times.to.toISOString());
+    announceNavigation("Loading events…");
     router.push(withQuery(action, params));
   };
 
@@ -119,7 +121,7 @@ export function Histogram({ filterQuery, pageQuery, action }: HistogramProps) {
         <h2 id={headingId} className="histogram-title">
           Events over time
         </h2>
-        {histogram ? (
+        {histogram?.from && histogram.bucketSeconds !== null ? (
           <p id={summaryId} className="subtle">
             {formatCount(histogram.total)} {histogram.total === 1 ? "event" : "events"} from {minute(histogram.from)} to {minute(histogram.to)} UTC, per{" "}
             {formatBucketWidth(histogram.bucketSeconds)}.
@@ -135,8 +137,9 @@ export function Histogram({ filterQuery, pageQuery, action }: HistogramProps) {
           {state.message}
         </p>
       ) : histogram && histogram.total === 0 ? (
-        <div className="histogram-placeholder" role="status">
-          No events in this time range for these filters.
+        <div className="histogram-placeholder histogram-empty" role="status">
+          <p>{histogram.from === null ? "No events match these filters at any time, so there is nothing to draw." : "No events in this time range for these filters."}</p>
+          <p className="subtle">{histogram.from === null ? "Remove a filter, or check a value's spelling." : "Widen the time range, or remove a filter."}</p>
         </div>
       ) : (
         <>
@@ -192,7 +195,7 @@ export function Histogram({ filterQuery, pageQuery, action }: HistogramProps) {
               <line x1={0} x2={WIDTH} y1={HEIGHT} y2={HEIGHT} className="histogram-axis" />
             </svg>
             <div className="histogram-ticks subtle" aria-hidden="true">
-              <span>{minute(histogram!.from)}</span>
+              <span>{minute(histogram!.from!)}</span>
               <span>max {formatCount(max)} per bucket</span>
               <span>{minute(histogram!.to)}</span>
             </div>

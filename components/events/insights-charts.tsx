@@ -216,6 +216,8 @@ function FunnelChart({ insights }: { insights: EventInsights }) {
   const title = "Completion funnel: requested → shown → accepted";
   const steps = insights.funnel.filter((step): step is { kind: EventKind; count: number } => step.count !== null);
   if (steps.length === 0) return <Unavailable id="funnel" title={title} reason="Completion events are outside your access or the current filter." />;
+  // all zero: say so, rather than bars of nothing on a 0–1 axis
+  if (steps.every((step) => step.count === 0)) return <Empty id="funnel" title={title} />;
   const base = steps[0]?.count ?? 0;
   const data = steps.map((step) => ({ label: EVENT_KIND_LABELS[step.kind].replace("Completion ", ""), count: step.count, kind: step.kind }));
   const summary = steps

@@ -79,6 +79,14 @@ test.describe("the Copilot team viewer", () => {
     // the error state: a malformed query is named beside the filters
     await shoot(page, "events-error-bad-input", goto(page, "/events?limit=0&kind=nope&colour=blue"));
     await shoot(page, "events-empty-time-range", goto(page, "/events?from=2020-01-01&to=2020-01-02"));
+    // nothing matches at any time: the histogram says so (no invented axis), Export CSV is disabled with its reason
+    await shoot(page, "events-empty-any-time", async () => {
+      await page.goto(`/events?machineId=${"f".repeat(64)}`);
+      await expect(page.getByText("No events match these filters at any time, so there is nothing to draw.")).toBeVisible();
+    });
+    await shoot(page, "charts-empty", goto(page, `/events/insights?machineId=${"f".repeat(64)}`));
+    await shoot(page, "event-not-found", goto(page, "/events/00000000-0000-4000-8000-000000000000"));
+    await shoot(page, "event-bad-id", goto(page, "/events/not-an-id"));
 
     await shoot(page, "facet-picker-open", async () => {
       await page.goto("/events?kind=error");
@@ -185,7 +193,9 @@ test.describe("the Copilot team viewer", () => {
           await route.continue().catch(() => undefined);
         });
         await page.getByRole("link", { name: /^Events$/ }).first().click();
-        await page.waitForTimeout(1_000);
+        // the page on screen is marked busy, with a badge naming what loads, while the next one loads (components/portal-main.tsx)
+        await expect(page.locator("main#main")).toHaveAttribute("aria-busy", "true");
+        await expect(page.locator(".navigation-badge")).toBeVisible();
       },
       false,
     );

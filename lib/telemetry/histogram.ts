@@ -21,16 +21,32 @@ export type HistogramBucket = {
 };
 
 export type EventHistogram = {
-  /** the range drawn (ISO): the filter's, or from the first matching event to now */
-  from: string;
+  /**
+   * the range drawn (ISO): the filter's, or from the first matching event to now. null when the
+   * range has no lower bound and no event matches: there is no range to draw (and no buckets),
+   * rather than an arbitrary one
+   */
+  from: string | null;
   to: string;
-  bucketSeconds: number;
-  /** every bucket of the range, empty ones included, oldest first */
+  /** the bucket width in seconds; null when `from` is */
+  bucketSeconds: number | null;
+  /** every bucket of the range, empty ones included, oldest first; none when `from` is null */
   buckets: HistogramBucket[];
   /** the kinds counted (the person's permitted kinds ∩ the kinds filtered) */
   kinds: EventKind[];
   total: number;
 };
+
+/**
+ * The lower bound the histogram draws from: the filter's own, else the first matching event's
+ * time; null (nothing to draw) when there is neither, or when the first matching event lies at or
+ * after the range's end (the events that match all fall outside the range).
+ */
+export function histogramStart(filterFrom: Date | null, firstEvent: Date | null, to: Date): Date | null {
+  if (filterFrom) return filterFrom;
+  if (!firstEvent || firstEvent.getTime() >= to.getTime()) return null;
+  return firstEvent;
+}
 
 const bucketLabelUnits: Array<[number, string]> = [
   [86_400, "day"],

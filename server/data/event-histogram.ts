@@ -10,7 +10,7 @@
 // the filters and the bucket width allow (server/telemetry/rollups.ts).
 import "server-only";
 import { eventFilterQuerySchema, type EventFilters } from "@/lib/telemetry/event-query";
-import { pickHistogramBucket, type EventHistogram, type HistogramBucket } from "@/lib/telemetry/histogram";
+import { histogramStart, pickHistogramBucket, type EventHistogram, type HistogramBucket } from "@/lib/telemetry/histogram";
 import type { EventKind } from "@/lib/telemetry/vocabulary";
 import { audited } from "@/server/access/audited";
 import { Prisma } from "@/server/db/generated/client";
@@ -56,7 +56,10 @@ async function firstEventTime(tx: RawRunner, filters: EventFilters, kinds: reado
 /** The histogram of the events of `kinds` matching `filters`; `source` forces where counts come from (the equality test). */
 export async function computeHistogram(tx: RawRunner, filters: EventFilters, kinds: readonly EventKind[], now: Date, source?: CountSource): Promise<EventHistogram> {
   const to = filters.to ?? now;
-  const from = resolveFrom(filters, now) ?? (kinds.length > 0 ? await firstEventTime(tx, filters, kinds, now) : null) ?? new Date(to.getTime() - 86_400_000);
+  const filterFrom = resolveFrom(filters, now);
+  const from = histogramStart(filterFrom, filterFrom || kinds.length === 0 ? null : await firstEventTime(tx, filters, kinds, now), to);
+  // No lower bound and no matching event: nothing to draw, said as such (no invented range).
+  if (!from) return { from: null, to: to.toISOString(), bucketSeconds: null, buckets: [], kinds: [...kinds], total: 0 };
   const bucketSeconds = pickHistogramBucket(from, to);
   // The drawn range: the filter's, or (no upper bound) up to now; events past it are not drawn.
   const drawn: EventFilters = { ...filters, range: undefined, from, to };

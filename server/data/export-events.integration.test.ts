@@ -150,6 +150,24 @@ describe.each(targets)("the streaming events export on $name", (target) => {
     expect(audit!.field_classes).toEqual(["environment", "identifiers", "location", "measurements"]);
   });
 
+  it("answers an export that matches nothing with 200 and a header-only file, audited with 0 rows", async () => {
+    await signIn(COPILOT);
+    const before = exportDirectories().length;
+    const response = await getEventsExport(new NextRequest("http://localhost/api/v1/events/export?kind=error&machineId=ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff&columns=time,kind,os"));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(response.headers.get("x-export-row-count")).toBe("0");
+    expect(response.headers.get("x-export-truncated")).toBe("false");
+    const bytes = await readAll(response.body!);
+    expect(bytes.toString("utf8")).toBe("id,time,kind,os\r\n");
+    expect(response.headers.get("x-export-sha256")).toBe(createHash("sha256").update(bytes).digest("hex"));
+    const [audit] = await sql<{ row_count: number; machine_ids: string[]; field_classes: string[] }>(
+      "SELECT row_count, machine_ids, field_classes FROM audit_event WHERE action = 'events.export' AND outcome = 'allowed' ORDER BY id DESC LIMIT 1",
+    );
+    expect(audit).toMatchObject({ row_count: 0, machine_ids: [], field_classes: [] });
+    expect(exportDirectories().length).toBe(before);
+  });
+
   it("serves no byte and keeps no file when the audit row cannot be written", async () => {
     await signIn(COPILOT);
     await asOwner(

@@ -127,6 +127,7 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
               href={withQuery("/api/v1/events/export", exportQueryToSearchParams({ ...parsed.data, columns: result.value.columns.selected }))}
               total={result.value.total.value}
               maxRows={getEnv().EXPORT_MAX_ROWS}
+              isEmpty={result.value.items.length === 0 && !parsed.data.cursor}
             />
           </div>
           {sortKeyOf(parsed.data.sort) !== "time" ? (
@@ -230,7 +231,21 @@ async function sidePanel(
 }
 
 
-function ExportLink({ href, total, maxRows }: { href: string; total: number; maxRows: number }) {
+/** Export CSV; with nothing to export (no row on the first page), shown disabled with the reason instead of a link to a header-only file. */
+function ExportLink({ href, total, maxRows, isEmpty }: { href: string; total: number; maxRows: number; isEmpty: boolean }) {
+  if (isEmpty) {
+    return (
+      <div className="export">
+        {/* aria-disabled, not disabled: it stays focusable, so the reason is found by keyboard and screen reader */}
+        <button type="button" className="button button--secondary" aria-disabled="true" aria-describedby="export-none">
+          Export CSV
+        </button>
+        <p className="hint" id="export-none">
+          Nothing to export: no events match these filters.
+        </p>
+      </div>
+    );
+  }
   return (
     <div className="export">
       <a className="button button--secondary" href={href} download>

@@ -21,6 +21,8 @@ export default async function EventPage({ params }: { params: Promise<{ id: stri
         <p>
           <Link href="/events">← Events</Link>
         </p>
+        {/* the page keeps its heading when the event cannot be shown (the outline, and screen readers' "next heading") */}
+        <h1>Event</h1>
         <ErrorState error={result.error} />
       </div>
     );

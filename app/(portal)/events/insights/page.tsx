@@ -64,6 +64,14 @@ export default async function InsightsPage({ searchParams }: { searchParams: Pro
             {result.value.to ? ` to ${formatUtc(result.value.to, false)}` : ""}, in {result.value.bucket === "hour" ? "hourly" : "daily"} buckets. Kinds:{" "}
             {result.value.kinds.length > 0 ? result.value.kinds.map((kind) => EVENT_KIND_LABELS[kind]).join(", ") : "none"}.
           </p>
+          {result.value.totalEvents === 0 ? (
+            <div className="notice" role="note" aria-label="No matching events">
+              <p>No events match these filters, so every chart below is empty.</p>
+              <p>
+                Widen the time range or remove a filter{query.size > 0 ? <>, or <Link href="/events/insights">start again with no filters</Link></> : null}.
+              </p>
+            </div>
+          ) : null}
           <InsightsCharts insights={result.value} filterQuery={filterQuery ?? ""} />
         </>
       ) : (
