@@ -483,3 +483,59 @@ describe("the status override (pages whose data layer found the audit trail or d
     expect((await server.send({ path: "/events", headers: host })).status).toBe(200);
   });
 });
+
+describe("the answer's socket writes", () => {
+  /** A handler that answers as Next.js does: flushHeaders, then the body, then the end, a promise turn apart. */
+  const nextLike: Handle = async (req, res) => {
+    req.resume();
+    res.statusCode = 200;
+    res.setHeader("Content-Type", "application/json");
+    res.flushHeaders();
+    res.write('{"items":');
+    await Promise.resolve();
+    res.write("[]}");
+    await Promise.resolve();
+    res.end();
+  };
+
+  async function writesOf(handle: Handle): Promise<{ writes: number; reply: Reply }> {
+    let writes = 0;
+    const server = await front(HTTP_ORIGIN, {
+      handle: (req, res) => {
+        // What reaches the kernel: one call per write (several buffered chunks go as one writev).
+        const socket = req.socket as unknown as { _write: (...args: unknown[]) => void; _writev: (...args: unknown[]) => void };
+        for (const method of ["_write", "_writev"] as const) {
+          const original = socket[method].bind(socket);
+          socket[method] = (...args: unknown[]) => {
+            writes += 1;
+            original(...args);
+          };
+        }
+        return handle(req, res);
+      },
+    });
+    const reply = await server.send({ path: "/api/v1/events", headers: { host: new URL(HTTP_ORIGIN).host } });
+    return { writes, reply };
+  }
+
+  it("sends headers, body and end of an answer ready at once in one write", async () => {
+    const { writes, reply } = await writesOf(nextLike);
+    expect(reply.status).toBe(200);
+    expect(reply.headers["x-request-id"]).toMatch(UUID);
+    expect(JSON.parse(reply.text)).toEqual({ items: [] });
+    expect(writes).toBe(1);
+  });
+
+  it("still streams a body whose chunks come later", async () => {
+    const slow: Handle = async (req, res) => {
+      req.resume();
+      res.flushHeaders();
+      res.write("first,");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      res.end("second");
+    };
+    const { writes, reply } = await writesOf(slow);
+    expect(reply.text).toBe("first,second");
+    expect(writes).toBe(2);
+  });
+});
