@@ -485,7 +485,7 @@ describe("the status override (pages whose data layer found the audit trail or d
 });
 
 describe("the answer's socket writes", () => {
-  /** A handler that answers as Next.js does: flushHeaders, then the body, then the end, a promise turn apart. */
+  /** A handler that answers as Next.js does: flushHeaders, then the body, then the end an event-loop turn later (web-stream piping). */
   const nextLike: Handle = async (req, res) => {
     req.resume();
     res.statusCode = 200;
@@ -494,7 +494,7 @@ describe("the answer's socket writes", () => {
     res.write('{"items":');
     await Promise.resolve();
     res.write("[]}");
-    await Promise.resolve();
+    await new Promise((resolve) => setImmediate(resolve));
     res.end();
   };
 
