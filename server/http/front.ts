@@ -138,16 +138,17 @@ export function createFront(options: FrontOptions): http.RequestListener {
 
 /**
  * Next.js sends a response as headers (flushHeaders), then each body chunk,
- * then, a few event-loop turns later, the end of the chunked body: three
+ * then, some event-loop turns later, the end of the chunked body: three
  * socket writes for a JSON answer that is ready at once, each a system call
  * (socket writes were ~7 % of the portal's CPU at 32 clients, issue 15). Here
  * flushHeaders does not write: it holds the socket's writes until the answer
- * ends or HOLD_MS has passed, whichever comes first, so the headers go with the
- * first chunk and a JSON answer leaves in one write (headers, body and end).
- * A streamed body (a CSV export, a page) is held for HOLD_MS at most, then
- * flows as before.
+ * ends, so a JSON answer (one body chunk) leaves in one write — headers, body
+ * and end. A second body chunk means a streamed body (a CSV export, a page):
+ * the hold is released before it is written, and the stream flows as before.
+ * A first chunk followed by a pause (a page's shell before its suspended
+ * parts) is held HOLD_MS at most.
  */
-const HOLD_MS = 1;
+const HOLD_MS = 10;
 
 function coalesceFirstWrite(res: http.ServerResponse): void {
   res.flushHeaders = () => {
@@ -155,6 +156,7 @@ function coalesceFirstWrite(res: http.ServerResponse): void {
     if (!socket || socket.destroyed || socket.writableCorked > 0) return;
     socket.cork();
     let held = true;
+    let chunks = 0;
     const release = () => {
       if (!held) return;
       held = false;
@@ -162,6 +164,12 @@ function coalesceFirstWrite(res: http.ServerResponse): void {
       socket.uncork();
     };
     const timer = setTimeout(release, HOLD_MS);
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    res.write = ((...args: unknown[]) => {
+      chunks += 1;
+      if (chunks > 1) release();
+      return write(...args);
+    }) as typeof res.write;
     const end = res.end.bind(res) as (...args: unknown[]) => http.ServerResponse;
     res.end = ((...args: unknown[]) => {
       const ended = end(...args);
