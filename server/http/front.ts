@@ -123,7 +123,6 @@ export function createFront(options: FrontOptions): http.RequestListener {
       return writeHead(statusCode, ...rest);
     }) as typeof res.writeHead;
     res.on("close", () => takeStatusOverride(requestId));
-    coalesceFirstWrite(res);
 
     // async: a handler that throws synchronously is answered like one that rejects, not an uncaught exception.
     void withRequestScope(requestId, async () => options.handle(req, res)).catch((error: unknown) => {
@@ -133,50 +132,6 @@ export function createFront(options: FrontOptions): http.RequestListener {
         res.end(JSON.stringify({ error: { code: "internal", message: `Something went wrong on our side (request ${requestId}).` } }));
       } else res.destroy();
     });
-  };
-}
-
-/**
- * Next.js sends a response as headers (flushHeaders), then each body chunk,
- * then, some event-loop turns later, the end of the chunked body: three
- * socket writes for a JSON answer that is ready at once, each a system call
- * (socket writes were ~7 % of the portal's CPU at 32 clients, issue 15). Here
- * flushHeaders does not write: it holds the socket's writes until the answer
- * ends, so a JSON answer (one body chunk) leaves in one write — headers, body
- * and end. A second body chunk means a streamed body (a CSV export, a page):
- * the hold is released before it is written, and the stream flows as before.
- * A first chunk followed by a pause (a page's shell before its suspended
- * parts) is held HOLD_MS at most.
- */
-const HOLD_MS = 10;
-
-function coalesceFirstWrite(res: http.ServerResponse): void {
-  res.flushHeaders = () => {
-    const socket = res.socket;
-    if (!socket || socket.destroyed || socket.writableCorked > 0) return;
-    socket.cork();
-    let held = true;
-    let chunks = 0;
-    const release = () => {
-      if (!held) return;
-      held = false;
-      clearTimeout(timer);
-      socket.uncork();
-    };
-    const timer = setTimeout(release, HOLD_MS);
-    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
-    res.write = ((...args: unknown[]) => {
-      chunks += 1;
-      if (chunks > 1) release();
-      return write(...args);
-    }) as typeof res.write;
-    const end = res.end.bind(res) as (...args: unknown[]) => http.ServerResponse;
-    res.end = ((...args: unknown[]) => {
-      const ended = end(...args);
-      release();
-      return ended;
-    }) as typeof res.end;
-    res.once("close", release);
   };
 }
 
