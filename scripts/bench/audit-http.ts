@@ -8,7 +8,9 @@
 // keep-alive clients, in alternating one-second slices so background load on
 // the machine hits both alike. Both run as child processes with the same pool
 // size; the load generator is this process. Prints req/s, p50 and p95 for
-// each, the ratio to the floor, and how p95 grows against the client count.
+// each, the ratio to the floor, and how p95 grows against the client count;
+// and each server's CPU time per request (Linux /proc), a ratio that a busy
+// machine hardly moves.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
@@ -25,7 +27,7 @@ const VIEWER = "viewer.copilot@github.example";
 const PATH = "/api/v1/events?limit=50";
 
 export type HttpBenchOptions = { scratchUrl: string; seconds: number; chains: number; poolSize: number; clientCounts: readonly number[] };
-type Cell = { perSecond: number; p50: number; p95: number; errors: number; bytes: number };
+type Cell = { perSecond: number; p50: number; p95: number; errors: number; bytes: number; cpuMsPerRequest: number };
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -60,11 +62,38 @@ async function waitFor(check: () => Promise<boolean>, what: string, child: Child
   throw new Error(`${what} did not start within ${timeoutMs / 1000} s`);
 }
 
-type Target = { name: string; port: number; cookie: string | null };
-type Sample = { latencies: number[]; seconds: number; errors: number; bytes: number };
+type Target = { name: string; port: number; cookie: string | null; pid: number | undefined };
+type Sample = { latencies: number[]; seconds: number; errors: number; bytes: number; cpuMs: number };
+
+/** Linux's clock ticks per second for /proc/<pid>/stat (getconf CLK_TCK; 100 on every common kernel). */
+const CLOCK_TICKS = 100;
+
+/**
+ * CPU time (user + system, ms) used so far by a process and all its
+ * descendants (tsx runs the script in a child node process), from /proc; NaN
+ * where there is no /proc. Unlike req/s it hardly depends on what else the
+ * machine is running, so it compares the portal with the floor even on a busy
+ * machine.
+ */
+function cpuMsOf(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    // Fields after the parenthesised command: state is field 3, utime 14, stime 15.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    let ticks = Number(fields[11]) + Number(fields[12]);
+    for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+      const children = fs.readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim();
+      for (const child of children ? children.split(" ") : []) ticks += (cpuMsOf(Number(child)) * CLOCK_TICKS) / 1000;
+    }
+    return (ticks * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
 
 async function runSlice(target: Target, clients: number, seconds: number, into: Sample): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
+  const cpuBefore = cpuMsOf(target.pid);
   const started = performance.now();
   const deadline = started + seconds * 1000;
   await Promise.all(
@@ -79,11 +108,12 @@ async function runSlice(target: Target, clients: number, seconds: number, into: 
     }),
   );
   into.seconds += (performance.now() - started) / 1000;
+  into.cpuMs += cpuMsOf(target.pid) - cpuBefore;
   agent.destroy();
 }
 
 async function measure(targets: Target[], clients: number, seconds: number): Promise<Cell[]> {
-  const samples = targets.map((): Sample => ({ latencies: [], seconds: 0, errors: 0, bytes: 0 }));
+  const samples = targets.map((): Sample => ({ latencies: [], seconds: 0, errors: 0, bytes: 0, cpuMs: 0 }));
   const slices = Math.max(1, Math.round(seconds));
   for (let slice = 0; slice < slices; slice += 1) {
     for (const [index, target] of targets.entries()) {
@@ -91,10 +121,11 @@ async function measure(targets: Target[], clients: number, seconds: number): Pro
       if (sample) await runSlice(target, clients, seconds / slices, sample);
     }
   }
-  return samples.map(({ latencies, seconds: elapsed, errors, bytes }) => {
+  return samples.map(({ latencies, seconds: elapsed, errors, bytes, cpuMs }) => {
     latencies.sort((a, b) => a - b);
     const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
-    return { perSecond: latencies.length / elapsed, p50: at(0.5), p95: at(0.95), errors, bytes: latencies.length ? bytes / latencies.length : 0 };
+    const count = latencies.length;
+    return { perSecond: count / elapsed, p50: at(0.5), p95: at(0.95), errors, bytes: count ? bytes / count : 0, cpuMsPerRequest: count ? cpuMs / count : Number.NaN };
   });
 }
 
@@ -102,7 +133,7 @@ const fmt = (value: number, digits = 0) => value.toLocaleString("en-US", { maxim
 
 function printTable(rows: Array<{ clients: number; portal: Cell; floor: Cell }>): void {
   const first = rows[0];
-  const header = ["clients", "portal req/s", "p50", "p95", "floor req/s", "p50", "p95", "portal/floor", "portal p95 ×", "clients ×", "errors"];
+  const header = ["clients", "portal req/s", "p50", "p95", "floor req/s", "p50", "p95", "portal/floor", "portal p95 ×", "clients ×", "CPU ms/req portal", "floor", "floor/portal CPU", "errors"];
   const lines = rows.map(({ clients, portal, floor }) => [
     String(clients),
     fmt(portal.perSecond), `${fmt(portal.p50, 1)} ms`, `${fmt(portal.p95, 1)} ms`,
@@ -110,6 +141,9 @@ function printTable(rows: Array<{ clients: number; portal: Cell; floor: Cell }>)
     `${fmt((100 * portal.perSecond) / floor.perSecond)}%`,
     first ? fmt(portal.p95 / first.portal.p95, 1) : "",
     first ? fmt(clients / first.clients, 0) : "",
+    fmt(portal.cpuMsPerRequest, 2),
+    fmt(floor.cpuMsPerRequest, 2),
+    `${fmt((100 * floor.cpuMsPerRequest) / portal.cpuMsPerRequest)}%`,
     String(portal.errors + floor.errors),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]?.length ?? 0)));
@@ -176,8 +210,8 @@ export async function benchAuditHttp(options: HttpBenchOptions): Promise<void> {
       cwd: root,
       stdio: ["ignore", "ignore", "inherit"],
     });
-    const portalTarget: Target = { name: "portal", port: portalPort, cookie: `authjs.session-token=${token}` };
-    const floorTarget: Target = { name: "floor", port: floorPort, cookie: null };
+    const portalTarget: Target = { name: "portal", port: portalPort, cookie: `authjs.session-token=${token}`, pid: portal.pid };
+    const floorTarget: Target = { name: "floor", port: floorPort, cookie: null, pid: floor.pid };
     const agent = new http.Agent({ keepAlive: false });
     const started = portal;
     await waitFor(async () => (await get(agent, portalPort, portalTarget.cookie)).status === 200, "the portal", started);
@@ -196,6 +230,10 @@ export async function benchAuditHttp(options: HttpBenchOptions): Promise<void> {
     console.log("");
     printTable(rows);
     console.log("Aim: portal/floor ≥ 50% at every client count, and portal p95 growing no faster than the client count.");
+    console.log(
+      "CPU ms/req: the server process's own CPU time (user + system, from /proc) per answered request; floor/portal CPU is the share of the portal's " +
+        "per-request CPU the floor needs — what portal/floor would be if each had the whole core, whatever else the machine runs.",
+    );
   } finally {
     await Promise.all([stop(portal), stop(floor)]);
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalAuditRow, canonicalJson, genesisHash, hashAuditRow, toStoredJson, type AuditRowContent } from "./canonical";
+import { canonicalAuditRow, canonicalJson, genesisHash, hashAuditRow, toStoredJson, toStoredText, type AuditRowContent } from "./canonical";
 
 const row: AuditRowContent = {
   chainId: 3,
@@ -136,5 +136,12 @@ describe("toStoredJson", () => {
     expect(toStoredJson("😀")).toBe("😀");
     expect(() => toStoredJson({ q: "a\u0000b" })).toThrow(/NUL/);
     expect(() => toStoredJson({ n: Number.POSITIVE_INFINITY })).toThrow(TypeError);
+  });
+
+  it("stores text exactly as a round trip through the driver's UTF-8 encoding gives it back", () => {
+    // lone high, lone low, a reversed pair, a pair split by text, trailing high, and plain text
+    for (const text of ["a\uD800b", "\uDC00", "\uDE00\uD83D", "\uD83Dx\uDE00", "end\uD83D", "plain ascii", "ünïcödé 😀"]) {
+      expect(toStoredText(text)).toBe(Buffer.from(text, "utf8").toString("utf8"));
+    }
   });
 });

@@ -9,12 +9,27 @@ import { encodeCursor, eventListQuerySchema } from "@/lib/telemetry/event-query"
 import type { EventListResult } from "@/lib/telemetry/event-types";
 import { audited } from "@/server/access/audited";
 import { getEnv } from "@/server/config/env";
+import { getDatabase } from "@/server/db/client";
+import type { Database } from "@/server/db/connect";
 import { readTelemetry } from "@/server/db/replicas";
 import { parseInput } from "@/server/http/parse-input";
 import { describeQuery } from "@/server/telemetry/describe-query";
 import { classesDisclosedBy, EVENT_ROW_COLUMNS, toEventDto, type EventRow } from "@/server/telemetry/event-dto";
 import { emptyResultHints } from "@/server/telemetry/empty-result-hints";
+import { createEstimateCache, type EstimateCache } from "@/server/telemetry/estimate-cache";
 import { countEvents, cursorAfter, cursorBefore, listWhere, pageQuery, pageRows, planEventQuery } from "@/server/telemetry/event-sql";
+
+/** Estimated totals kept per database (server/telemetry/estimate-cache.ts). */
+const estimatesByDatabase = new WeakMap<Database, EstimateCache>();
+
+function estimatesFor(database: Database): EstimateCache {
+  let estimates = estimatesByDatabase.get(database);
+  if (!estimates) {
+    estimates = createEstimateCache();
+    estimatesByDatabase.set(database, estimates);
+  }
+  return estimates;
+}
 
 export async function listEvents(input: unknown): Promise<EventListResult> {
   // sharedResolution: the page's chrome and this read resolve the person once per request.
@@ -34,7 +49,8 @@ export async function listEvents(input: unknown): Promise<EventListResult> {
       if (plan.kinds.length > 0) {
         // One row more than the page tells whether there is a next page.
         rows = await reader.$queryRaw<EventRow[]>(pageQuery(EVENT_ROW_COLUMNS, where, query.sort, query.cursor, query.limit + 1));
-        total = await countEvents(reader, where, getEnv().EXACT_COUNT_THRESHOLD);
+        // An estimated total given in the last few seconds for this same clause is given again, without a round trip.
+        total = await countEvents(reader, where, getEnv().EXACT_COUNT_THRESHOLD, estimatesFor(await getDatabase()));
       }
       // Nothing matched on the first page: say why, where the reason is one the person can act on.
       const emptyHints = total.value === 0 && !query.cursor ? await emptyResultHints(reader, actor.scope, query.filters, plan, now) : [];

@@ -76,14 +76,33 @@ export function disclosedClasses(scope: TelemetryScope, kind: EventKind): Array<
   return (scope[kind] ?? []).filter((fieldClass): fieldClass is Exclude<FieldClass, "content"> => fieldClass !== "content");
 }
 
+/** The fields a scope shows on a kind: the core fields, then those of each class granted, in that order. */
+function dtoFieldsFor(scope: TelemetryScope, kind: EventKind): Field[] {
+  return [...CORE_DTO_FIELDS, ...disclosedClasses(scope, kind).flatMap((fieldClass) => DTO_FIELDS_BY_CLASS.get(fieldClass) ?? [])];
+}
+
+/** Worked out once per scope and kind (a page's rows share both), not once per row. */
+const dtoFieldsByScope = new WeakMap<TelemetryScope, Map<EventKind, Field[]>>();
+
+function memoizedDtoFields(scope: TelemetryScope, kind: EventKind): Field[] {
+  let byKind = dtoFieldsByScope.get(scope);
+  if (!byKind) {
+    byKind = new Map();
+    dtoFieldsByScope.set(scope, byKind);
+  }
+  let fields = byKind.get(kind);
+  if (!fields) {
+    fields = dtoFieldsFor(scope, kind);
+    byKind.set(kind, fields);
+  }
+  return fields;
+}
+
 /** The list DTO: core fields plus the fields of each class granted for the row's kind. */
 export function toEventDto(row: EventRow, scope: TelemetryScope): EventDto {
   const record = row as unknown as Record<string, unknown>;
   const dto: Record<string, unknown> = {};
-  for (const field of CORE_DTO_FIELDS) dto[field.key] = dtoValue(field, record[field.column]);
-  for (const fieldClass of disclosedClasses(scope, row.kind)) {
-    for (const field of DTO_FIELDS_BY_CLASS.get(fieldClass) ?? []) dto[field.key] = dtoValue(field, record[field.column]);
-  }
+  for (const field of memoizedDtoFields(scope, row.kind)) dto[field.key] = dtoValue(field, record[field.column]);
   return dto as EventDto;
 }
 

@@ -29,6 +29,7 @@ import {
 import { EVENT_KIND_LABELS, EVENT_KINDS, type EventKind, type FieldClass } from "@/lib/telemetry/vocabulary";
 import { Prisma } from "@/server/db/generated/client";
 import { AppError } from "@/server/http/app-error";
+import { estimateKey, type EstimateCache } from "./estimate-cache";
 
 const { sql, join, raw, empty } = Prisma;
 
@@ -303,7 +304,22 @@ export const ESTIMATE_TRUST_FACTOR = 10;
  * rows: exact while there are at most `threshold`; above it, the estimate,
  * never below threshold + 1 (we know at least that many match).
  */
-export async function countEvents(runner: RawRunner, where: Prisma.Sql, threshold: number): Promise<{ value: number; exact: boolean }> {
+export async function countEvents(
+  runner: RawRunner,
+  where: Prisma.Sql,
+  threshold: number,
+  /** estimated totals recently given for the same WHERE (./estimate-cache.ts); exact ones are never kept */
+  estimates?: EstimateCache,
+): Promise<{ value: number; exact: boolean }> {
+  const key = estimates ? estimateKey(where, threshold) : null;
+  const kept = key ? estimates?.get(key) : undefined;
+  if (kept !== undefined) return { value: kept, exact: false };
+  const total = await countFresh(runner, where, threshold);
+  if (key && !total.exact) estimates?.set(key, total.value);
+  return total;
+}
+
+async function countFresh(runner: RawRunner, where: Prisma.Sql, threshold: number): Promise<{ value: number; exact: boolean }> {
   const estimate = planRows(await runner.$queryRaw<Array<Record<string, unknown>>>(estimateQuery(where)));
   if (estimate > threshold * ESTIMATE_TRUST_FACTOR) return { value: estimate, exact: false };
   const counted = await runner.$queryRaw<Array<{ n: number }>>(limitedCountQuery(where, threshold));
