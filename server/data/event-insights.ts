@@ -217,15 +217,15 @@ export async function computeInsights(
   const measured = kinds.filter((kind) => scope[kind]?.includes("measurements"));
   const measuredOf = (kind: EventKind) => (measured.includes(kind) ? [kind] : []);
 
-  if (hourlyCounts("", kinds, filters, now, source).source === "rollups") await withoutParallelWorkers(tx);
-
   // Volume by kind and bucket; the funnel and acceptance rate are sums of it.
+  const volumeCounts = hourlyCounts("", kinds, filters, now, source, timeUnit);
+  if (volumeCounts.source === "rollups") await withoutParallelWorkers(tx);
   const volumeRows =
     kinds.length === 0
       ? []
       : await tx.$queryRaw<Array<Bucketed & { kind: EventKind; n: number }>>(
           sql`SELECT ${hourBucketSql} AS bucket, kind::text AS kind, sum(events)::int AS n
-              FROM (${counts("", kinds, timeUnit)}) AS counts GROUP BY 1, 2 ORDER BY 1, 2`,
+              FROM (${volumeCounts.query}) AS counts GROUP BY 1, 2 ORDER BY 1, 2`,
         );
   const totals: Partial<Record<EventKind, number>> = {};
   const perBucket = new Map<string, Partial<Record<EventKind, number>>>();

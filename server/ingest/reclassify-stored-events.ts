@@ -17,6 +17,7 @@ import { type ContentKey, openContent } from "@/server/crypto/content";
 import { readMapping } from "./mapping";
 import type { NormalizedEvent, PropertyValue } from "./normalize";
 import { classifyProducerText, findUnclassifiedText } from "./producer-text";
+import { compactRollupDays } from "@/server/telemetry/rollup-maintenance";
 import { type IngestDb, toInsertRow } from "./store-events";
 import { selectExpression } from "@/server/telemetry/event-dto";
 import { INSERT_STORE_COLUMNS } from "@/server/telemetry/event-store";
@@ -108,6 +109,6 @@ export async function reclassifyStoredEvents(
   }
   // The per-day rollups' delta rows still name the values withheld (added, then taken away): folding them
   // drops every key whose count is now 0, so the text is nowhere in the database any more.
-  if (result.rewritten > 0) await db.$queryRawUnsafe("SELECT telemetry_rollup_day_compact()");
+  if (result.rewritten > 0) await compactRollupDays(db);
   return result;
 }

@@ -58,16 +58,20 @@ export async function rebuildRollups(tx: SqlExecutor): Promise<number> {
   // the per-day rollups from the per-hour ones, folded (the triggers' deltas of the two statements above go with the DELETE)
   await tx.$executeRaw(sql`DELETE FROM telemetry_rollup_day`);
   await tx.$executeRaw(sql`INSERT INTO telemetry_rollup_day (dimension, day, kind, value, events, compacted)
-    SELECT dimension, date_trunc('day', hour, 'UTC'), kind, value, sum(events), true FROM telemetry_rollup GROUP BY 1, 2, 3, 4 HAVING sum(events) <> 0`);
+    SELECT dimension, day, kind, value, events, true FROM (${DAY_ROWS_OF_HOURS}) AS days`);
   return rows;
 }
+
+/** The per-day rollup rows (dimension, day, kind, value, events) the per-hour ones add up to: what the per-day table holds, folded. */
+export const DAY_ROWS_OF_HOURS = sql`SELECT dimension, date_trunc('day', hour, 'UTC') AS day, kind, value, sum(events)::bigint AS events
+  FROM telemetry_rollup GROUP BY 1, 2, 3, 4 HAVING sum(events) <> 0`;
 
 /**
  * Folds the per-day rollups' delta rows (migration 20261205010000_rollup_days):
  * one row per key for every (dimension, day) that has deltas. Returns the
  * deltas folded. The job rollups.days.compact runs it; one run at a time.
  */
-export async function compactRollupDays(tx: { $queryRaw<T = unknown>(query: Prisma.Sql): Promise<T> }): Promise<number> {
-  const rows = await tx.$queryRaw<Array<{ folded: bigint | number }>>(sql`SELECT telemetry_rollup_day_compact() AS folded`);
+export async function compactRollupDays(db: { $queryRawUnsafe<T = unknown>(query: string): Promise<T> }): Promise<number> {
+  const rows = await db.$queryRawUnsafe<Array<{ folded: bigint | number }>>("SELECT telemetry_rollup_day_compact() AS folded");
   return Number(rows[0]?.folded ?? 0);
 }
