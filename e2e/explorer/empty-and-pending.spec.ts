@@ -4,22 +4,11 @@
 // the export route itself answers an empty export with 200 and a header-only
 // file), and an in-app navigation marks the page busy and says what loads
 // until the next page is on screen (components/portal-main.tsx).
-import type { Page, Route, TestInfo } from "@playwright/test";
+import type { Route } from "@playwright/test";
 import { declarePurpose, expect, storageStateFor, test } from "../fixtures";
+import { screenshot } from "./support";
 
 const NO_MACHINE = "f".repeat(64);
-
-async function screenshot(page: Page, name: string, testInfo: TestInfo): Promise<void> {
-  for (const width of [1440, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    const file = testInfo.outputPath(`${name}-${width}.png`);
-    await page.screenshot({ path: file, fullPage: true });
-    await testInfo.attach(`${name}-${width}`, { path: file, contentType: "image/png" });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow, `${name} at ${width} px scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(0);
-  }
-  await page.setViewportSize({ width: 1280, height: 720 });
-}
 
 test.describe("the Copilot team viewer", () => {
   test.use({ storageState: storageStateFor("viewerCopilot") });

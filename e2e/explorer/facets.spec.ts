@@ -5,23 +5,9 @@
 // events.facets) whose values filter the list — within the person's scope
 // only: platform health is offered no location picker, and asking the API for
 // one is refused with a 403 that names the field.
-import type { Page, TestInfo } from "@playwright/test";
 import { sql } from "../db";
 import { PERSONAS, declarePurpose, expect, storageStateFor, test } from "../fixtures";
-import { auditDetailsFor } from "./support";
-
-/** The page at a desktop and a phone width: nothing overflows sideways; a screenshot of each is kept for review (test-results, HTML report). */
-async function screenshot(page: Page, name: string, testInfo: TestInfo): Promise<void> {
-  for (const width of [1440, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    const file = testInfo.outputPath(`${name}-${width}.png`);
-    await page.screenshot({ path: file, fullPage: true });
-    await testInfo.attach(`${name}-${width}`, { path: file, contentType: "image/png" });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow, `${name} at ${width} px scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(0);
-  }
-  await page.setViewportSize({ width: 1280, height: 720 });
-}
+import { auditDetailsFor, screenshot } from "./support";
 
 const countRows = async (where: string, params: unknown[] = []) => Number((await sql<{ n: number }>(`SELECT count(*)::int AS n FROM telemetry_event WHERE ${where}`, params))[0]?.n);
 

@@ -4,22 +4,10 @@
 // the fetched page; dragging across it, or choosing buckets with the keyboard
 // and Enter, narrows the URL's time range and the table with it; the charts'
 // volume bars (and their table) drill down to a filtered list.
-import type { Page, TestInfo } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { sql } from "../db";
 import { declarePurpose, expect, storageStateFor, test } from "../fixtures";
-import { auditDetailsFor } from "./support";
-
-async function screenshot(page: Page, name: string, testInfo: TestInfo): Promise<void> {
-  for (const width of [1440, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    const file = testInfo.outputPath(`${name}-${width}.png`);
-    await page.screenshot({ path: file, fullPage: false });
-    await testInfo.attach(`${name}-${width}`, { path: file, contentType: "image/png" });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow, `${name} at ${width} px scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(0);
-  }
-  await page.setViewportSize({ width: 1280, height: 720 });
-}
+import { auditDetailsFor, screenshot } from "./support";
 
 const count = async (where: string, params: unknown[] = []) => Number((await sql<{ n: number }>(`SELECT count(*)::int AS n FROM telemetry_event WHERE ${where}`, params))[0]?.n);
 
@@ -46,7 +34,7 @@ test.describe("the Copilot team viewer", () => {
     // stacked by kind, each kind's total in the legend
     await expect(histogram.getByRole("list", { name: "Kinds" })).toContainText(`Completion requested (${requested.toLocaleString("en-US")})`);
     await expect(histogram.getByRole("list", { name: "Kinds" })).toContainText(`Completion shown (${(expected - requested).toLocaleString("en-US")})`);
-    await screenshot(page, "histogram", testInfo);
+    await screenshot(page, "histogram", testInfo, { fullPage: false });
 
     const rows = await auditDetailsFor(auditTag);
     const audited = rows.find((row) => row.action === "events.chart" && row.target_type === "histogram");

@@ -7,22 +7,9 @@
 // (a timeline with links and gaps) and shows revealed code highlighted, its
 // markup as text. Screenshots at 1440 and 390 px.
 import { randomBytes } from "node:crypto";
-import type { Page, TestInfo } from "@playwright/test";
 import { sql } from "../db";
 import { PERSONAS, declarePurpose, expect, storageStateFor, test } from "../fixtures";
-import { auditDetailsFor, plantCompletionShown } from "./support";
-
-async function screenshot(page: Page, name: string, testInfo: TestInfo): Promise<void> {
-  for (const width of [1440, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    const file = testInfo.outputPath(`${name}-${width}.png`);
-    await page.screenshot({ path: file, fullPage: true });
-    await testInfo.attach(`${name}-${width}`, { path: file, contentType: "image/png" });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow, `${name} at ${width} px scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(0);
-  }
-  await page.setViewportSize({ width: 1280, height: 720 });
-}
+import { auditDetailsFor, plantCompletionShown, screenshot } from "./support";
 
 const GRANT_REASON = `e2e saved views ${randomBytes(4).toString("hex")}`;
 

@@ -3,7 +3,7 @@
 // table as data, a telemetry event planted through the real intake, and the
 // CSV files the portal serves.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import type { APIRequestContext, Page } from "@playwright/test";
+import type { APIRequestContext, Page, TestInfo } from "@playwright/test";
 import { sql } from "../db";
 import { expect } from "../fixtures";
 import { DEMO_INGESTION_KEY } from "../../server/ingest/demo-ingestion-key";
@@ -154,4 +154,17 @@ export async function plantCompletionShown(request: APIRequestContext): Promise<
   );
   expect(rows).toEqual([{ id: expect.any(String), kind: "completion_shown", has_content: true }]);
   return { id: rows[0]!.id, machineId, suggestion, prefix, relativePath, marker };
+}
+
+/** The page at a desktop and a phone width: nothing overflows sideways; a screenshot of each is kept for review (test-results, HTML report). */
+export async function screenshot(page: Page, name: string, testInfo: TestInfo, { fullPage = true }: { fullPage?: boolean } = {}): Promise<void> {
+  for (const width of [1440, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    const file = testInfo.outputPath(`${name}-${width}.png`);
+    await page.screenshot({ path: file, fullPage });
+    await testInfo.attach(`${name}-${width}`, { path: file, contentType: "image/png" });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, `${name} at ${width} px scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(0);
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
 }
