@@ -20,6 +20,7 @@ import {
 } from "recharts";
 import { formatCompact, formatCount, formatNumber, formatPercent } from "@/lib/format/number";
 import { categoryAxisWidth, niceScale, tickDecimals, truncateLabel } from "@/lib/format/ticks";
+import { drillDownHref } from "@/lib/telemetry/drill-down";
 import { isChartUnavailable, type EventInsights } from "@/lib/telemetry/event-types";
 import { EVENT_KIND_LABELS, EVENT_KINDS, type EventKind } from "@/lib/telemetry/vocabulary";
 
@@ -132,19 +133,6 @@ function SimpleTable({ head, rows }: { head: string[]; rows: Array<Array<string 
   );
 }
 
-/** The events list of one bucket and kind, under the charts' other filters. */
-function drillDownHref(filterQuery: string, bucket: string, size: EventInsights["bucket"], kind: EventKind): string {
-  const params = new URLSearchParams(filterQuery);
-  const start = new Date(bucket);
-  const end = new Date(start.getTime() + (size === "hour" ? 3_600_000 : 86_400_000));
-  params.delete("range");
-  params.delete("kind");
-  params.set("from", start.toISOString());
-  params.set("to", end.toISOString());
-  params.append("kind", kind);
-  return `/events?${params.toString()}`;
-}
-
 function VolumeChart({ insights, filterQuery }: { insights: EventInsights; filterQuery?: string }) {
   const router = useRouter();
   const kinds = EVENT_KINDS.filter((kind) => (insights.volume.totals[kind] ?? 0) > 0);
@@ -173,7 +161,7 @@ function VolumeChart({ insights, filterQuery }: { insights: EventInsights; filte
             bucketLabel(bucket, insights.bucket),
             ...kinds.map((kind) =>
               filterQuery !== undefined && (counts[kind] ?? 0) > 0 ? (
-                <Link key={kind} href={drillDownHref(filterQuery, bucket, insights.bucket, kind)}>
+                <Link key={kind} href={drillDownHref(filterQuery, bucket, insights, kind)}>
                   {formatCount(counts[kind] ?? 0)}
                 </Link>
               ) : (
@@ -202,7 +190,7 @@ function VolumeChart({ insights, filterQuery }: { insights: EventInsights; filte
               cursor={filterQuery !== undefined ? "pointer" : undefined}
               onClick={(_, index) => {
                 const entry = insights.volume.buckets[index];
-                if (filterQuery !== undefined && entry) router.push(drillDownHref(filterQuery, entry.bucket, insights.bucket, kind));
+                if (filterQuery !== undefined && entry) router.push(drillDownHref(filterQuery, entry.bucket, insights, kind));
               }}
             />
           ))}
