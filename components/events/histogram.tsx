@@ -22,6 +22,12 @@ export type HistogramProps = {
   pageQuery: string;
   /** the page the brush navigates (/events) */
   action: string;
+  /**
+   * The histogram of these filters as the page read it with its list (one
+   * audited transaction), or null: then the one already drawn for the same
+   * filters stays (a later page, an opened panel), or it is fetched.
+   */
+  initial?: EventHistogram | null;
 };
 
 type State = { status: "loading" } | { status: "loaded"; histogram: EventHistogram } | { status: "failed"; message: string };
@@ -35,10 +41,15 @@ const AXIS = 18;
 
 const minute = (iso: string) => formatUtc(iso, false).slice(0, 16);
 
-export function Histogram({ filterQuery, pageQuery, action }: HistogramProps) {
+export function Histogram({ filterQuery, pageQuery, action, initial = null }: HistogramProps) {
   const router = useRouter();
-  const [fetched, setFetched] = useState<Fetched>(null);
-  const state: State = fetched?.query === filterQuery ? fetched.state : { status: "loading" };
+  const [fetched, setFetched] = useState<Fetched>(initial ? { query: filterQuery, state: { status: "loaded", histogram: initial } } : null);
+  // A new page render brought this query's histogram: keep it (state adjusted during render, no effect).
+  if (initial && (fetched?.query !== filterQuery || fetched.state.status !== "loaded" || fetched.state.histogram !== initial)) {
+    setFetched({ query: filterQuery, state: { status: "loaded", histogram: initial } });
+  }
+  const state: State = initial ? { status: "loaded", histogram: initial } : fetched?.query === filterQuery ? fetched.state : { status: "loading" };
+  const needsFetch = !initial && fetched?.query !== filterQuery;
   const [chosen, setSelection] = useState<{ query: string; selection: Selection }>({ query: filterQuery, selection: null });
   const selection = chosen.query === filterQuery ? chosen.selection : null;
   const [dragging, setDragging] = useState(false);
@@ -46,6 +57,7 @@ export function Histogram({ filterQuery, pageQuery, action }: HistogramProps) {
   const summaryId = useId();
 
   useEffect(() => {
+    if (!needsFetch) return;
     let cancelled = false;
     const setState = (next: State) => setFetched({ query: filterQuery, state: next });
     fetch(withQuery("/api/v1/events/histogram", new URLSearchParams(filterQuery)), { headers: { accept: "application/json" } })
@@ -61,7 +73,7 @@ export function Histogram({ filterQuery, pageQuery, action }: HistogramProps) {
     return () => {
       cancelled = true;
     };
-  }, [filterQuery]);
+  }, [filterQuery, needsFetch]);
 
   const histogram = state.status === "loaded" ? state.histogram : null;
   const buckets = useMemo(() => histogram?.buckets ?? [], [histogram]);

@@ -66,7 +66,16 @@ export type GateSpec = {
 
 export type GateContext = { tx: Prisma.TransactionClient; actor: Actor; request: RequestContext };
 
-export type WorkResult<T> = { value: T; audit?: AuditDetails };
+export type WorkResult<T> = {
+  value: T;
+  audit?: AuditDetails;
+  /**
+   * Further disclosures of the same work, each its own "allowed" row (same
+   * request, actor and purpose), written in the same transaction before the
+   * gate's own row: e.g. the explorer page's histogram, read with its list.
+   */
+  alsoAudit?: ReadonlyArray<{ action: AuditAction; audit: AuditDetails }>;
+};
 
 /** What a 503 asks the client to wait (the API's Retry-After says the same, server/http/api-response.ts). */
 const RETRY_AFTER_SECONDS = 5;
@@ -223,20 +232,25 @@ export async function audited<T>(spec: GateSpec, work: (context: GateContext) =>
         resolution = await resolveActor(tx, sessionToken, { idleMinutes: env.SESSION_IDLE_MINUTES, maxHours: env.SESSION_MAX_HOURS });
         ({ resolution, actor } = admit(resolution, spec));
       }
-      const { value, audit } = await work({ tx, actor, request });
+      const { value, audit, alsoAudit = [] } = await work({ tx, actor, request });
       if (spec.auditAllowed !== false) {
-        await writeAuditEvent(tx, {
-          requestId: request.requestId,
-          actor: actorSnapshot(actor),
-          actorIp: request.ip,
-          actorUserAgent: request.userAgent,
-          action: spec.action,
-          outcome: "allowed",
-          purpose: actor.purpose,
-          purposeDetail: actor.purposeDetail,
-          ...spec.details,
-          ...audit,
-        });
+        const allowed = (action: AuditAction, details: AuditDetails | undefined) =>
+          writeAuditEvent(tx, {
+            requestId: request.requestId,
+            actor: actorSnapshot(actor),
+            actorIp: request.ip,
+            actorUserAgent: request.userAgent,
+            action,
+            outcome: "allowed",
+            purpose: actor.purpose,
+            purposeDetail: actor.purposeDetail,
+            ...spec.details,
+            ...details,
+          });
+        for (const also of alsoAudit) await allowed(also.action, also.audit);
+        await allowed(spec.action, audit);
+      } else if (alsoAudit.length > 0) {
+        throw new Error("alsoAudit needs the gate's own row (auditAllowed is false)");
       }
       return value;
     };

@@ -12,7 +12,8 @@ import "server-only";
 import { eventFilterQuerySchema, type EventFilters } from "@/lib/telemetry/event-query";
 import { histogramStart, pickHistogramBucket, type EventHistogram, type HistogramBucket } from "@/lib/telemetry/histogram";
 import type { EventKind } from "@/lib/telemetry/vocabulary";
-import { audited } from "@/server/access/audited";
+import type { TelemetryScope } from "@/lib/access/policy";
+import { audited, type AuditDetails } from "@/server/access/audited";
 import { Prisma } from "@/server/db/generated/client";
 import { parseInput } from "@/server/http/parse-input";
 import { describeQuery } from "@/server/telemetry/describe-query";
@@ -27,20 +28,29 @@ const DAY_SECONDS = 86_400;
 export async function getEventHistogram(input: unknown): Promise<EventHistogram> {
   return audited({ action: "events.chart", permission: "telemetry.read", rawSql: true }, async ({ tx, actor }) => {
     const { filters } = parseInput(eventFilterQuerySchema, input);
-    const plan = planEventQuery(actor.scope, filters, null);
-    const now = new Date();
-    const histogram = await computeHistogram(tx, filters, plan.kinds, now);
-    return {
-      value: histogram,
-      audit: {
-        filters: { ...describeQuery(filters, plan.kinds, now), histogramFrom: histogram.from, histogramTo: histogram.to, bucketSeconds: histogram.bucketSeconds },
-        rowCount: histogram.total,
-        after: { total: histogram.total, buckets: histogram.buckets.length },
-        fieldClasses: plan.filterClasses,
-        targetType: "histogram",
-      },
-    };
+    return readHistogram(tx, actor.scope, filters, new Date());
   });
+}
+
+/**
+ * The histogram of `filters` within `scope`, and what its audit row records
+ * (events.chart, target type "histogram"): for GET /api/v1/events/histogram,
+ * and for the explorer page, which reads it with its list in one transaction
+ * (server/data/list-events.ts, listEventsWithHistogram).
+ */
+export async function readHistogram(tx: RawRunner, scope: TelemetryScope, filters: EventFilters, now: Date): Promise<{ value: EventHistogram; audit: AuditDetails }> {
+  const plan = planEventQuery(scope, filters, null);
+  const histogram = await computeHistogram(tx, filters, plan.kinds, now);
+  return {
+    value: histogram,
+    audit: {
+      filters: { ...describeQuery(filters, plan.kinds, now), histogramFrom: histogram.from, histogramTo: histogram.to, bucketSeconds: histogram.bucketSeconds },
+      rowCount: histogram.total,
+      after: { total: histogram.total, buckets: histogram.buckets.length },
+      fieldClasses: plan.filterClasses,
+      targetType: "histogram",
+    },
+  };
 }
 
 /** The first matching event's time, for a range with no lower bound. */
@@ -66,8 +76,9 @@ export async function computeHistogram(tx: RawRunner, filters: EventFilters, kin
 
   let rows: Array<{ bucket: Date; kind: EventKind; n: number }> = [];
   if (kinds.length > 0) {
-    const bucketOf = (column: "hour" | "time") =>
-      sql`to_timestamp(floor(extract(epoch from ${Prisma.raw(column)}) / ${bucketSeconds}::int) * ${bucketSeconds}::int)`;
+    // Buckets start at multiples of their width since the epoch. date_bin on the timestamp, not numeric
+    // arithmetic on extract(epoch …): half the time over the ~5,000 hourly rows of 30 days.
+    const bucketOf = (column: "hour" | "time") => sql`date_bin(make_interval(secs => ${bucketSeconds}::int), ${Prisma.raw(column)}, timestamptz 'epoch')`;
     if (bucketSeconds % HOUR_SECONDS === 0) {
       // a bucket of whole days takes whole days from the per-day rollups (buckets start at multiples of their width since the epoch, UTC)
       const counts = hourlyCounts("", kinds, drawn, now, source, bucketSeconds % DAY_SECONDS === 0 ? "day" : "hour");

@@ -23,13 +23,13 @@ import type { EventListResult } from "@/lib/telemetry/event-types";
 import { formatCount } from "@/lib/telemetry/format";
 import { compactSearchParams, toUrlSearchParams, withQuery } from "@/lib/telemetry/search-params";
 import { OPEN_PARAM, pagePosition, panelNeighbours, splitPanelParams } from "@/lib/telemetry/side-panel";
-import { listEvents } from "@/server/data/list-events";
+import { listEvents, listEventsWithHistogram } from "@/server/data/list-events";
 import { getViewer } from "@/server/data/get-viewer";
 import { getEnv } from "@/server/config/env";
 import { loadExplorerPage } from "@/server/telemetry/load-explorer-page";
 import { loadSidePanelEvent } from "@/server/telemetry/load-side-panel";
 import "../explorer-ui.css";
-import { loadForPage } from "@/server/http/page-guard";
+import { loadForPage, type PageResult } from "@/server/http/page-guard";
 import { SaveViewForm } from "@/components/views/save-view-form";
 import { SavedViewNotice } from "@/components/views/saved-view-notice";
 import { openView } from "@/server/data/views/open-view";
@@ -51,7 +51,14 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
   const { list: listRaw, open } = splitPanelParams(raw);
   const listQuery = compactSearchParams(listRaw);
   const listHref = withQuery("/events", listQuery);
-  const result = await loadExplorerPage(path, () => listEvents(listRaw));
+  // A first page reads its histogram with the list, in one audited transaction; a later page or an
+  // opened panel keeps the histogram already drawn for these filters (the client fetches it if it has none).
+  const withHistogram = listRaw.cursor === undefined && open === null;
+  const loaded = await loadExplorerPage(path, async () =>
+    withHistogram ? listEventsWithHistogram(listRaw) : { list: await listEvents(listRaw), histogram: null },
+  );
+  const result: PageResult<EventListResult> = loaded.ok ? { ok: true, value: loaded.value.list } : loaded;
+  const histogram = loaded.ok ? loaded.value.histogram : null;
   // The data layer may be unavailable here too: the page answers 503 with its error state, never Next's error page.
   const viewerResult = await loadForPage(path, () => getViewer());
   if (!viewerResult.ok) return <ErrorState error={viewerResult.error} />;
@@ -116,7 +123,12 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
         )
       ) : (
         <section aria-labelledby="results-heading" className="stack" id="results" tabIndex={-1}>
-          <Histogram action="/events" filterQuery={filtersToSearchParams(parsed.data.filters).toString()} pageQuery={listQueryToSearchParams(parsed.data).toString()} />
+          <Histogram
+            action="/events"
+            filterQuery={filtersToSearchParams(parsed.data.filters).toString()}
+            pageQuery={listQueryToSearchParams(parsed.data).toString()}
+            initial={histogram}
+          />
           <div className="results-bar">
             <h2 id="results-heading">
               {result.value.total.exact ? "" : "About "}
