@@ -24,7 +24,8 @@
 //                page as it loads: listEventsWithHistogram(), the list and its
 //                histogram in one audited transaction; then that page plus the
 //                facets of OS and language (what two opened pickers fetch, each
-//                its own audited request), and the overhead ratios of both.
+//                its own audited request), and the overhead ratios of both; and
+//                the list with and without its histogram for the last 24 hours.
 // `--overviews-only` skips the list table above; `--events N` (or
 // --min-events) sets how many events the database must hold: run it on 1M
 // and on 10M (or 2M) and compare the ratios.
@@ -466,6 +467,11 @@ async function benchOverviews({
     const page = await measure(explorerPage, clients, calls, warmup);
     const withHistogram = await measure(explorerWithHistogram, clients, calls, warmup);
     const withOverviews = await measure(explorerWithOverviews, clients, calls, warmup);
+    // the quick range people open most: the last 24 hours (15-minute bars, or hour bars from the rollups past
+    // FINE_HISTOGRAM_MAX_EVENTS events)
+    const day = { range: "24h" };
+    const page24 = await measure(() => listEvents(day), clients, calls, warmup);
+    const withHistogram24 = await measure(() => listEventsWithHistogram(day), clients, calls, warmup);
     // The pieces on their own, for the 1M vs 10M table: the histogram, one facet, the list's total (count) alone.
     const histogram = await measure(() => getEventHistogram(input), clients, calls, warmup);
     const facet = await measure(() => listEventFacets({ ...input, field: "os" }), clients, calls, warmup);
@@ -476,12 +482,16 @@ async function benchOverviews({
       [`page${clients}`]: page,
       [`histogramPage${clients}`]: withHistogram,
       [`overviews${clients}`]: withOverviews,
+      [`page24h${clients}`]: page24,
+      [`histogramPage24h${clients}`]: withHistogram24,
     });
     record("charts page (portal, rollups)", clients, charts);
     record("charts floor (raw SQL)", clients, floor);
     record("explorer page 30 d (list only)", clients, page);
     record("explorer page + histogram (one transaction)", clients, withHistogram);
     record("explorer page + histogram (one tx) + 2 facets", clients, withOverviews);
+    record("explorer page 24 h (list only)", clients, page24);
+    record("explorer page 24 h + histogram (one transaction)", clients, withHistogram24);
     record("histogram 30 d (portal)", clients, histogram);
     record("facet os 30 d (portal)", clients, facet);
     record("totals: count 30 d (SQL)", clients, totals);
@@ -492,15 +502,19 @@ async function benchOverviews({
     line("explorer page (list only)", page);
     line("explorer page + its histogram (one tx)", withHistogram, page);
     line(`  + facets ${facets.join(", ")} (2 pickers open)`, withOverviews, page);
+    line("explorer page, last 24 h (list only)", page24);
+    line("explorer page, last 24 h + its histogram", withHistogram24, page24);
     line("histogram alone", histogram);
     line("facet (os) alone", facet);
     line("totals: the list's count, 30 d (SQL)", totals);
   }
   const charts4 = rows.charts4!;
-  const overhead = (name: "histogramPage" | "overviews", clients: 1 | 4) => `+${((rows[`${name}${clients}`]!.median / rows[`page${clients}`]!.median - 1) * 100).toFixed(0)} %`;
+  const overhead = (name: "histogramPage" | "overviews" | "histogramPage24h", clients: 1 | 4, base: "page" | "page24h" = "page") =>
+    `+${((rows[`${name}${clients}`]!.median / rows[`${base}${clients}`]!.median - 1) * 100).toFixed(0)} %`;
   console.log("");
   console.log(`Charts page, 30 days, 4 clients: p50 ${charts4.median.toFixed(0)} ms (aim: ≤ 300 ms), ${ratio(charts4.median, rows.floor4!.median).trim()} the raw SQL floor.`);
   console.log(`The histogram on an explorer page: ${overhead("histogramPage", 1)} at 1 client, ${overhead("histogramPage", 4)} at 4 (aim: ≤ +50 %).`);
+  console.log(`The histogram on a last-24-hours page: ${overhead("histogramPage24h", 1, "page24h")} at 1 client, ${overhead("histogramPage24h", 4, "page24h")} at 4 (aim: ≤ +50 %).`);
   console.log(`With two pickers' facets too: ${overhead("overviews", 1)} at 1 client, ${overhead("overviews", 4)} at 4 (aim: ≤ +50 %).`);
 }
 

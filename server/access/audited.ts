@@ -11,7 +11,7 @@ import { getEnv } from "@/server/config/env";
 import { getDatabase, getPrisma } from "@/server/db/client";
 import { rawTransaction } from "@/server/db/raw-sql";
 import type { Prisma } from "@/server/db/generated/client";
-import { AuditWriteError, writeAuditEvent, type AuditEntry } from "@/server/audit/write-audit-event";
+import { AuditWriteError, writeAuditEvent, writeAuditEvents, type AuditEntry } from "@/server/audit/write-audit-event";
 import { readSessionToken } from "@/server/auth/session-cookie";
 import { AppError, auditUnavailable, databaseUnavailable, isAppError } from "@/server/http/app-error";
 import { isDatabaseUnavailable } from "@/server/db/unavailable";
@@ -234,21 +234,20 @@ export async function audited<T>(spec: GateSpec, work: (context: GateContext) =>
       }
       const { value, audit, alsoAudit = [] } = await work({ tx, actor, request });
       if (spec.auditAllowed !== false) {
-        const allowed = (action: AuditAction, details: AuditDetails | undefined) =>
-          writeAuditEvent(tx, {
-            requestId: request.requestId,
-            actor: actorSnapshot(actor),
-            actorIp: request.ip,
-            actorUserAgent: request.userAgent,
-            action,
-            outcome: "allowed",
-            purpose: actor.purpose,
-            purposeDetail: actor.purposeDetail,
-            ...spec.details,
-            ...details,
-          });
-        for (const also of alsoAudit) await allowed(also.action, also.audit);
-        await allowed(spec.action, audit);
+        const allowed = (action: AuditAction, details: AuditDetails | undefined): AuditEntry => ({
+          requestId: request.requestId,
+          actor: actorSnapshot(actor),
+          actorIp: request.ip,
+          actorUserAgent: request.userAgent,
+          action,
+          outcome: "allowed",
+          purpose: actor.purpose,
+          purposeDetail: actor.purposeDetail,
+          ...spec.details,
+          ...details,
+        });
+        // one chain lock and one INSERT for all of them (consecutive links of the request's chain)
+        await writeAuditEvents(tx, [...alsoAudit.map((also) => allowed(also.action, also.audit)), allowed(spec.action, audit)]);
       } else if (alsoAudit.length > 0) {
         throw new Error("alsoAudit needs the gate's own row (auditAllowed is false)");
       }

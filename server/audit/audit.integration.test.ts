@@ -15,7 +15,7 @@ import type { PrismaClient } from "@/server/db/generated/client";
 import { genesisHash, hashAuditColumns } from "./canonical";
 import { findAuditRowsPastRetention } from "./retention";
 import { readAuditRows, verifyAuditChain } from "./verify-audit-chain";
-import { AuditWriteError, writeAuditEvent, type AuditEntry } from "./write-audit-event";
+import { AuditWriteError, writeAuditEvent, writeAuditEvents, type AuditEntry } from "./write-audit-event";
 import { AUDITED_TRANSACTION } from "@/server/access/transaction-budget";
 
 const PROJECT_DIR = path.resolve(import.meta.dirname, "../..");
@@ -227,6 +227,35 @@ function defineAuditSuite(name: string, createTarget: () => Promise<Target>, opt
       const second = await write(prisma, { requestId, action: "events.view" });
       expect(second.chainId).toBe(first.chainId);
       expect(second.seq).toBe(first.seq + 1n);
+    });
+
+    it("writes a request's rows together as consecutive links (one lock, one INSERT), all or none", async () => {
+      const requestId = randomUUID();
+      const first = await write(prisma, { requestId });
+      const together = await prisma.$transaction(
+        (tx) => writeAuditEvents(tx, [entry({ requestId, action: "events.chart", targetType: "histogram" }), entry({ requestId, action: "events.list" })], { chains: CHAINS }),
+        AUDITED_TRANSACTION,
+      );
+      expect(together.map((row) => [row.chainId, row.seq])).toEqual([
+        [first.chainId, first.seq + 1n],
+        [first.chainId, first.seq + 2n],
+      ]);
+      const stored = await readAuditRows(prisma, { chainId: first.chainId, afterSeq: first.seq - 1n, throughSeq: first.seq + 2n, limit: 3 });
+      expect(stored.map((row) => row.seq)).toEqual([first.seq, first.seq + 1n, first.seq + 2n]);
+      expect(stored[1]!.prevHash).toBe(stored[0]!.hash);
+      expect(stored[2]!.prevHash).toBe(stored[1]!.hash);
+      for (const row of stored) expect(hashAuditColumns(row.columns)).toBe(row.hash);
+      expect(await head(prisma, first.chainId)).toMatchObject({ seq: first.seq + 2n, hash: stored[2]!.hash });
+      expect((await verifyAuditChain(prisma)).ok).toBe(true);
+
+      // an invalid entry among them, or two request ids (two chains): nothing written, the head unmoved
+      const count = await prisma.auditEvent.count();
+      const attempt = (entries: AuditEntry[]) => prisma.$transaction((tx) => writeAuditEvents(tx, entries, { chains: CHAINS }), AUDITED_TRANSACTION);
+      await expect(attempt([entry({ requestId }), entry({ requestId, action: "events.steal" as AuditEntry["action"] })])).rejects.toBeInstanceOf(AuditWriteError);
+      await expect(attempt([entry({ requestId }), entry()])).rejects.toThrow(/share one request id/);
+      await expect(attempt([])).rejects.toThrow(/no audit entry/);
+      expect(await prisma.auditEvent.count()).toBe(count);
+      expect(await head(prisma, first.chainId)).toMatchObject({ seq: first.seq + 2n });
     });
 
     it("refuses an invalid entry with AuditWriteError and writes nothing", async () => {

@@ -23,7 +23,7 @@ import { MAX_METADATA_LENGTH } from "@/lib/telemetry/metadata";
 import { AUDIT_OUTCOMES, EMPLOYERS, FIELD_CLASSES, PURPOSES } from "@/lib/telemetry/vocabulary";
 import { getEnv } from "@/server/config/env";
 import { getMetrics } from "@/server/observability/metrics";
-import type { Prisma } from "@/server/db/generated/client";
+import { Prisma } from "@/server/db/generated/client";
 import { hashAuditRow, sha256Hex, toStoredJson, toStoredText, type AuditRowContent, type JsonValue } from "./canonical";
 
 export const MAX_AUDIT_CHAINS = 64;
@@ -140,6 +140,21 @@ export async function writeAuditEvent(
   entry: AuditEntry,
   options: { chains?: number } = {},
 ): Promise<WrittenAuditEvent> {
+  const [written] = await writeAuditEvents(tx, [entry], options);
+  return written!;
+}
+
+/**
+ * Several rows of ONE request (the same request id, so the same chain), as
+ * consecutive links: one chain lock, one INSERT of every row, one head
+ * advance — e.g. the explorer page's list and histogram. Same rows, hashes and
+ * failure rule as writing them one by one; all or none.
+ */
+export async function writeAuditEvents(
+  tx: Prisma.TransactionClient,
+  entries: readonly AuditEntry[],
+  options: { chains?: number } = {},
+): Promise<WrittenAuditEvent[]> {
   try {
     // A bare client would take the chain lock in one autocommit statement and
     // insert in another; the data it vouches for must commit with the row.
@@ -147,15 +162,26 @@ export async function writeAuditEvent(
     if (typeof (tx as { $disconnect?: unknown }).$disconnect === "function") {
       throw new TypeError("writeAuditEvent must run inside the caller's transaction (pass the transaction client)");
     }
-    const valid = auditEntrySchema.parse(entry);
-    const chainId = pickChain(valid.requestId, resolveChainCount(options.chains));
+    const valid = entries.map((entry) => auditEntrySchema.parse(entry));
+    const requestId = valid[0]?.requestId;
+    if (requestId === undefined) throw new RangeError("no audit entry to write");
+    if (valid.some((entry) => entry.requestId !== requestId)) throw new RangeError("audit entries written together must share one request id (one chain)");
+    const chainId = pickChain(requestId, resolveChainCount(options.chains));
     const head = await lockChainHead(tx, chainId);
     // Taken under the lock, so occurred_at never goes backwards within a chain
     // (barring clock steps). Millisecond precision: it is part of the hash.
-    const row = toRowContent(valid, chainId, head.seq + 1n, head.hash, new Date());
-    const id = await insertRowAndAdvanceHead(tx, row, hashAuditRow(row));
-    getMetrics().auditWrites.inc({ outcome: row.outcome });
-    return { id, chainId, seq: row.seq };
+    const occurredAt = new Date();
+    const rows: Array<{ row: AuditRowContent; hash: string }> = [];
+    let previous = head;
+    for (const entry of valid) {
+      const row = toRowContent(entry, chainId, previous.seq + 1n, previous.hash, occurredAt);
+      const hash = hashAuditRow(row);
+      rows.push({ row, hash });
+      previous = { seq: row.seq, hash };
+    }
+    const ids = await insertRowsAndAdvanceHead(tx, rows);
+    for (const { row } of rows) getMetrics().auditWrites.inc({ outcome: row.outcome });
+    return rows.map(({ row }, index) => ({ id: ids[index]!, chainId, seq: row.seq }));
   } catch (error) {
     getMetrics().auditWriteFailures.inc();
     throw new AuditWriteError(`The audit row could not be written: ${describeError(error)}`, { cause: error });
@@ -216,20 +242,15 @@ function toRowContent(entry: ValidAuditEntry, chainId: number, seq: bigint, prev
 }
 
 /**
- * One round trip: INSERT the row and move the (already locked) head to it.
- * Timestamps travel as ISO strings so the server's TimeZone cannot shift them.
+ * One round trip: INSERT the rows (consecutive links of one chain) and move
+ * the (already locked) head to the last. Timestamps travel as ISO strings so
+ * the server's TimeZone cannot shift them.
  */
-async function insertRowAndAdvanceHead(tx: Prisma.TransactionClient, row: AuditRowContent, hash: string): Promise<bigint> {
-  const occurredAt = row.occurredAt.toISOString();
-  const rows = await tx.$queryRaw<Array<{ id: bigint }>>`
-    WITH inserted AS (
-      INSERT INTO audit_event (
-        chain_id, seq, occurred_at, request_id,
-        actor_person_id, actor_email, actor_employer, actor_groups, actor_roles, actor_ip, actor_user_agent,
-        action, outcome, reason, purpose, purpose_detail, target_type, target_id,
-        event_ids, machine_ids, field_classes, filters, row_count, file_sha256, before, after,
-        prev_hash, hash
-      ) VALUES (
+async function insertRowsAndAdvanceHead(tx: Prisma.TransactionClient, rows: ReadonlyArray<{ row: AuditRowContent; hash: string }>): Promise<bigint[]> {
+  const last = rows.at(-1)!;
+  const values = rows.map(({ row, hash }) => {
+    const occurredAt = row.occurredAt.toISOString();
+    return Prisma.sql`(
         ${row.chainId}, ${row.seq}, ${occurredAt}::timestamptz, ${row.requestId},
         ${row.actorPersonId}::uuid, ${row.actorEmail}, ${row.actorEmployer}::employer,
         ${row.actorGroups}::text[], ${row.actorRoles}::text[], ${row.actorIp}, ${row.actorUserAgent},
@@ -239,17 +260,26 @@ async function insertRowAndAdvanceHead(tx: Prisma.TransactionClient, row: AuditR
         ${jsonParam(row.filters)}::jsonb, ${row.rowCount}::integer, ${row.fileSha256},
         ${jsonParam(row.before)}::jsonb, ${jsonParam(row.after)}::jsonb,
         ${row.prevHash}, ${hash}
-      )
-      RETURNING id
+      )`;
+  });
+  const inserted = await tx.$queryRaw<Array<{ id: bigint; seq: bigint }>>`
+    WITH inserted AS (
+      INSERT INTO audit_event (
+        chain_id, seq, occurred_at, request_id,
+        actor_person_id, actor_email, actor_employer, actor_groups, actor_roles, actor_ip, actor_user_agent,
+        action, outcome, reason, purpose, purpose_detail, target_type, target_id,
+        event_ids, machine_ids, field_classes, filters, row_count, file_sha256, before, after,
+        prev_hash, hash
+      ) VALUES ${Prisma.join(values, ", ")}
+      RETURNING id, seq
     ), advanced AS (
-      UPDATE audit_chain_head SET seq = ${row.seq}, hash = ${hash}, updated_at = ${occurredAt}::timestamptz
-      WHERE chain_id = ${row.chainId}
+      UPDATE audit_chain_head SET seq = ${last.row.seq}, hash = ${last.hash}, updated_at = ${last.row.occurredAt.toISOString()}::timestamptz
+      WHERE chain_id = ${last.row.chainId}
       RETURNING chain_id
     )
-    SELECT inserted.id FROM inserted, advanced`;
-  const inserted = rows[0];
-  if (!inserted) throw new Error(`audit chain ${row.chainId}: the head did not advance`);
-  return BigInt(inserted.id);
+    SELECT inserted.id, inserted.seq FROM inserted, advanced ORDER BY inserted.seq`;
+  if (inserted.length !== rows.length) throw new Error(`audit chain ${last.row.chainId}: the head did not advance`);
+  return inserted.map((row) => BigInt(row.id));
 }
 
 function jsonParam(value: Prisma.JsonValue | null): string | null {

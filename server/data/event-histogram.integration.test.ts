@@ -103,4 +103,34 @@ describe.each(targets)("the histogram with nothing to draw on $name", (target) =
     expect(Date.parse(body.from!)).toBeLessThanOrEqual(new Date(errors!.first).getTime());
     expect(new Date(errors!.first).getTime() - Date.parse(body.from!)).toBeLessThan(3_600_000);
   });
+  it("draws hour bars instead of 15-minute ones when the range holds more events than fine bars may count, with the same total", async () => {
+    const { eventFilterQuerySchema } = await import("@/lib/telemetry/event-query");
+    const { computeHistogram } = await import("./event-histogram");
+    const { EVENT_KINDS } = await import("@/lib/telemetry/vocabulary");
+    const now = new Date();
+    // the 24 whole hours up to the hour of the last event (the seed spreads its events over weeks)
+    const [last] = await sql<{ last: Date }>("SELECT max(time) AS last FROM telemetry_event");
+    const to = new Date(Math.floor(new Date(last!.last).getTime() / 3_600_000) * 3_600_000 + 3_600_000);
+    const from = new Date(to.getTime() - 86_400_000);
+    const [counted] = await sql<{ n: number }>("SELECT count(*)::int AS n FROM telemetry_event WHERE time >= $1::timestamptz AND time < $2::timestamptz", from.toISOString(), to.toISOString());
+    const inDay = Number(counted!.n);
+    expect(inDay).toBeGreaterThan(5);
+    const day = eventFilterQuerySchema.parse({ from: from.toISOString(), to: to.toISOString() }).filters;
+    const fine = await computeHistogram(db.prisma, day, EVENT_KINDS, now, undefined, 1_000_000);
+    const coarse = await computeHistogram(db.prisma, day, EVENT_KINDS, now, undefined, 2);
+    expect(fine.bucketSeconds).toBe(900);
+    expect(coarse.bucketSeconds).toBe(3_600);
+    expect(coarse.total).toBe(inDay);
+    expect(fine.total).toBe(inDay);
+    // and the hour bars are the 15-minute bars summed
+    const byHour = new Map<number, number>();
+    for (const bucket of fine.buckets) {
+      const hour = Math.floor(Date.parse(bucket.start) / 3_600_000) * 3_600_000;
+      byHour.set(hour, (byHour.get(hour) ?? 0) + bucket.total);
+    }
+    expect(coarse.buckets.map((bucket) => [Date.parse(bucket.start), bucket.total])).toEqual([...byHour.entries()]);
+    // with a field filtered the events are read either way: the fine bars stay
+    const filtered = eventFilterQuerySchema.parse({ from: from.toISOString(), to: to.toISOString(), os: "linux" }).filters;
+    expect((await computeHistogram(db.prisma, filtered, EVENT_KINDS, now, undefined, 2)).bucketSeconds).toBe(900);
+  });
 });

@@ -7,6 +7,7 @@
 // TEST_DATABASE_URL is set.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type * as WriteAuditEvent from "@/server/audit/write-audit-event";
 import type { Database } from "@/server/db/connect";
 import { signInForTest } from "@/test/sessions";
 import { seededTestTargets } from "@/test/test-databases";
@@ -35,16 +36,16 @@ vi.mock("@/server/db/client", () => ({
   },
 }));
 
-// One audit action can be made unwritable, as a refused INSERT would be.
+// One audit action can be made unwritable, as a refused INSERT would be: the rows written with it fail together.
 vi.mock("@/server/audit/write-audit-event", async (importOriginal) => {
-  const original = await importOriginal<typeof import("@/server/audit/write-audit-event")>();
+  const original: typeof WriteAuditEvent = await importOriginal();
   return {
     ...original,
-    writeAuditEvent: async (...args: Parameters<typeof original.writeAuditEvent>) => {
-      if (state.failAction !== null && args[1].action === state.failAction && args[1].outcome === "allowed") {
-        throw new original.AuditWriteError("the audit row could not be written (test)", new Error("refused"));
+    writeAuditEvents: async (...args: Parameters<typeof original.writeAuditEvents>) => {
+      if (state.failAction !== null && args[1].some((entry) => entry.action === state.failAction && entry.outcome === "allowed")) {
+        throw new original.AuditWriteError("the audit row could not be written (test)", { cause: new Error("refused") });
       }
-      return original.writeAuditEvent(...args);
+      return original.writeAuditEvents(...args);
     },
   };
 });
