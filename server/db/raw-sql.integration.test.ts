@@ -42,6 +42,17 @@ describe.skipIf(!serverUrl)("rawTransaction on PostgreSQL", () => {
     expect(await notes()).toEqual([{ id: 1, note: hostile }]);
   });
 
+  it("plans every run of a prepared statement for its own parameters (SESSION_OPTIONS: no generic plan after five runs)", async () => {
+    // a generic plan cannot see a time bound: over the partitioned events it once turned a 5 ms count into 180 ms
+    for (let run = 0; run < 8; run++) {
+      await rawTransaction(pool, names, (tx) => tx.$queryRaw(Prisma.sql`SELECT count(*) FROM tp_raw_probe WHERE id >= ${run}`));
+    }
+    const plans = await pool.query<{ generic_plans: string; custom_plans: string }>(
+      "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%FROM tp_raw_probe WHERE id >=%'",
+    );
+    expect(plans.rows).toEqual([{ generic_plans: "0", custom_plans: "8" }]);
+  });
+
   it("rolls back everything and rethrows when the work fails after writing, and leaves no transaction open", async () => {
     const failure = new Error("the audit row could not be written");
     await expect(
