@@ -62,6 +62,40 @@ test.describe("the Copilot team viewer", () => {
     await expect(page.getByRole("region", { name: "Events over time" }).getByText(new RegExp(`^${narrowed.toLocaleString("en-US")} events? from`))).toBeVisible();
   });
 
+  test("the page draws its histogram from its own read: one request, both audit rows under its id, and the next page keeps it", async ({ page, auditTag }) => {
+    await declarePurpose(page.request, "improve_product");
+    const fetched: string[] = [];
+    page.on("request", (request) => {
+      if (new URL(request.url()).pathname === "/api/v1/events/histogram") fetched.push(request.url());
+    });
+    await page.goto("/events?range=7d");
+    const histogram = page.getByRole("region", { name: "Events over time" });
+    const summary = histogram.getByText(/^[\d,]+ events? from .* UTC, per /);
+    await expect(summary).toBeVisible();
+    const drawn = await summary.textContent();
+    // read with the list, in the same transaction: two rows of one request
+    const rows = await sql<{ request_id: string; action: string; target_type: string | null }>(
+      "SELECT request_id, action, target_type FROM audit_event WHERE actor_user_agent = $1 AND outcome = 'allowed' AND action IN ('events.list', 'events.chart') ORDER BY id",
+      [auditTag],
+    );
+    expect(rows.map((row) => [row.action, row.target_type])).toEqual([
+      ["events.chart", "histogram"],
+      ["events.list", null],
+    ]);
+    expect(rows[0]!.request_id).toBe(rows[1]!.request_id);
+
+    // the next page lists other rows under the same filters: the histogram drawn stays, nothing is fetched
+    await page.getByRole("link", { name: "Next page →" }).click();
+    await page.waitForURL((url) => url.searchParams.has("cursor"));
+    await expect(summary).toHaveText(drawn!);
+    expect(fetched).toEqual([]);
+
+    // opened straight at a later page, the page has no histogram of its own: it is fetched once
+    await page.reload();
+    await expect(summary).toBeVisible();
+    await expect.poll(() => fetched.length).toBe(1);
+  });
+
   test("narrows the time range with the keyboard", async ({ page }) => {
     await declarePurpose(page.request, "improve_product");
     await page.goto("/events?range=24h");
