@@ -8,7 +8,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
-import { mkdtemp, open, rm } from "node:fs/promises";
+import { mkdtemp, open, readdir, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
@@ -27,7 +27,51 @@ export type HashedFile = {
   discard(): Promise<void>;
 };
 
+/**
+ * Exports older than this are left behind by a process that stopped mid-download
+ * (its stream's cleanup never ran): telemetry at rest in the temporary directory.
+ * No download lasts this long, so a sweep never takes a file being served.
+ */
+export const STALE_EXPORT_MS = 6 * 60 * 60 * 1000;
+const SWEEP_EVERY_MS = 10 * 60 * 1000;
+const lastSweep = new Map<string, number>();
+
+/**
+ * Deletes `<prefix>-*` directories in `root` last changed more than `olderThanMs`
+ * ago; returns how many. Best effort: a directory another process removes first,
+ * or one it cannot read, is skipped.
+ */
+export async function sweepStaleExports(prefix: string, options: { root?: string; olderThanMs?: number; now?: number } = {}): Promise<number> {
+  const root = options.root ?? os.tmpdir();
+  const cutoff = (options.now ?? Date.now()) - (options.olderThanMs ?? STALE_EXPORT_MS);
+  let removed = 0;
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    if (!name.startsWith(`${prefix}-`)) continue;
+    const directory = path.join(root, name);
+    try {
+      const info = await stat(directory);
+      if (!info.isDirectory() || info.mtimeMs > cutoff) continue;
+      await rm(directory, { recursive: true, force: true });
+      removed++;
+    } catch {
+      // gone already, or not ours to read
+    }
+  }
+  return removed;
+}
+
 export async function createHashedFile(prefix: string): Promise<HashedFile> {
+  // at most every ten minutes per process, in the background: what a stopped process left behind
+  const now = Date.now();
+  if (now - (lastSweep.get(prefix) ?? 0) > SWEEP_EVERY_MS) {
+    lastSweep.set(prefix, now);
+    void sweepStaleExports(prefix).then(
+      (removed) => {
+        if (removed > 0) console.warn(`Deleted ${removed} export file(s) left in the temporary directory by a stopped process (${prefix}-*, older than 6 hours).`);
+      },
+      () => undefined,
+    );
+  }
   const directory = await mkdtemp(path.join(os.tmpdir(), `${prefix}-`));
   const file = path.join(directory, "export");
   const out = createWriteStream(file, { flags: "wx", mode: 0o600 });
