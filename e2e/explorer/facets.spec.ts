@@ -145,7 +145,8 @@ test.describe("the platform health viewer", () => {
     for (const withheld of ["Country", "Region", "City"]) await expect(filters.getByRole("button", { name: `Top values of ${withheld}` })).toHaveCount(0);
 
     // a filter on a field outside their access is named in the page, not silently dropped into "0 events"
-    await page.goto("/events?city=Paris");
+    const page403 = await page.goto("/events?city=Paris");
+    expect(page403?.status()).toBe(403);
     await expect(page.getByRole("alert").filter({ hasText: "Not permitted" })).toContainText("You may not filter by city: your access does not include location fields.");
     await expect(page.getByRole("heading", { level: 2, name: /\bevents?$/ })).toHaveCount(0);
 

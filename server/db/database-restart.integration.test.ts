@@ -129,7 +129,7 @@ class CuttableProxy {
 }
 
 /** One simulated request; `override` is the HTTP status its page would be forced to (server/http/status-override.ts). */
-type Outcome = { requestId: string; at: number; ok: boolean; error?: unknown; override?: { status: number; retryAfterSeconds: number } };
+type Outcome = { requestId: string; at: number; ok: boolean; error?: unknown; override?: { status: number; retryAfterSeconds?: number } };
 
 describe.skipIf(!serverUrl)("the data layer through a PostgreSQL restart", () => {
   const name = `tp_restart_it_${randomBytes(4).toString("hex")}`;

@@ -430,6 +430,8 @@ describe("the status override (pages whose data layer found the audit trail or d
   const page: Handle = (req, res) => {
     const requestId = String(req.headers["x-portal-request-id"]);
     if (req.url?.startsWith("/unavailable")) overrideStatus(requestId, { status: 503, retryAfterSeconds: 7 });
+    // a page rendering its error state for a refused request (invalid input)
+    if (req.url?.startsWith("/refused")) overrideStatus(requestId, { status: 400 });
     if (req.url?.endsWith("/missing")) {
       res.writeHead(404).end("not found");
       return;
@@ -473,6 +475,23 @@ describe("the status override (pages whose data layer found the audit trail or d
     expect(crashed.headers["retry-after"]).toBe("7");
     // Without an override a 500 stays a 500.
     expect((await server.send({ path: "/events/crashed", headers: host })).status).toBe(500);
+  });
+
+  it("answers a page's error state for a refusal with the refusal's 4xx, without Retry-After, over a 200 only", async () => {
+    const server = await front(HTTP_ORIGIN, { handle: page });
+    const refused = await server.send({ path: "/refused", headers: host });
+    expect(refused.status).toBe(400);
+    expect(refused.headers["retry-after"]).toBeUndefined();
+    expect(refused.text).toBe("<p>page</p>");
+    expect((await server.send({ path: "/refused/implicit", headers: host })).status).toBe(400);
+    // a page that crashed after recording it stays a 500: the refusal did not cause the crash
+    expect((await server.send({ path: "/refused/crashed", headers: host })).status).toBe(500);
+    // a client-side navigation (RSC flight request) or server action keeps its 200: Next's router would reload the page otherwise
+    expect((await server.send({ path: "/refused", headers: { ...host, rsc: "1" } })).status).toBe(200);
+    expect((await server.send({ path: "/refused", headers: { ...host, "next-action": "abc" } })).status).toBe(200);
+    // a 503 still applies to them
+    expect((await server.send({ path: "/unavailable", headers: { ...host, rsc: "1" } })).status).toBe(503);
+    expect((await server.send({ path: "/events", headers: host })).status).toBe(200);
   });
 
   it("leaves other statuses alone (a redirect or a 404 stays what it is)", async () => {

@@ -109,15 +109,21 @@ export function createFront(options: FrontOptions): http.RequestListener {
     }
 
     // A request whose data layer found the audit trail or the database unavailable answers 503,
-    // not 200 (a page's error state) nor 500 (a page that let the data layer's error escape).
+    // not 200 (a page's error state) nor 500 (a page that let the data layer's error escape);
+    // a page showing a refusal as its error state answers with the refusal's 4xx, not 200.
     const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => http.ServerResponse;
     res.writeHead = ((statusCode: number, ...rest: unknown[]) => {
       // An answer given before the request's body arrived in full (a refusal of a large or broken
       // body) closes the connection: on a kept-alive one, the unread rest would stall the next request.
       if (!req.complete && !res.headersSent) res.setHeader("Connection", "close");
       const override = takeStatusOverride(requestId);
-      if (override && (statusCode === 200 || statusCode === 500)) {
-        res.setHeader("Retry-After", String(override.retryAfterSeconds));
+      // 5xx over a 200 or a 500; a page's own 4xx error state over a 200 only (a crash stays a 500), and only
+      // for a document: Next's router answers a flight request (RSC, server action) that is not ok with a
+      // full page load, which would render (and audit) the refusal a second time.
+      const flight = req.headers.rsc !== undefined || req.headers["next-action"] !== undefined;
+      const applies = override && (override.status >= 500 ? statusCode === 200 || statusCode === 500 : statusCode === 200 && !flight);
+      if (override && applies) {
+        if (override.retryAfterSeconds !== undefined) res.setHeader("Retry-After", String(override.retryAfterSeconds));
         return writeHead(override.status, ...rest);
       }
       return writeHead(statusCode, ...rest);

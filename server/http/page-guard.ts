@@ -38,6 +38,8 @@ export async function loadForPage<T>(path: string, load: () => Promise<T>, optio
         overrideStatus((await getRequestContext()).requestId, { status: 503, retryAfterSeconds: 5 });
         return { ok: false, error: { status: error.status, code: error.code, message: error.message, issues: error.issues } };
       default:
+        // The page renders its error state; the front sends it with the error's status (400, 409, 422…), not 200.
+        if (error.status >= 400 && error.status < 500) overrideStatus((await getRequestContext()).requestId, { status: error.status });
         return { ok: false, error: { status: error.status, code: error.code, message: error.message, issues: error.issues } };
     }
   }

@@ -2,12 +2,14 @@
 // layer (server/access/audited.ts) finds the audit trail or the database
 // unavailable, it records a 503 for the request id here; the portal's HTTP
 // front (./front.ts, same process) applies it when the response head is
-// written, over a 200 or a 500. Kept on globalThis: Next.js bundles its own
-// copy of this module.
+// written, over a 200 or a 500. A page that renders its error state for a
+// refused request (400 invalid input, 403 a filter outside the person's
+// scope, 409…) records that status too, applied over a 200 only. Kept on
+// globalThis: Next.js bundles its own copy of this module.
 //
 // No "server-only": the front imports it.
 const key = Symbol.for("telemetry-portal.status-overrides");
-type Override = { status: number; retryAfterSeconds: number };
+type Override = { status: number; retryAfterSeconds?: number };
 type Holder = typeof globalThis & { [key]?: Map<string, Override> };
 
 function overrides(): Map<string, Override> {

@@ -5,6 +5,8 @@
 import "server-only";
 import { loadForPage, type PageResult } from "@/server/http/page-guard";
 import type { AppError } from "@/server/http/app-error";
+import { getRequestContext } from "@/server/http/request-context";
+import { overrideStatus } from "@/server/http/status-override";
 import { isFilterRefusal } from "./event-sql";
 
 export async function loadExplorerPage<T>(path: string, load: () => Promise<T>): Promise<PageResult<T>> {
@@ -20,6 +22,8 @@ export async function loadExplorerPage<T>(path: string, load: () => Promise<T>):
   });
   if (refused.error) {
     const { status, code, message, issues } = refused.error;
+    // shown beside the form, and answered 403: the page is a refusal, not a result
+    overrideStatus((await getRequestContext()).requestId, { status });
     return { ok: false, error: { status, code, message, issues } };
   }
   return result as PageResult<T>;
