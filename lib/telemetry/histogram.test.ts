@@ -29,6 +29,15 @@ describe("the histogram's buckets", () => {
     expect(pickHistogramBucket(at("2026-11-30T10:00:00Z"), TO)).toBe(60);
     expect(pickHistogramBucket(at("2026-11-29T12:00:00Z"), TO)).toBe(900);
     expect(pickHistogramBucket(at("2026-11-23T12:00:00Z"), TO)).toBe(3_600 * 3);
+    // 19 days: 6-hour bars (76)
+    expect(pickHistogramBucket(at("2026-11-11T12:00:00Z"), TO)).toBe(3_600 * 6);
+  });
+
+  it("draws whole days from three weeks on (the charts' unit, from the per-day rollups), weeks past 120 days", () => {
+    expect(pickHistogramBucket(at("2026-11-10T12:00:00Z"), TO)).toBe(86_400);
+    expect(pickHistogramBucket(at("2026-10-31T12:00:00Z"), TO)).toBe(86_400);
+    expect(pickHistogramBucket(at("2026-08-03T12:00:00Z"), TO)).toBe(86_400);
+    expect(pickHistogramBucket(at("2026-07-01T12:00:00Z"), TO)).toBe(7 * 86_400);
   });
 
   it("names a width in words", () => {

@@ -7,10 +7,19 @@ import type { EventKind } from "./vocabulary";
 export const HISTOGRAM_BUCKET_SECONDS = [60, 300, 900, 3_600, 3 * 3_600, 6 * 3_600, 12 * 3_600, 86_400, 7 * 86_400] as const;
 export const MAX_HISTOGRAM_BUCKETS = 120;
 
-/** The narrowest bucket width that splits [from, to) into at most MAX_HISTOGRAM_BUCKETS (buckets start at multiples of the width since the epoch, UTC). */
+/** From this span on, bars are whole days at least (the charts' unit for such ranges), read from the per-day rollups. */
+export const DAY_BARS_FROM_SECONDS = 20 * 86_400;
+
+/**
+ * The narrowest bucket width that splits [from, to) into at most MAX_HISTOGRAM_BUCKETS, and at least a day
+ * from DAY_BARS_FROM_SECONDS on (buckets start at multiples of the width since the epoch, UTC). Three weeks
+ * and more draw a bar per day, as the charts page does: the per-day rollups answer them (~30 rows per kind
+ * for 30 days, where 6-hour bars read ~720 hourly rows per kind), and the brush narrows to hours.
+ */
 export function pickHistogramBucket(from: Date, to: Date): number {
   const span = Math.max(1, (to.getTime() - from.getTime()) / 1000);
-  return HISTOGRAM_BUCKET_SECONDS.find((seconds) => span / seconds <= MAX_HISTOGRAM_BUCKETS) ?? 7 * 86_400;
+  const widths = span >= DAY_BARS_FROM_SECONDS ? HISTOGRAM_BUCKET_SECONDS.filter((seconds) => seconds >= 86_400) : HISTOGRAM_BUCKET_SECONDS;
+  return widths.find((seconds) => span / seconds <= MAX_HISTOGRAM_BUCKETS) ?? 7 * 86_400;
 }
 
 export type HistogramBucket = {
