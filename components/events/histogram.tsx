@@ -44,12 +44,13 @@ const minute = (iso: string) => formatUtc(iso, false).slice(0, 16);
 export function Histogram({ filterQuery, pageQuery, action, initial = null }: HistogramProps) {
   const router = useRouter();
   const [fetched, setFetched] = useState<Fetched>(initial ? { query: filterQuery, state: { status: "loaded", histogram: initial } } : null);
-  // A new page render brought this query's histogram: keep it (state adjusted during render, no effect).
+  // A new page render brought this query's histogram: keep it (state adjusted during render: React renders
+  // again at once, before committing, so what follows always sees it).
   if (initial && (fetched?.query !== filterQuery || fetched.state.status !== "loaded" || fetched.state.histogram !== initial)) {
     setFetched({ query: filterQuery, state: { status: "loaded", histogram: initial } });
   }
-  const state: State = initial ? { status: "loaded", histogram: initial } : fetched?.query === filterQuery ? fetched.state : { status: "loading" };
-  const needsFetch = !initial && fetched?.query !== filterQuery;
+  const state: State = fetched?.query === filterQuery ? fetched.state : { status: "loading" };
+  const needsFetch = fetched?.query !== filterQuery;
   const [chosen, setSelection] = useState<{ query: string; selection: Selection }>({ query: filterQuery, selection: null });
   const selection = chosen.query === filterQuery ? chosen.selection : null;
   const [dragging, setDragging] = useState(false);

@@ -18,7 +18,7 @@ import { Prisma } from "@/server/db/generated/client";
 import { parseInput } from "@/server/http/parse-input";
 import { describeQuery } from "@/server/telemetry/describe-query";
 import { and, filterConditions, kindCondition, planEventQuery, resolveFrom, type RawRunner } from "@/server/telemetry/event-sql";
-import { hourlyCounts, rollupsAnswer, withoutParallelWorkers, type CountSource } from "@/server/telemetry/rollups";
+import { eventsInWholeHours, hourlyCounts, rollupsAnswer, withoutParallelWorkers, type CountSource } from "@/server/telemetry/rollups";
 
 const { sql } = Prisma;
 
@@ -71,18 +71,6 @@ async function firstEventTime(tx: RawRunner, filters: EventFilters, kinds: reado
  */
 export const FINE_HISTOGRAM_MAX_EVENTS = 20_000;
 
-/** The events of `kinds` in the whole hours within [from, to), from the hourly rollups (no filter on a field). */
-async function eventsInWholeHours(tx: RawRunner, kinds: readonly EventKind[], from: Date, to: Date): Promise<number> {
-  const first = new Date(Math.ceil(from.getTime() / 3_600_000) * 3_600_000);
-  const last = new Date(Math.floor(to.getTime() / 3_600_000) * 3_600_000);
-  if (last <= first) return 0;
-  const rows = await tx.$queryRaw<Array<{ n: number | null }>>(
-    sql`SELECT sum(events)::float8 AS n FROM telemetry_rollup
-        WHERE dimension = '' AND ${kindCondition(kinds)} AND hour >= ${first.toISOString()}::timestamptz AND hour < ${last.toISOString()}::timestamptz`,
-  );
-  return Number(rows[0]?.n ?? 0);
-}
-
 /**
  * The histogram of the events of `kinds` matching `filters`; `source` forces where counts come from (the
  * equality test), `fineMaxEvents` how many events bars under an hour may count (FINE_HISTOGRAM_MAX_EVENTS).
@@ -122,7 +110,7 @@ export async function computeHistogram(
         sql`SELECT ${bucketOf("hour")} AS bucket, kind::text AS kind, sum(events)::int AS n FROM (${counts.query}) AS counts GROUP BY 1, 2`,
       );
     } else {
-      // Buckets narrower than an hour: a range of a few hours, read from the events.
+      // Buckets narrower than an hour (a range of up to a day, not past FINE_HISTOGRAM_MAX_EVENTS): read from the events.
       rows = await tx.$queryRaw(
         sql`SELECT ${bucketOf("time")} AS bucket, kind::text AS kind, count(*)::int AS n FROM telemetry_event
             WHERE ${and([kindCondition(kinds), ...filterConditions(drawn, now)])} GROUP BY 1, 2`,

@@ -121,8 +121,8 @@ export function createFront(options: FrontOptions): http.RequestListener {
       // for a document: Next's router answers a flight request (RSC, server action) that is not ok with a
       // full page load, which would render (and audit) the refusal a second time.
       const flight = req.headers.rsc !== undefined || req.headers["next-action"] !== undefined;
-      const applies = override && (override.status >= 500 ? statusCode === 200 || statusCode === 500 : statusCode === 200 && !flight);
-      if (override && applies) {
+      const applies = override !== undefined && (override.status >= 500 ? statusCode === 200 || statusCode === 500 : statusCode === 200 && !flight);
+      if (applies) {
         if (override.retryAfterSeconds !== undefined) res.setHeader("Retry-After", String(override.retryAfterSeconds));
         return writeHead(override.status, ...rest);
       }

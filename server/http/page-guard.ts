@@ -5,7 +5,7 @@
 import "server-only";
 import { forbidden, notFound, redirect } from "next/navigation";
 import { safeReturnPath } from "@/lib/http/safe-return-path";
-import { isAppError, type AppErrorIssue } from "./app-error";
+import { isAppError, type AppError, type AppErrorIssue } from "./app-error";
 import { getRequestContext } from "./request-context";
 import { overrideStatus } from "./status-override";
 
@@ -36,11 +36,20 @@ export async function loadForPage<T>(path: string, load: () => Promise<T>, optio
       case "database_unavailable":
         // The page renders its error state; the front sends it as 503 with Retry-After.
         overrideStatus((await getRequestContext()).requestId, { status: 503, retryAfterSeconds: 5 });
-        return { ok: false, error: { status: error.status, code: error.code, message: error.message, issues: error.issues } };
+        return { ok: false, error: pageError(error) };
       default:
-        // The page renders its error state; the front sends it with the error's status (400, 409, 422…), not 200.
-        if (error.status >= 400 && error.status < 500) overrideStatus((await getRequestContext()).requestId, { status: error.status });
-        return { ok: false, error: { status: error.status, code: error.code, message: error.message, issues: error.issues } };
+        return pageErrorState(error);
     }
   }
 }
+
+/**
+ * A refusal the page shows as its error state (400, 403 beside a form, 409, 422…): answered with the
+ * refusal's status, not 200 (the front applies it to a document request).
+ */
+export async function pageErrorState(error: AppError): Promise<{ ok: false; error: PageError }> {
+  if (error.status >= 400 && error.status < 500) overrideStatus((await getRequestContext()).requestId, { status: error.status });
+  return { ok: false, error: pageError(error) };
+}
+
+const pageError = ({ status, code, message, issues }: AppError): PageError => ({ status, code, message, issues });

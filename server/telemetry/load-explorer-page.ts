@@ -3,10 +3,8 @@
 // is shown on the page beside the filter form, so the person can change the
 // filter; every other refusal takes loadForPage's usual route.
 import "server-only";
-import { loadForPage, type PageResult } from "@/server/http/page-guard";
+import { loadForPage, pageErrorState, type PageResult } from "@/server/http/page-guard";
 import type { AppError } from "@/server/http/app-error";
-import { getRequestContext } from "@/server/http/request-context";
-import { overrideStatus } from "@/server/http/status-override";
 import { isFilterRefusal } from "./event-sql";
 
 export async function loadExplorerPage<T>(path: string, load: () => Promise<T>): Promise<PageResult<T>> {
@@ -20,11 +18,7 @@ export async function loadExplorerPage<T>(path: string, load: () => Promise<T>):
       return null;
     }
   });
-  if (refused.error) {
-    const { status, code, message, issues } = refused.error;
-    // shown beside the form, and answered 403: the page is a refusal, not a result
-    overrideStatus((await getRequestContext()).requestId, { status });
-    return { ok: false, error: { status, code, message, issues } };
-  }
+  // shown beside the form, and answered 403: the page is a refusal, not a result
+  if (refused.error) return pageErrorState(refused.error);
   return result as PageResult<T>;
 }

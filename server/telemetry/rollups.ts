@@ -88,6 +88,26 @@ export async function withoutParallelWorkers(tx: { $queryRaw<T = unknown>(query:
   await tx.$queryRaw(sql`SELECT set_config('max_parallel_workers_per_gather', '0', true)`);
 }
 
+/**
+ * The events of `kinds` in the whole hours within [from, to), from the hourly
+ * rollups alone (no partial hour, no field filter): a cheap lower bound of how
+ * many events the range holds.
+ */
+export async function eventsInWholeHours(
+  tx: { $queryRaw<T = unknown>(query: Prisma.Sql): Promise<T> },
+  kinds: readonly EventKind[],
+  from: Date,
+  to: Date,
+): Promise<number> {
+  const split = splitTimeRange(from, to);
+  if (!split) return 0;
+  const rows = await tx.$queryRaw<Array<{ n: number | null }>>(
+    sql`SELECT sum(events)::float8 AS n FROM telemetry_rollup
+        WHERE dimension = '' AND ${and([kindCondition(kinds), ...within("hour", { from: split.wholeFrom, to: split.wholeTo })])}`,
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
 /** Where the counts came from (for tests and the benchmark). */
 export type CountSource = "rollups" | "events";
 
